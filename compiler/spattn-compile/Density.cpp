@@ -1,0 +1,48 @@
+//===- Density.cpp - Kept fraction of a pattern at one length -------------===//
+#include "compiler/spattn-compile/Density.h"
+
+#include "dialects/SpAttn/Reference/Mask.h"
+
+#include <random>
+#include <vector>
+
+namespace spattn {
+
+/// Standard-normal rows [length, headDim] from a fixed seed, so summaries are
+/// reproducible.
+static std::vector<float> syntheticRows(int64_t length, int64_t headDim,
+                                        uint32_t seed) {
+  std::mt19937 generator(seed);
+  std::normal_distribution<float> normal;
+  std::vector<float> rows(static_cast<size_t>(length * headDim));
+  for (float &x : rows)
+    x = normal(generator);
+  return rows;
+}
+
+double keptFraction(const ref::Pattern &pattern,
+                    const ref::AttentionProblem &problem, int64_t head) {
+  std::vector<float> queries, keys;
+  ref::HeadContent content;
+  if (pattern.needsContent()) {
+    queries = syntheticRows(problem.queryLength, problem.headDim, 0);
+    keys = syntheticRows(problem.keyLength, problem.headDim, 1);
+    content.q = queries.data();
+    content.k = keys.data();
+  }
+  ref::MaskEvaluator mask(pattern, problem, head, content);
+  int64_t rows = std::min(problem.queryLength, kDensitySampledRows);
+  std::vector<uint8_t> keep;
+  double kept = 0, dense = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t i = rows == 1 ? problem.queryLength - 1
+                          : r * (problem.queryLength - 1) / (rows - 1);
+    mask.row(i, keep);
+    for (uint8_t k : keep)
+      kept += k;
+    dense += problem.causal ? problem.queryPosition(i) + 1 : problem.keyLength;
+  }
+  return dense == 0 ? 0.0 : kept / dense;
+}
+
+} // namespace spattn

@@ -1,0 +1,77 @@
+//===- spattn-compile.cpp - The spattn compiler driver --------------------===//
+//
+//   spattn-compile SPEC.mlir --emit=summary [-o FILE]
+//
+// Parses and verifies a spec file; a malformed spec gets a located diagnostic
+// and exit code 1.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/spattn-compile/Summary.h"
+#include "dialects/SpAttn/IR/SpAttnOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+
+namespace {
+enum class EmitKind { Summary };
+
+llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
+                                     llvm::cl::desc("<spec.mlir>"),
+                                     llvm::cl::init("-"));
+llvm::cl::opt<std::string> outputFile("o", llvm::cl::desc("output file"),
+                                      llvm::cl::value_desc("path"),
+                                      llvm::cl::init("-"));
+llvm::cl::opt<EmitKind> emitKind(
+    "emit", llvm::cl::desc("what to produce"), llvm::cl::init(EmitKind::Summary),
+    llvm::cl::values(clEnumValN(EmitKind::Summary, "summary",
+                                "per-bucket budget ranges and density")));
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(argc, argv, "spattn compiler\n");
+
+  DialectRegistry registry;
+  registry.insert<mlir::spattn::SpAttnDialect, arith::ArithDialect,
+                  math::MathDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto input = openInputFile(inputFile, &error);
+  if (!input) {
+    llvm::errs() << "spattn-compile: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  auto specs = llvm::to_vector(module->getOps<mlir::spattn::SpecOp>());
+  if (specs.empty()) {
+    emitError(module->getLoc()) << "no spattn.spec in the input";
+    return 1;
+  }
+
+  auto output = openOutputFile(outputFile, &error);
+  if (!output) {
+    llvm::errs() << "spattn-compile: " << error << "\n";
+    return 1;
+  }
+  for (mlir::spattn::SpecOp spec : specs)
+    if (failed(::spattn::printSummary(spec, output->os())))
+      return 1;
+  output->keep();
+  return 0;
+}

@@ -1,0 +1,16 @@
+//===- spattn-opt.cpp - mlir-opt for the spattn dialect -------------------===//
+#include "dialects/SpAttn/IR/SpAttnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerTransformsPasses();
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::spattn::SpAttnDialect, mlir::arith::ArithDialect,
+                  mlir::math::MathDialect, mlir::func::FuncDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "spattn optimizer driver\n", registry));
+}

@@ -1,0 +1,11 @@
+//===- SpAttnDialect.h - The spattn dialect ----------------------*- C++ -*-===//
+#ifndef SPATTN_DIALECT_SPATTN_IR_SPATTNDIALECT_H
+#define SPATTN_DIALECT_SPATTN_IR_SPATTNDIALECT_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Dialect.h"
+
+#include "dialects/SpAttn/IR/SpAttnDialect.h.inc"
+
+#endif

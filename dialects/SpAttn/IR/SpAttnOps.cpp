@@ -1,0 +1,335 @@
+//===- SpAttnOps.cpp - spattn op verifiers and folders --------------------===//
+#include "dialects/SpAttn/IR/SpAttnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+
+using namespace mlir;
+using namespace mlir::spattn;
+
+#define GET_OP_CLASSES
+#include "dialects/SpAttn/IR/SpAttnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shared checks
+//===----------------------------------------------------------------------===//
+
+static std::optional<int64_t> getConstantIndex(Value value) {
+  APInt constant;
+  if (matchPattern(value, m_ConstantInt(&constant)))
+    return constant.getSExtValue();
+  return std::nullopt;
+}
+
+/// A size operand may be any function of %L; when it is a constant, reject a
+/// non-positive value here rather than at the first call that hits it.
+static LogicalResult verifyPositiveIfConstant(Operation *op, Value value,
+                                              StringRef what) {
+  std::optional<int64_t> constant = getConstantIndex(value);
+  if (constant && *constant <= 0)
+    return op->emitOpError() << what << " must be positive, got " << *constant;
+  return success();
+}
+
+static LogicalResult verifyBlockSize(Operation *op, int64_t size,
+                                     StringRef what) {
+  if (size <= 0 || !llvm::isPowerOf2_64(static_cast<uint64_t>(size)))
+    return op->emitOpError()
+           << what << " must be a positive power of two, got " << size;
+  return success();
+}
+
+static LogicalResult verifyAtLeastTwoInputs(Operation *op) {
+  if (op->getNumOperands() < 2)
+    return op->emitOpError() << "needs at least two input patterns, got "
+                             << op->getNumOperands();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SpecOp
+//===----------------------------------------------------------------------===//
+
+Value SpecOp::getPattern() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().back());
+  return yield ? yield.getPattern() : Value();
+}
+
+void SpecOp::getAsmBlockArgumentNames(Region &region,
+                                      OpAsmSetValueNameFn setNameFn) {
+  if (!region.empty() && region.front().getNumArguments() == 1)
+    setNameFn(region.front().getArgument(0), "L");
+}
+
+LogicalResult SpecOp::verify() {
+  int64_t headDim = getHeadDimAttr().getInt();
+  int64_t numQHeads = getNumQHeadsAttr().getInt();
+  int64_t numKVHeads = getNumKvHeadsAttr().getInt();
+  if (headDim <= 0)
+    return emitOpError() << "head_dim must be positive, got " << headDim;
+  if (numQHeads <= 0)
+    return emitOpError() << "num_q_heads must be positive, got " << numQHeads;
+  if (numKVHeads <= 0)
+    return emitOpError() << "num_kv_heads must be positive, got "
+                         << numKVHeads;
+  if (numQHeads % numKVHeads != 0)
+    return emitOpError() << "num_kv_heads (" << numKVHeads
+                         << ") must divide num_q_heads (" << numQHeads << ")";
+  Type dtype = getDtype();
+  if (!dtype.isF32() && !dtype.isF16() && !dtype.isBF16())
+    return emitOpError() << "dtype must be f32, f16 or bf16, got " << dtype;
+  if (FloatAttr scaleAttr = getScaleAttr()) {
+    double scale = scaleAttr.getValueAsDouble();
+    if (!(scale > 0.0) || !std::isfinite(scale))
+      return emitOpError() << "scale must be positive and finite, got "
+                           << scale;
+  }
+  ArrayRef<int64_t> buckets = getBuckets();
+  if (buckets.empty())
+    return emitOpError() << "buckets must list at least one length";
+  if (buckets.front() <= 0)
+    return emitOpError() << "bucket bounds must be positive, got "
+                         << buckets.front();
+  for (size_t i = 1; i < buckets.size(); ++i)
+    if (buckets[i] <= buckets[i - 1])
+      return emitOpError() << "buckets must be strictly increasing, but "
+                           << buckets[i] << " follows " << buckets[i - 1];
+  if (failed(verifyBlockSize(*this, getBlockQAttr().getInt(), "block_q")) ||
+      failed(verifyBlockSize(*this, getBlockKAttr().getInt(), "block_k")))
+    return failure();
+  return success();
+}
+
+static bool isAllowedInSpecBody(Operation &op) {
+  StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
+  return (dialect == "arith" || dialect == "math" || dialect == "spattn") &&
+         !isa<SpecOp>(op);
+}
+
+LogicalResult SpecOp::verifyRegions() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isIndex())
+    return emitOpError()
+           << "body must take exactly one argument, the key length %L: index";
+  if (body.empty() || !isa<YieldOp>(body.back()))
+    return emitOpError() << "body must end in spattn.yield of the pattern";
+  for (Operation &op : body) {
+    if (!isAllowedInSpecBody(op))
+      return op.emitOpError()
+             << "is not allowed in a spec body: budgets must be computed "
+                "from %L and constants with arith, math and spattn ops";
+    if (op.getNumRegions() != 0)
+      return op.emitOpError() << "with regions is not allowed in a spec body";
+  }
+  int64_t numQHeads = getNumQHeadsAttr().getInt();
+  WalkResult result = walk([&](PerHeadOp perHead) {
+    if (perHead.getHeads().back() >= numQHeads) {
+      perHead.emitOpError() << "head " << perHead.getHeads().back()
+                            << " is out of range for num_q_heads = "
+                            << numQHeads;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+//===----------------------------------------------------------------------===//
+// Pattern primitives
+//===----------------------------------------------------------------------===//
+
+LogicalResult WindowOp::verify() {
+  return verifyPositiveIfConstant(*this, getSize(), "window size");
+}
+
+LogicalResult SinkOp::verify() {
+  return verifyPositiveIfConstant(*this, getCount(), "sink count");
+}
+
+LogicalResult GlobalQueriesOp::verify() {
+  return verifyPositiveIfConstant(*this, getCount(), "global query count");
+}
+
+LogicalResult StridedOp::verify() {
+  return verifyPositiveIfConstant(*this, getStride(), "stride");
+}
+
+LogicalResult DilatedWindowOp::verify() {
+  if (failed(verifyPositiveIfConstant(*this, getSize(), "window size")))
+    return failure();
+  return verifyPositiveIfConstant(*this, getDilation(), "dilation");
+}
+
+LogicalResult BlockLayoutOp::verify() {
+  if (failed(verifyBlockSize(*this, getBlockAttr().getInt(), "block size")))
+    return failure();
+  ArrayAttr rows = getLayout();
+  if (rows.empty())
+    return emitOpError() << "layout must have at least one row";
+  size_t width = cast<StringAttr>(rows[0]).size();
+  for (auto [index, row] : llvm::enumerate(rows.getAsValueRange<StringAttr>())) {
+    if (row.empty() || row.size() != width)
+      return emitOpError() << "layout row " << index << " has " << row.size()
+                           << " blocks, expected " << width
+                           << " (rows must be equal and non-empty)";
+    if (row.find_first_not_of("01") != StringRef::npos)
+      return emitOpError() << "layout row " << index
+                           << " may only contain '0' and '1', got \"" << row
+                           << "\"";
+  }
+  return success();
+}
+
+LogicalResult RandomBlocksOp::verify() {
+  if (failed(verifyBlockSize(*this, getBlockAttr().getInt(), "block size")))
+    return failure();
+  if (getSeedAttr().getInt() < 0)
+    return emitOpError() << "seed must be non-negative, got "
+                         << getSeedAttr().getInt();
+  return verifyPositiveIfConstant(*this, getCount(), "random block count");
+}
+
+LogicalResult TopkBlocksOp::verify() {
+  if (failed(verifyBlockSize(*this, getBlockAttr().getInt(), "block size")))
+    return failure();
+  return verifyPositiveIfConstant(*this, getCount(), "top-k block count");
+}
+
+LogicalResult VerticalSlashOp::verify() {
+  if (failed(verifyPositiveIfConstant(*this, getVerticals(), "vertical count")) ||
+      failed(verifyPositiveIfConstant(*this, getSlashes(), "slash count")))
+    return failure();
+  return verifyPositiveIfConstant(*this, getLastQueries(),
+                                  "estimation query count");
+}
+
+LogicalResult MassOp::verify() {
+  if (failed(verifyBlockSize(*this, getBlockAttr().getInt(), "block size")))
+    return failure();
+  double gamma = getGamma().convertToDouble();
+  if (!(gamma > 0.0 && gamma <= 1.0))
+    return emitOpError() << "gamma must be in (0, 1], got " << gamma;
+  return verifyPositiveIfConstant(*this, getMaxBlocks(), "max block count");
+}
+
+LogicalResult PagesOp::verify() {
+  if (failed(verifyBlockSize(*this, getPageAttr().getInt(), "page size")))
+    return failure();
+  return verifyPositiveIfConstant(*this, getCount(), "page count");
+}
+
+LogicalResult UnionOp::verify() { return verifyAtLeastTwoInputs(*this); }
+
+LogicalResult IntersectOp::verify() { return verifyAtLeastTwoInputs(*this); }
+
+LogicalResult PerHeadOp::verify() {
+  ArrayRef<int64_t> heads = getHeads();
+  if (heads.size() != getInputs().size())
+    return emitOpError() << "has " << getInputs().size()
+                         << " input patterns but " << heads.size()
+                         << " head starts";
+  if (heads.empty() || heads.front() != 0)
+    return emitOpError() << "head starts must begin at 0";
+  for (size_t i = 1; i < heads.size(); ++i)
+    if (heads[i] <= heads[i - 1])
+      return emitOpError() << "head starts must be strictly increasing, but "
+                           << heads[i] << " follows " << heads[i - 1];
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Budget helpers
+//===----------------------------------------------------------------------===//
+
+/// The folded result of a budget helper on a constant non-negative input, or
+/// null when the input is unknown, negative or the result overflows.
+template <typename Fn>
+static OpFoldResult foldBudget(Attribute input, MLIRContext *ctx, Fn &&fn) {
+  auto constant = dyn_cast_if_present<IntegerAttr>(input);
+  if (!constant || constant.getValue().isNegative())
+    return {};
+  std::optional<int64_t> result = fn(constant.getValue().getSExtValue());
+  if (!result)
+    return {};
+  return IntegerAttr::get(IndexType::get(ctx), *result);
+}
+
+/// floor(value) as an index, if it is representable.
+static std::optional<int64_t> floorToIndex(double value) {
+  if (!std::isfinite(value) || value < 0.0 || value >= 0x1p62)
+    return std::nullopt;
+  return static_cast<int64_t>(std::floor(value));
+}
+
+LogicalResult BudgetPowerOp::verify() {
+  double coeff = getCoeff().convertToDouble();
+  double exponent = getExponent().convertToDouble();
+  if (!(coeff > 0.0) || !std::isfinite(coeff))
+    return emitOpError() << "coeff must be positive and finite, got " << coeff;
+  if (!(exponent >= 0.0) || !std::isfinite(exponent))
+    return emitOpError() << "exponent must be non-negative and finite, got "
+                         << exponent;
+  return success();
+}
+
+OpFoldResult BudgetPowerOp::fold(FoldAdaptor adaptor) {
+  double coeff = getCoeff().convertToDouble();
+  double exponent = getExponent().convertToDouble();
+  return foldBudget(adaptor.getInput(), getContext(), [&](int64_t x) {
+    return floorToIndex(x == 0 ? 0.0
+                               : coeff * std::pow(static_cast<double>(x),
+                                                  exponent));
+  });
+}
+
+LogicalResult BudgetFractionOp::verify() {
+  double fraction = getFraction().convertToDouble();
+  if (!(fraction > 0.0 && fraction <= 1.0))
+    return emitOpError() << "fraction must be in (0, 1], got " << fraction;
+  return success();
+}
+
+OpFoldResult BudgetFractionOp::fold(FoldAdaptor adaptor) {
+  double fraction = getFraction().convertToDouble();
+  return foldBudget(adaptor.getInput(), getContext(), [&](int64_t x) {
+    return floorToIndex(fraction * static_cast<double>(x));
+  });
+}
+
+LogicalResult BudgetClampOp::verify() {
+  int64_t lo = getMinAttr().getInt(), hi = getMaxAttr().getInt();
+  if (lo < 0)
+    return emitOpError() << "min must be non-negative, got " << lo;
+  if (hi < lo)
+    return emitOpError() << "max (" << hi << ") must not be below min (" << lo
+                         << ")";
+  return success();
+}
+
+OpFoldResult BudgetClampOp::fold(FoldAdaptor adaptor) {
+  int64_t lo = getMinAttr().getInt(), hi = getMaxAttr().getInt();
+  return foldBudget(adaptor.getInput(), getContext(),
+                    [&](int64_t x) -> std::optional<int64_t> {
+                      return std::min(std::max(x, lo), hi);
+                    });
+}
+
+LogicalResult BudgetAlignOp::verify() {
+  return verifyBlockSize(*this, getMultipleAttr().getInt(), "multiple");
+}
+
+OpFoldResult BudgetAlignOp::fold(FoldAdaptor adaptor) {
+  int64_t multiple = getMultipleAttr().getInt();
+  return foldBudget(adaptor.getInput(), getContext(),
+                    [&](int64_t x) -> std::optional<int64_t> {
+                      if (x > std::numeric_limits<int64_t>::max() - multiple)
+                        return std::nullopt;
+                      return llvm::alignTo(x, multiple);
+                    });
+}
