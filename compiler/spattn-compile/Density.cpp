@@ -3,6 +3,7 @@
 
 #include "dialects/SpAttn/Reference/Mask.h"
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -38,8 +39,7 @@ double keptFraction(const ref::Pattern &pattern,
     int64_t i = rows == 1 ? problem.queryLength - 1
                           : r * (problem.queryLength - 1) / (rows - 1);
     mask.row(i, keep);
-    for (uint8_t k : keep)
-      kept += k;
+    kept += std::count(keep.begin(), keep.end(), uint8_t{1});
     dense += problem.causal ? problem.queryPosition(i) + 1 : problem.keyLength;
   }
   return dense == 0 ? 0.0 : kept / dense;

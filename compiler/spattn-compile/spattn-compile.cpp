@@ -44,6 +44,7 @@ int main(int argc, char **argv) {
                   math::MathDialect>();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false); // the located source line says enough
 
   std::string error;
   auto input = openInputFile(inputFile, &error);
@@ -64,14 +65,18 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  // Nothing is written unless every spec evaluates: no partial output.
+  std::string summary;
+  llvm::raw_string_ostream summaryStream(summary);
+  for (mlir::spattn::SpecOp spec : specs)
+    if (failed(::spattn::printSummary(spec, summaryStream)))
+      return 1;
   auto output = openOutputFile(outputFile, &error);
   if (!output) {
     llvm::errs() << "spattn-compile: " << error << "\n";
     return 1;
   }
-  for (mlir::spattn::SpecOp spec : specs)
-    if (failed(::spattn::printSummary(spec, output->os())))
-      return 1;
+  output->os() << summary;
   output->keep();
   return 0;
 }

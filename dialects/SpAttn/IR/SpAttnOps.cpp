@@ -100,6 +100,10 @@ LogicalResult SpecOp::verify() {
     if (buckets[i] <= buckets[i - 1])
       return emitOpError() << "buckets must be strictly increasing, but "
                            << buckets[i] << " follows " << buckets[i - 1];
+  if (buckets.back() > kMaxKeyLength)
+    return emitOpError() << "bucket bound " << buckets.back()
+                         << " exceeds the longest supported key length "
+                         << kMaxKeyLength;
   if (failed(verifyBlockSize(*this, getBlockQAttr().getInt(), "block_q")) ||
       failed(verifyBlockSize(*this, getBlockKAttr().getInt(), "block_k")))
     return failure();
