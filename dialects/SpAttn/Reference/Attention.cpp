@@ -3,6 +3,7 @@
 #include "dialects/SpAttn/Reference/Attention.h"
 
 #include "dialects/SpAttn/Reference/Mask.h"
+#include "dialects/SpAttn/Reference/Selection.h"
 
 #include <algorithm>
 #include <cmath>

@@ -35,7 +35,7 @@ void requireContent(HeadContent content, const char *kind) {
                                 " needs Q and K content");
 }
 
-// Last candidate key block of absolute query block qb (-1: none).
+// Last candidate key block of absolute query block qb (negative: none).
 int64_t lastCandidateBlock(const AttentionProblem &problem, int64_t qb,
                            int64_t block) {
   // p(i) < Lk, so under causal qb itself is always a present key block.
@@ -89,7 +89,8 @@ std::vector<std::vector<double>> blockScores(const Pattern &node,
     int64_t rowBegin = std::max<int64_t>(0, qb * b - shift);
     int64_t rowEnd = std::min(lq, (qb + 1) * b - shift);
     std::vector<double> pooledQuery = meanRows(content.q, rowBegin, rowEnd, dim);
-    for (int64_t c = 0; c <= lastCandidateBlock(problem, qb, b); ++c) {
+    const int64_t last = lastCandidateBlock(problem, qb, b);
+    for (int64_t c = 0; c <= last; ++c) {
       double dot = 0.0;
       for (int64_t d = 0; d < dim; ++d)
         dot += pooledQuery[d] * pooledKeys[c][d];
@@ -152,7 +153,8 @@ selectRandomBlocks(const Pattern &node, const AttentionProblem &problem,
     int64_t qb = first + static_cast<int64_t>(qi);
     // Smallest hash first; pairs break equal hashes by the lower block.
     std::vector<std::pair<uint64_t, int64_t>> ranked;
-    for (int64_t c = 0; c <= lastCandidateBlock(problem, qb, node.block); ++c)
+    const int64_t last = lastCandidateBlock(problem, qb, node.block);
+    for (int64_t c = 0; c <= last; ++c)
       ranked.emplace_back(randomBlockHash(node.seed, head, qb, c), c);
     size_t keep = std::min(ranked.size(),
                            static_cast<size_t>(std::max<int64_t>(node.count, 0)));
@@ -244,7 +246,9 @@ VerticalSlashSelection selectVerticalSlash(const Pattern &node,
     }
     for (int64_t j = 0; j <= last; ++j) {
       columnScore[j] += prob[j] / total;
-      offsetScore[pos - j + lk - 1] += prob[j] / total;
+      // d <= -Lk (only when Lq > Lk) is not a candidate offset.
+      if (pos - j > -lk)
+        offsetScore[pos - j + lk - 1] += prob[j] / total;
     }
   }
   VerticalSlashSelection selection;

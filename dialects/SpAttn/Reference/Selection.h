@@ -68,6 +68,7 @@ VerticalSlashSelection selectVerticalSlash(const Pattern &node,
 
 /// pages: the per-page key bounds are computed once; rows are then selected
 /// one at a time, so a mask evaluator can pay only for the rows it visits.
+/// The query rows behind `content.q` must outlive the selector.
 class PageSelector {
 public:
   PageSelector(const Pattern &node, const AttentionProblem &problem,

@@ -103,6 +103,15 @@ TEST(BlockLayoutMask, PartialBlocksAndAbsoluteQueryBlocks) {
             (Rows{"11000", "11000", "00111"}));
 }
 
+TEST(NegativePositions, MoreQueriesThanKeys) {
+  // Lq = 3, Lk = 2: p = -1, 0, 1. Query block floor(-1 / 2) = -1 lies
+  // outside the layout; j = 1 is 2 (mod 2) from p = -1.
+  EXPECT_EQ(maskRows(strided(2), makeProblem(3, 2, false)), (Rows{"01", "10", "01"}));
+  EXPECT_EQ(maskRows(blockLayout(2, {"11"}), makeProblem(3, 2, false)),
+            (Rows{"00", "11", "11"}));
+  EXPECT_EQ(maskRows(sink(2), makeProblem(3, 2, true)), (Rows{"00", "10", "11"}));
+}
+
 TEST(CombinatorMask, UnionAndIntersect) {
   EXPECT_EQ(maskRows(combine(PatternKind::Union, {window(2), sink(1)}),
                      makeProblem(5, 5, true)),

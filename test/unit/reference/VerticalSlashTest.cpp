@@ -79,5 +79,15 @@ TEST(VerticalSlash, BudgetLargerThanCandidates) {
   EXPECT_EQ(s.offsets, (Indices{-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5}));
 }
 
+TEST(VerticalSlash, MoreQueriesThanKeys) {
+  // Lq = 3, Lk = 2, p = -1, 0, 1, uniform rows (P = 1/2). Offsets: S(-1) = 1
+  // (rows p = -1, 0), S(0) = 1, S(1) = 1/2; d = -2 is not a candidate.
+  const std::vector<float> zeros(3, 0.0f);
+  VerticalSlashSelection s = selectVerticalSlash(
+      verticalSlash(1, 3, 3), makeProblem(3, 2, false, 1, 1.0), {zeros.data(), zeros.data()});
+  EXPECT_EQ(s.columns, (Indices{0}));
+  EXPECT_EQ(s.offsets, (Indices{-1, 0, 1}));
+}
+
 } // namespace
 } // namespace spattn::ref::test
