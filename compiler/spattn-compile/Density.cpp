@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <random>
-#include <vector>
 
 namespace spattn {
 
@@ -21,16 +20,26 @@ static std::vector<float> syntheticRows(int64_t length, int64_t headDim,
   return rows;
 }
 
-double keptFraction(const ref::Pattern &pattern,
-                    const ref::AttentionProblem &problem, int64_t head) {
-  std::vector<float> queries, keys;
+SyntheticContent::SyntheticContent(const ref::Pattern &pattern,
+                                   const ref::AttentionProblem &problem) {
+  if (!pattern.needsContent())
+    return;
+  queries = syntheticRows(problem.queryLength, problem.headDim, 0);
+  keys = syntheticRows(problem.keyLength, problem.headDim, 1);
+}
+
+ref::HeadContent SyntheticContent::view() const {
   ref::HeadContent content;
-  if (pattern.needsContent()) {
-    queries = syntheticRows(problem.queryLength, problem.headDim, 0);
-    keys = syntheticRows(problem.keyLength, problem.headDim, 1);
+  if (!queries.empty()) {
     content.q = queries.data();
     content.k = keys.data();
   }
+  return content;
+}
+
+double keptFraction(const ref::Pattern &pattern,
+                    const ref::AttentionProblem &problem, int64_t head,
+                    ref::HeadContent content) {
   ref::MaskEvaluator mask(pattern, problem, head, content);
   int64_t rows = std::min(problem.queryLength, kDensitySampledRows);
   std::vector<uint8_t> keep;

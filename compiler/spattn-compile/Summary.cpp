@@ -31,6 +31,8 @@ static void printConfig(const SpecConfig &config, llvm::raw_ostream &os) {
   os << "spec @" << config.name << ": head_dim " << config.headDim
      << ", heads " << config.numQHeads << "q/" << config.numKVHeads
      << "kv, dtype " << config.dtype << (config.causal ? ", causal" : "")
+     << ", scale "
+     << llvm::format("%.6g", config.problem(1, 1).effectiveScale())
      << ", blocks " << config.blockQ << "x" << config.blockK << "\n";
 }
 
@@ -64,10 +66,12 @@ LogicalResult printSummary(SpecOp spec, llvm::raw_ostream &os) {
     if (failed(pattern))
       return failure();
     ref::AttentionProblem problem = config.problem(high, high);
+    SyntheticContent content(*pattern, problem);
     os << "    density at L=" << high << ":";
     for (int64_t head : representativeHeads(*pattern))
       os << " head " << head << " "
-         << llvm::format("%.4f", keptFraction(*pattern, problem, head));
+         << llvm::format("%.4f", keptFraction(*pattern, problem, head,
+                                              content.view()));
     os << "\n";
     low = high + 1;
   }

@@ -61,7 +61,12 @@ int main(int argc, char **argv) {
     return 1;
   auto specs = llvm::to_vector(module->getOps<mlir::spattn::SpecOp>());
   if (specs.empty()) {
-    emitError(module->getLoc()) << "no spattn.spec in the input";
+    // An implicit module has no line of its own: point at the file's start.
+    Location where = module->getLoc();
+    auto fileLoc = dyn_cast<FileLineColLoc>(where);
+    if (!fileLoc || fileLoc.getLine() == 0)
+      where = FileLineColLoc::get(&context, inputFile, 1, 1);
+    emitError(where) << "no spattn.spec in the input";
     return 1;
   }
 

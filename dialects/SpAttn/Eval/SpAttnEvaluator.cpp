@@ -41,53 +41,6 @@ ref::AttentionProblem SpecConfig::problem(int64_t queryLength,
   return problem;
 }
 
-namespace {
-/// A pattern parameter and the least value it may take at a call.
-struct Parameter {
-  Value value;
-  const char *name;
-  int64_t minimum;
-};
-} // namespace
-
-/// The index operands of a pattern op, named as in its ODS definition.
-static SmallVector<Parameter> parametersOf(Operation *op) {
-  return llvm::TypeSwitch<Operation *, SmallVector<Parameter>>(op)
-      .Case([](WindowOp o) -> SmallVector<Parameter> {
-        return {{o.getSize(), "size", 0}};
-      })
-      .Case([](SinkOp o) -> SmallVector<Parameter> {
-        return {{o.getCount(), "count", 0}};
-      })
-      .Case([](GlobalQueriesOp o) -> SmallVector<Parameter> {
-        return {{o.getCount(), "count", 0}};
-      })
-      .Case([](StridedOp o) -> SmallVector<Parameter> {
-        return {{o.getStride(), "stride", 1}};
-      })
-      .Case([](DilatedWindowOp o) -> SmallVector<Parameter> {
-        return {{o.getSize(), "size", 0}, {o.getDilation(), "dilation", 1}};
-      })
-      .Case([](RandomBlocksOp o) -> SmallVector<Parameter> {
-        return {{o.getCount(), "count", 0}};
-      })
-      .Case([](TopkBlocksOp o) -> SmallVector<Parameter> {
-        return {{o.getCount(), "count", 0}};
-      })
-      .Case([](VerticalSlashOp o) -> SmallVector<Parameter> {
-        return {{o.getVerticals(), "verticals", 0},
-                {o.getSlashes(), "slashes", 0},
-                {o.getLastQueries(), "last_queries", 1}};
-      })
-      .Case([](MassOp o) -> SmallVector<Parameter> {
-        return {{o.getMaxBlocks(), "max_blocks", 0}};
-      })
-      .Case([](PagesOp o) -> SmallVector<Parameter> {
-        return {{o.getCount(), "count", 0}};
-      })
-      .Default([](Operation *) { return SmallVector<Parameter>{}; });
-}
-
 static StringRef mnemonicOf(Operation *op) {
   return op->getName().getStringRef().drop_front(strlen("spattn."));
 }
@@ -96,7 +49,7 @@ SpecEvaluator::SpecEvaluator(SpecOp spec)
     : spec(spec), specConfig(SpecConfig::fromOp(spec)) {
   llvm::StringMap<int> seen;
   for (Operation &op : spec.getBody().front()) {
-    for (const Parameter &parameter : parametersOf(&op)) {
+    for (const PatternParameter &parameter : getPatternParameters(&op)) {
       std::string label =
           (mnemonicOf(&op) + "." + parameter.name).str();
       int occurrence = ++seen[label];
@@ -175,7 +128,7 @@ static std::vector<uint8_t> layoutMatrix(ArrayAttr rows) {
 }
 
 /// The node for one pattern op whose parameters are `values` (in the order of
-/// parametersOf) and whose pattern inputs are `inputs`.
+/// getPatternParameters) and whose pattern inputs are `inputs`.
 static ref::Pattern makeNode(Operation *op, ArrayRef<int64_t> values,
                         std::vector<ref::Pattern> inputs) {
   ref::Pattern node;
@@ -249,7 +202,7 @@ static ref::Pattern makeNode(Operation *op, ArrayRef<int64_t> values,
 
 FailureOr<ref::Pattern> SpecEvaluator::buildPattern(Operation *op, int64_t length) {
   SmallVector<int64_t> values;
-  for (const Parameter &parameter : parametersOf(op)) {
+  for (const PatternParameter &parameter : getPatternParameters(op)) {
     FailureOr<int64_t> value =
         budgetValue(op, parameter.value, length, parameter.minimum);
     if (failed(value))

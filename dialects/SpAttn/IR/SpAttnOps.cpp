@@ -4,6 +4,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
@@ -25,16 +26,6 @@ static std::optional<int64_t> getConstantIndex(Value value) {
   if (matchPattern(value, m_ConstantInt(&constant)))
     return constant.getSExtValue();
   return std::nullopt;
-}
-
-/// A size operand may be any function of %L; when it is a constant, reject a
-/// non-positive value here rather than at the first call that hits it.
-static LogicalResult verifyPositiveIfConstant(Operation *op, Value value,
-                                              StringRef what) {
-  std::optional<int64_t> constant = getConstantIndex(value);
-  if (constant && *constant <= 0)
-    return op->emitOpError() << what << " must be positive, got " << *constant;
-  return success();
 }
 
 static LogicalResult verifyBlockSize(Operation *op, int64_t size,
@@ -112,8 +103,7 @@ LogicalResult SpecOp::verify() {
 
 static bool isAllowedInSpecBody(Operation &op) {
   StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
-  return (dialect == "arith" || dialect == "math" || dialect == "spattn") &&
-         !isa<SpecOp>(op);
+  return dialect == "arith" || dialect == "math" || dialect == "spattn";
 }
 
 LogicalResult SpecOp::verifyRegions() {
@@ -123,14 +113,11 @@ LogicalResult SpecOp::verifyRegions() {
            << "body must take exactly one argument, the key length %L: index";
   if (body.empty() || !isa<YieldOp>(body.back()))
     return emitOpError() << "body must end in spattn.yield of the pattern";
-  for (Operation &op : body) {
+  for (Operation &op : body)
     if (!isAllowedInSpecBody(op))
       return op.emitOpError()
              << "is not allowed in a spec body: budgets must be computed "
                 "from %L and constants with arith, math and spattn ops";
-    if (op.getNumRegions() != 0)
-      return op.emitOpError() << "with regions is not allowed in a spec body";
-  }
   int64_t numQHeads = getNumQHeadsAttr().getInt();
   WalkResult result = walk([&](PerHeadOp perHead) {
     if (perHead.getHeads().back() >= numQHeads) {
@@ -145,30 +132,60 @@ LogicalResult SpecOp::verifyRegions() {
 }
 
 //===----------------------------------------------------------------------===//
-// Pattern primitives
+// Pattern parameters
 //===----------------------------------------------------------------------===//
 
-LogicalResult WindowOp::verify() {
-  return verifyPositiveIfConstant(*this, getSize(), "window size");
+SmallVector<PatternParameter> mlir::spattn::getPatternParameters(Operation *op) {
+  using Parameters = SmallVector<PatternParameter>;
+  return llvm::TypeSwitch<Operation *, Parameters>(op)
+      .Case([](WindowOp o) { return Parameters{{o.getSize(), "size", 0}}; })
+      .Case([](SinkOp o) { return Parameters{{o.getCount(), "count", 0}}; })
+      .Case([](GlobalQueriesOp o) {
+        return Parameters{{o.getCount(), "count", 0}};
+      })
+      .Case([](StridedOp o) {
+        return Parameters{{o.getStride(), "stride", 1}};
+      })
+      .Case([](DilatedWindowOp o) {
+        return Parameters{{o.getSize(), "size", 0},
+                          {o.getDilation(), "dilation", 1}};
+      })
+      .Case([](RandomBlocksOp o) {
+        return Parameters{{o.getCount(), "count", 0}};
+      })
+      .Case([](TopkBlocksOp o) {
+        return Parameters{{o.getCount(), "count", 0}};
+      })
+      .Case([](VerticalSlashOp o) {
+        return Parameters{{o.getVerticals(), "verticals", 0},
+                          {o.getSlashes(), "slashes", 0},
+                          {o.getLastQueries(), "last_queries", 1}};
+      })
+      .Case([](MassOp o) {
+        return Parameters{{o.getMaxBlocks(), "max_blocks", 0}};
+      })
+      .Case([](PagesOp o) { return Parameters{{o.getCount(), "count", 0}}; })
+      .Default([](Operation *) { return Parameters{}; });
 }
 
-LogicalResult SinkOp::verify() {
-  return verifyPositiveIfConstant(*this, getCount(), "sink count");
+/// A budget may be any function of %L; when it is a constant, reject a value
+/// below its minimum here rather than at the first call that hits it. Zero
+/// sizes are valid: a budget of 0 keeps nothing.
+LogicalResult mlir::spattn::verifyPatternParameters(Operation *op) {
+  for (const PatternParameter &parameter : getPatternParameters(op)) {
+    std::optional<int64_t> constant = getConstantIndex(parameter.value);
+    if (constant && *constant < parameter.minimum)
+      return op->emitOpError()
+             << parameter.name << " must be "
+             << (parameter.minimum == 0 ? "non-negative" : "positive")
+             << ", got " << *constant;
+  }
+  return success();
 }
 
-LogicalResult GlobalQueriesOp::verify() {
-  return verifyPositiveIfConstant(*this, getCount(), "global query count");
-}
-
-LogicalResult StridedOp::verify() {
-  return verifyPositiveIfConstant(*this, getStride(), "stride");
-}
-
-LogicalResult DilatedWindowOp::verify() {
-  if (failed(verifyPositiveIfConstant(*this, getSize(), "window size")))
-    return failure();
-  return verifyPositiveIfConstant(*this, getDilation(), "dilation");
-}
+//===----------------------------------------------------------------------===//
+// Pattern primitives
+//===----------------------------------------------------------------------===//
 
 LogicalResult BlockLayoutOp::verify() {
   if (failed(verifyBlockSize(*this, getBlockAttr().getInt(), "block size")))
@@ -196,21 +213,11 @@ LogicalResult RandomBlocksOp::verify() {
   if (getSeedAttr().getInt() < 0)
     return emitOpError() << "seed must be non-negative, got "
                          << getSeedAttr().getInt();
-  return verifyPositiveIfConstant(*this, getCount(), "random block count");
+  return success();
 }
 
 LogicalResult TopkBlocksOp::verify() {
-  if (failed(verifyBlockSize(*this, getBlockAttr().getInt(), "block size")))
-    return failure();
-  return verifyPositiveIfConstant(*this, getCount(), "top-k block count");
-}
-
-LogicalResult VerticalSlashOp::verify() {
-  if (failed(verifyPositiveIfConstant(*this, getVerticals(), "vertical count")) ||
-      failed(verifyPositiveIfConstant(*this, getSlashes(), "slash count")))
-    return failure();
-  return verifyPositiveIfConstant(*this, getLastQueries(),
-                                  "estimation query count");
+  return verifyBlockSize(*this, getBlockAttr().getInt(), "block size");
 }
 
 LogicalResult MassOp::verify() {
@@ -219,13 +226,11 @@ LogicalResult MassOp::verify() {
   double gamma = getGamma().convertToDouble();
   if (!(gamma > 0.0 && gamma <= 1.0))
     return emitOpError() << "gamma must be in (0, 1], got " << gamma;
-  return verifyPositiveIfConstant(*this, getMaxBlocks(), "max block count");
+  return success();
 }
 
 LogicalResult PagesOp::verify() {
-  if (failed(verifyBlockSize(*this, getPageAttr().getInt(), "page size")))
-    return failure();
-  return verifyPositiveIfConstant(*this, getCount(), "page count");
+  return verifyBlockSize(*this, getPageAttr().getInt(), "page size");
 }
 
 LogicalResult UnionOp::verify() { return verifyAtLeastTwoInputs(*this); }
@@ -251,12 +256,14 @@ LogicalResult PerHeadOp::verify() {
 // Budget helpers
 //===----------------------------------------------------------------------===//
 
-/// The folded result of a budget helper on a constant non-negative input, or
-/// null when the input is unknown, negative or the result overflows.
+/// The folded result of a budget helper on a constant input, or null when the
+/// input is unknown, negative (unless `allowNegative`) or the result
+/// overflows.
 template <typename Fn>
-static OpFoldResult foldBudget(Attribute input, MLIRContext *ctx, Fn &&fn) {
+static OpFoldResult foldBudget(Attribute input, MLIRContext *ctx, Fn &&fn,
+                               bool allowNegative = false) {
   auto constant = dyn_cast_if_present<IntegerAttr>(input);
-  if (!constant || constant.getValue().isNegative())
+  if (!constant || (constant.getValue().isNegative() && !allowNegative))
     return {};
   std::optional<int64_t> result = fn(constant.getValue().getSExtValue());
   if (!result)
@@ -318,10 +325,14 @@ LogicalResult BudgetClampOp::verify() {
 
 OpFoldResult BudgetClampOp::fold(FoldAdaptor adaptor) {
   int64_t lo = getMinAttr().getInt(), hi = getMaxAttr().getInt();
-  return foldBudget(adaptor.getInput(), getContext(),
-                    [&](int64_t x) -> std::optional<int64_t> {
-                      return std::min(std::max(x, lo), hi);
-                    });
+  // Clamping is how a spec turns "L minus something" into a budget, so a
+  // negative input is valid here.
+  return foldBudget(
+      adaptor.getInput(), getContext(),
+      [&](int64_t x) -> std::optional<int64_t> {
+        return std::min(std::max(x, lo), hi);
+      },
+      /*allowNegative=*/true);
 }
 
 LogicalResult BudgetAlignOp::verify() {

@@ -15,6 +15,29 @@ namespace mlir::spattn {
 /// The longest key length a spec may serve (2^20 tokens). Tools evaluate
 /// budgets at every length of a bucket, so the bound keeps them fast.
 constexpr int64_t kMaxKeyLength = int64_t{1} << 20;
+
+/// A budget operand of a pattern op, named as in ODS, with the least value it
+/// may take at a call (1 for strides and estimation rows, else 0).
+struct PatternParameter {
+  Value value;
+  const char *name;
+  int64_t minimum;
+};
+
+/// The budget operands of a pattern op in operand order (empty for others).
+SmallVector<PatternParameter> getPatternParameters(Operation *op);
+
+/// Rejects constant budget operands below their minimum.
+LogicalResult verifyPatternParameters(Operation *op);
+
+template <typename ConcreteType>
+class CheckedParameters
+    : public OpTrait::TraitBase<ConcreteType, CheckedParameters> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return verifyPatternParameters(op);
+  }
+};
 } // namespace mlir::spattn
 
 #define GET_OP_CLASSES

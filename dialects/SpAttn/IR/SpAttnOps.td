@@ -76,10 +76,17 @@ def SpAttn_YieldOp : SpAttn_Op<"yield", [Pure, Terminator, HasParent<"SpecOp">]>
 // Pattern primitives
 //===----------------------------------------------------------------------===//
 
+// Budget operands below their least valid value (0 for sizes and counts, 1
+// for strides) are rejected when they are constants; see
+// getPatternParameters.
+def SpAttn_CheckedParameters : NativeOpTrait<"CheckedParameters"> {
+  let cppNamespace = "::mlir::spattn";
+}
+
 class SpAttn_PatternOp<string mnemonic, list<Trait> traits = []>
-    : SpAttn_Op<mnemonic, !listconcat(traits, [Pure, HasParent<"SpecOp">])> {
+    : SpAttn_Op<mnemonic, !listconcat(traits, [Pure, HasParent<"SpecOp">,
+                                                SpAttn_CheckedParameters])> {
   let results = (outs SpAttn_PatternType:$result);
-  let hasVerifier = 1;
 }
 
 def SpAttn_WindowOp : SpAttn_PatternOp<"window"> {
@@ -124,6 +131,7 @@ def SpAttn_BlockLayoutOp : SpAttn_PatternOp<"block_layout"> {
   }];
   let arguments = (ins SpAttn_LayoutAttr:$layout, SpAttn_BlockSizeAttr:$block);
   let assemblyFormat = "$layout `block` $block attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_RandomBlocksOp : SpAttn_PatternOp<"random_blocks"> {
@@ -135,6 +143,7 @@ def SpAttn_RandomBlocksOp : SpAttn_PatternOp<"random_blocks"> {
   let arguments = (ins Index:$count, SpAttn_BlockSizeAttr:$block,
                        DefaultValuedAttr<I64Attr, "0">:$seed);
   let assemblyFormat = "$count `block` $block attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_TopkBlocksOp : SpAttn_PatternOp<"topk_blocks"> {
@@ -146,6 +155,7 @@ def SpAttn_TopkBlocksOp : SpAttn_PatternOp<"topk_blocks"> {
   }];
   let arguments = (ins Index:$count, SpAttn_BlockSizeAttr:$block);
   let assemblyFormat = "$count `block` $block attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_VerticalSlashOp : SpAttn_PatternOp<"vertical_slash"> {
@@ -171,6 +181,7 @@ def SpAttn_MassOp : SpAttn_PatternOp<"mass"> {
   let arguments = (ins Index:$max_blocks, F64Attr:$gamma,
                        SpAttn_BlockSizeAttr:$block);
   let assemblyFormat = "$max_blocks `gamma` $gamma `block` $block attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_PagesOp : SpAttn_PatternOp<"pages"> {
@@ -181,6 +192,7 @@ def SpAttn_PagesOp : SpAttn_PatternOp<"pages"> {
   }];
   let arguments = (ins Index:$count, SpAttn_BlockSizeAttr:$page);
   let assemblyFormat = "$count `page` $page attr-dict";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -191,12 +203,14 @@ def SpAttn_UnionOp : SpAttn_PatternOp<"union"> {
   let summary = "keeps a pair kept by any input pattern";
   let arguments = (ins Variadic<SpAttn_PatternType>:$inputs);
   let assemblyFormat = "$inputs attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_IntersectOp : SpAttn_PatternOp<"intersect"> {
   let summary = "keeps a pair kept by every input pattern";
   let arguments = (ins Variadic<SpAttn_PatternType>:$inputs);
   let assemblyFormat = "$inputs attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_PerHeadOp : SpAttn_PatternOp<"per_head"> {
@@ -212,6 +226,7 @@ def SpAttn_PerHeadOp : SpAttn_PatternOp<"per_head"> {
   let arguments = (ins Variadic<SpAttn_PatternType>:$inputs,
                        DenseI64ArrayAttr:$heads);
   let assemblyFormat = "$inputs `heads` $heads attr-dict";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

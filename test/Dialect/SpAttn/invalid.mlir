@@ -471,10 +471,10 @@ func.func @primitive_outside_spec(%n: index) {
 
 // -----
 
-spattn.spec @window_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @window_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
-  // expected-error@+1 {{'spattn.window' op window size must be positive, got 0}}
+  %c0 = arith.constant -1 : index
+  // expected-error@+1 {{'spattn.window' op size must be non-negative, got -1}}
   %w = spattn.window %c0
   spattn.yield %w
 }
@@ -484,17 +484,17 @@ spattn.spec @window_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64,
 spattn.spec @window_symmetric_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
   %c = arith.constant -16 : index
-  // expected-error@+1 {{'spattn.window' op window size must be positive, got -16}}
+  // expected-error@+1 {{'spattn.window' op size must be non-negative, got -16}}
   %w = spattn.window %c symmetric
   spattn.yield %w
 }
 
 // -----
 
-spattn.spec @sink_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @sink_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
-  // expected-error@+1 {{'spattn.sink' op sink count must be positive, got 0}}
+  %c0 = arith.constant -1 : index
+  // expected-error@+1 {{'spattn.sink' op count must be non-negative, got -1}}
   %s = spattn.sink %c0
   spattn.yield %s
 }
@@ -504,7 +504,7 @@ spattn.spec @sink_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, n
 spattn.spec @global_queries_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
   %c = arith.constant -1 : index
-  // expected-error@+1 {{'spattn.global_queries' op global query count must be positive, got -1}}
+  // expected-error@+1 {{'spattn.global_queries' op count must be non-negative, got -1}}
   %g = spattn.global_queries %c
   spattn.yield %g
 }
@@ -521,11 +521,11 @@ spattn.spec @strided_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64
 
 // -----
 
-spattn.spec @dilated_window_size_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @dilated_window_size_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
+  %c0 = arith.constant -1 : index
   %c2 = arith.constant 2 : index
-  // expected-error@+1 {{'spattn.dilated_window' op window size must be positive, got 0}}
+  // expected-error@+1 {{'spattn.dilated_window' op size must be non-negative, got -1}}
   %d = spattn.dilated_window %c0 dilation %c2
   spattn.yield %d
 }
@@ -543,10 +543,10 @@ spattn.spec @dilated_window_dilation_zero attributes {head_dim = 64 : i64, num_q
 
 // -----
 
-spattn.spec @random_blocks_count_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @random_blocks_count_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
-  // expected-error@+1 {{'spattn.random_blocks' op random block count must be positive, got 0}}
+  %c0 = arith.constant -1 : index
+  // expected-error@+1 {{'spattn.random_blocks' op count must be non-negative, got -1}}
   %r = spattn.random_blocks %c0 block 64
   spattn.yield %r
 }
@@ -556,29 +556,29 @@ spattn.spec @random_blocks_count_zero attributes {head_dim = 64 : i64, num_q_hea
 spattn.spec @topk_blocks_count_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
   %c = arith.constant -4 : index
-  // expected-error@+1 {{'spattn.topk_blocks' op top-k block count must be positive, got -4}}
+  // expected-error@+1 {{'spattn.topk_blocks' op count must be non-negative, got -4}}
   %t = spattn.topk_blocks %c block 64
   spattn.yield %t
 }
 
 // -----
 
-spattn.spec @vertical_slash_verticals_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @vertical_slash_verticals_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
+  %c0 = arith.constant -1 : index
   %c64 = arith.constant 64 : index
-  // expected-error@+1 {{'spattn.vertical_slash' op vertical count must be positive, got 0}}
+  // expected-error@+1 {{'spattn.vertical_slash' op verticals must be non-negative, got -1}}
   %v = spattn.vertical_slash %c0, %c64 last %c64
   spattn.yield %v
 }
 
 // -----
 
-spattn.spec @vertical_slash_slashes_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @vertical_slash_slashes_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
+  %c0 = arith.constant -1 : index
   %c64 = arith.constant 64 : index
-  // expected-error@+1 {{'spattn.vertical_slash' op slash count must be positive, got 0}}
+  // expected-error@+1 {{'spattn.vertical_slash' op slashes must be non-negative, got -1}}
   %v = spattn.vertical_slash %c64, %c0 last %c64
   spattn.yield %v
 }
@@ -589,27 +589,27 @@ spattn.spec @vertical_slash_last_zero attributes {head_dim = 64 : i64, num_q_hea
 ^bb0(%L: index):
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
-  // expected-error@+1 {{'spattn.vertical_slash' op estimation query count must be positive, got 0}}
+  // expected-error@+1 {{'spattn.vertical_slash' op last_queries must be positive, got 0}}
   %v = spattn.vertical_slash %c64, %c64 last %c0
   spattn.yield %v
 }
 
 // -----
 
-spattn.spec @mass_max_blocks_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @mass_max_blocks_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
-  // expected-error@+1 {{'spattn.mass' op max block count must be positive, got 0}}
+  %c0 = arith.constant -1 : index
+  // expected-error@+1 {{'spattn.mass' op max_blocks must be non-negative, got -1}}
   %m = spattn.mass %c0 gamma 0.9 block 64
   spattn.yield %m
 }
 
 // -----
 
-spattn.spec @pages_count_zero attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+spattn.spec @pages_count_negative attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
-  // expected-error@+1 {{'spattn.pages' op page count must be positive, got 0}}
+  %c0 = arith.constant -1 : index
+  // expected-error@+1 {{'spattn.pages' op count must be non-negative, got -1}}
   %p = spattn.pages %c0 page 16
   spattn.yield %p
 }
@@ -1005,4 +1005,13 @@ spattn.spec @clamp_f64_bounds attributes {head_dim = 64 : i64, num_q_heads = 8 :
   %b = spattn.budget.clamp %L {min = 1.0, max = 64}
   %w = spattn.window %b
   spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op bucket bound 2097152 exceeds the longest supported key length 1048576}}
+spattn.spec @bucket_too_long attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 4096, 2097152>} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
 }

@@ -22,12 +22,12 @@
 
 //--- verifier.mlir
 // A verifier error: the diagnostic points at the op, with its source line.
-// VERIFIER: verifier.mlir:[[@LINE+6]]:8: error: 'spattn.window' op window size must be positive, got 0
+// VERIFIER: verifier.mlir:[[@LINE+6]]:8: error: 'spattn.window' op size must be non-negative, got -1
 // VERIFIER-NEXT: %w = spattn.window %c0
 // VERIFIER-NEXT: ^
 spattn.spec @verifier attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = f16, causal, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  %c0 = arith.constant 0 : index
+  %c0 = arith.constant -1 : index
   %w = spattn.window %c0
   spattn.yield %w
 }

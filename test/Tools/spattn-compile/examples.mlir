@@ -12,7 +12,7 @@
 // RUN: spattn-compile %examples/specs/flexprefill.mlir --emit=summary | FileCheck %s --check-prefix=FLEX
 // RUN: spattn-compile %examples/specs/quest.mlir --emit=summary | FileCheck %s --check-prefix=QUEST
 
-// STREAMING-LABEL: spec @streaming_llm: head_dim 128, heads 32q/8kv, dtype f16, causal, blocks 64x64
+// STREAMING-LABEL: spec @streaming_llm: head_dim 128, heads 32q/8kv, dtype f16, causal, scale 0.0883883, blocks 64x64
 // STREAMING-NEXT:   bucket 0: L in [1, 4096]
 // STREAMING:          window.size  [256, 3072]
 // STREAMING-NEXT:     density at L=4096: head 0 0.9379
@@ -27,7 +27,7 @@
 // STREAMING-NEXT:     density at L=131072: head 0 0.2344
 // STREAMING-NOT:    bucket
 
-// LONGFORMER-LABEL: spec @longformer: head_dim 128, heads 32q/8kv, dtype bf16, blocks 64x64
+// LONGFORMER-LABEL: spec @longformer: head_dim 128, heads 32q/8kv, dtype bf16, scale 0.0883883, blocks 64x64
 // LONGFORMER-NEXT:   bucket 0: L in [1, 1024]
 // LONGFORMER-NEXT:     window.size           [64, 128]
 // LONGFORMER-NEXT:     global_queries.count  [64, 64]
@@ -41,7 +41,7 @@
 // LONGFORMER:          density at L=16384: head 0 0.0690
 // LONGFORMER-NOT:    bucket
 
-// BIGBIRD-LABEL: spec @bigbird: head_dim 128, heads 32q/8kv, dtype bf16, blocks 64x64
+// BIGBIRD-LABEL: spec @bigbird: head_dim 128, heads 32q/8kv, dtype bf16, scale 0.0883883, blocks 64x64
 // BIGBIRD-NEXT:   bucket 0: L in [1, 1024]
 // BIGBIRD:          random_blocks.count   [2, 2]
 // BIGBIRD-NEXT:     density at L=1024: head 0 0.4662
@@ -56,7 +56,7 @@
 // BIGBIRD-NEXT:     density at L=16384: head 0 0.0498
 // BIGBIRD-NOT:    bucket
 
-// STRIDED-LABEL: spec @sparse_transformer: head_dim 128, heads 32q/8kv, dtype f16, causal, blocks 64x64
+// STRIDED-LABEL: spec @sparse_transformer: head_dim 128, heads 32q/8kv, dtype f16, causal, scale 0.0883883, blocks 64x64
 // STRIDED-NEXT:   bucket 0: L in [1, 4096]
 // STRIDED-NEXT:     window.size     [1, 64]
 // STRIDED-NEXT:     strided.stride  [1, 64]
@@ -71,7 +71,7 @@
 // STRIDED-NEXT:     density at L=65536: head 0 0.0117
 // STRIDED-NOT:    bucket
 
-// TOPK-LABEL: spec @block_topk: head_dim 128, heads 32q/8kv, dtype bf16, causal, blocks 64x64
+// TOPK-LABEL: spec @block_topk: head_dim 128, heads 32q/8kv, dtype bf16, causal, scale 0.0883883, blocks 64x64
 // TOPK-NEXT:   bucket 0: L in [1, 4096]
 // TOPK-NEXT:     topk_blocks.count  [4, 16]
 // TOPK:          density at L=4096: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
@@ -83,7 +83,7 @@
 // TOPK:          density at L=131072: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
 // TOPK-NOT:    bucket
 
-// MINFERENCE-LABEL: spec @minference: head_dim 128, heads 32q/8kv, dtype bf16, causal, blocks 64x64
+// MINFERENCE-LABEL: spec @minference: head_dim 128, heads 32q/8kv, dtype bf16, causal, scale 0.0883883, blocks 64x64
 // MINFERENCE-NEXT:   bucket 0: L in [1, 8192]
 // MINFERENCE:          topk_blocks.count            [8, 22]
 // MINFERENCE:          vertical_slash.verticals     [64, 64]
@@ -101,7 +101,7 @@
 // MINFERENCE:          density at L=32768: head 0 0.1284 head 4 {{[01]\.[0-9][0-9][0-9][0-9]}} head 8 {{[01]\.[0-9][0-9][0-9][0-9]$}}
 // MINFERENCE-NOT:    bucket
 
-// FLEX-LABEL: spec @flexprefill: head_dim 128, heads 32q/8kv, dtype bf16, causal, blocks 128x128
+// FLEX-LABEL: spec @flexprefill: head_dim 128, heads 32q/8kv, dtype bf16, causal, scale 0.0883883, blocks 128x128
 // FLEX-NEXT:   bucket 0: L in [1, 8192]
 // FLEX-NEXT:     mass.max_blocks  [4, 8]
 // FLEX:          density at L=8192: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
@@ -113,7 +113,7 @@
 // FLEX:          density at L=131072: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
 // FLEX-NOT:    bucket
 
-// QUEST-LABEL: spec @quest: head_dim 128, heads 32q/8kv, dtype f16, causal, blocks 64x64
+// QUEST-LABEL: spec @quest: head_dim 128, heads 32q/8kv, dtype f16, causal, scale 0.0883883, blocks 64x64
 // QUEST-NEXT:   bucket 0: L in [1, 4096]
 // QUEST-NEXT:     pages.count  [8, 16]
 // QUEST-NEXT:     window.size  [16, 16]

@@ -17,7 +17,7 @@
 //   L = 64,   w = 32:  (528 + 1024) / 2080            = 0.746154
 //   L = 256,  w = 64:  (2080 + 12288) / 32896         = 0.436770
 //   L = 1024, w = 128: (8256 + 114688) / 524800       = 0.234268
-// CHECK-LABEL: spec @causal_power_window: head_dim 128, heads 32q/8kv, dtype f16, causal, blocks 64x64
+// CHECK-LABEL: spec @causal_power_window: head_dim 128, heads 32q/8kv, dtype f16, causal, scale 0.0883883, blocks 64x64
 // CHECK-NEXT:   bucket 0: L in [1, 64]
 // CHECK-NEXT:     window.size  [4, 32]
 // CHECK-NEXT:     density at L=64: head 0 0.7462
@@ -42,7 +42,7 @@ spattn.spec @causal_power_window attributes {head_dim = 128 : i64, num_q_heads =
 //   bucket [257, 4096]: s(257) = floor(128.37) = 128, s(4096) = 2 * 512 = 1024
 //                                                          density 1024/4096
 // The header shows the non-default blocks and no `causal`.
-// CHECK-LABEL: spec @sink_power: head_dim 64, heads 4q/4kv, dtype bf16, blocks 32x128
+// CHECK-LABEL: spec @sink_power: head_dim 64, heads 4q/4kv, dtype bf16, scale 0.5, blocks 32x128
 // CHECK-NEXT:   bucket 0: L in [1, 16]
 // CHECK-NEXT:     sink.count  [2, 16]
 // CHECK-NEXT:     density at L=16: head 0 1.0000
@@ -64,7 +64,7 @@ spattn.spec @sink_power attributes {head_dim = 64 : i64, num_q_heads = 4 : i64, 
 //   L = 64,  w = 32: 1552 / 4096   = 0.378906;  sinks 16/64  = 0.25
 //   L = 256, w = 64: 14368 / 65536 = 0.219238;  sinks 16/256 = 0.0625
 // Labels are padded to the longest one; the fixed sink reads [16, 16].
-// CHECK-LABEL: spec @per_head_density: head_dim 128, heads 4q/2kv, dtype f32, blocks 64x64
+// CHECK-LABEL: spec @per_head_density: head_dim 128, heads 4q/2kv, dtype f32, scale 0.0883883, blocks 64x64
 // CHECK-NEXT:   bucket 0: L in [1, 64]
 // CHECK-NEXT:     sink.count   [16, 16]
 // CHECK-NEXT:     window.size  [4, 32]
@@ -90,7 +90,7 @@ spattn.spec @per_head_density attributes {head_dim = 128 : i64, num_q_heads = 4 
 //   bucket [257, 512]: min 0 at L = 300, max 99 at L = 299
 // Causal density at L = 256, w = 56: (1596 + 200 * 56) / 32896 = 0.388983;
 // at L = 512, w = 12: (78 + 500 * 12) / 131328 = 0.046281.
-// CHECK-LABEL: spec @non_monotone: head_dim 128, heads 8q/1kv, dtype f16, causal, blocks 64x64
+// CHECK-LABEL: spec @non_monotone: head_dim 128, heads 8q/1kv, dtype f16, causal, scale 0.0883883, blocks 64x64
 // CHECK-NEXT:   bucket 0: L in [1, 256]
 // CHECK-NEXT:     window.size  [0, 99]
 // CHECK-NEXT:     density at L=256: head 0 0.3890
