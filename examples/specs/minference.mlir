@@ -22,11 +22,7 @@
 //   slashes      = align(clamp(3L / 64, 256, 8192), 64)  (1536 at L = 32768)
 //   top-k blocks = clamp(0.25 * sqrt(L), 8, 256)         (45 at L = 32768)
 //   A-shape window = clamp(L / 16, 512, 4096) beside 128 sinks.
-// The buckets stop at 32768 only to keep `spattn-compile --emit=summary` (it
-// estimates three heads' density on synthetic Q/K at each bucket's top
-// length) within a few seconds; append 65536 and 131072 to serve 128K
-// prompts with the same budget functions.
-spattn.spec @minference attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = bf16, causal, buckets = array<i64: 8192, 16384, 32768>} {
+spattn.spec @minference attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = bf16, causal, buckets = array<i64: 8192, 16384, 32768, 65536, 131072>} {
 ^bb0(%L: index):
   %c4 = arith.constant 4 : index
   %c64 = arith.constant 64 : index

@@ -16,10 +16,8 @@
 // token budget is L / 16 clamped to [128, 4096] tokens, i.e. 8 to 256 pages:
 // 256 tokens (16 pages) at L = 4096, 1024 tokens (64 pages) at L = 16384 and
 // 4096 tokens (256 pages) from L = 65536 on. The page count is the token
-// budget divided by the page size, computed with arith. (The buckets stop at
-// 65536 to keep `--emit=summary`, which scores every page for 4096 sampled
-// rows on synthetic Q/K, within a few seconds; 131072 takes about 5 s.)
-spattn.spec @quest attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = f16, causal, buckets = array<i64: 4096, 16384, 65536>} {
+// budget divided by the page size, computed with arith.
+spattn.spec @quest attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = f16, causal, buckets = array<i64: 4096, 16384, 65536, 131072>} {
 ^bb0(%L: index):
   %page = arith.constant 16 : index
   %tokens_raw = spattn.budget.fraction %L {fraction = 0.0625}

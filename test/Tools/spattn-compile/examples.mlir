@@ -99,6 +99,16 @@
 // MINFERENCE:          vertical_slash.verticals     [128, 256]
 // MINFERENCE-NEXT:     vertical_slash.slashes       [768, 1536]
 // MINFERENCE:          density at L=32768: head 0 0.1284 head 4 {{[01]\.[0-9][0-9][0-9][0-9]}} head 8 {{[01]\.[0-9][0-9][0-9][0-9]$}}
+// MINFERENCE-NEXT:   bucket 3: L in [32769, 65536]
+// MINFERENCE:          topk_blocks.count            [45, 64]
+// MINFERENCE:          vertical_slash.verticals     [256, 512]
+// MINFERENCE-NEXT:     vertical_slash.slashes       [1536, 3072]
+// MINFERENCE:          density at L=65536: head 0 {{[01]\.[0-9][0-9][0-9][0-9]}} head 4 {{[01]\.[0-9][0-9][0-9][0-9]}} head 8 {{[01]\.[0-9][0-9][0-9][0-9]$}}
+// MINFERENCE-NEXT:   bucket 4: L in [65537, 131072]
+// MINFERENCE:          topk_blocks.count            [64, 90]
+// MINFERENCE:          vertical_slash.verticals     [512, 1024]
+// MINFERENCE-NEXT:     vertical_slash.slashes       [3072, 6144]
+// MINFERENCE:          density at L=131072: head 0 {{[01]\.[0-9][0-9][0-9][0-9]}} head 4 {{[01]\.[0-9][0-9][0-9][0-9]}} head 8 {{[01]\.[0-9][0-9][0-9][0-9]$}}
 // MINFERENCE-NOT:    bucket
 
 // FLEX-LABEL: spec @flexprefill: head_dim 128, heads 32q/8kv, dtype bf16, causal, scale 0.0883883, blocks 128x128
@@ -126,4 +136,8 @@
 // QUEST-NEXT:     pages.count  [64, 256]
 // QUEST-NEXT:     window.size  [16, 16]
 // QUEST-NEXT:     density at L=65536: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
+// QUEST-NEXT:   bucket 3: L in [65537, 131072]
+// QUEST-NEXT:     pages.count  [256, 256]
+// QUEST-NEXT:     window.size  [16, 16]
+// QUEST-NEXT:     density at L=131072: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
 // QUEST-NOT:    bucket
