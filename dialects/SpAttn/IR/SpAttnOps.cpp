@@ -62,10 +62,12 @@ LogicalResult SpecOp::verify() {
   int64_t headDim = getHeadDimAttr().getInt();
   int64_t numQHeads = getNumQHeadsAttr().getInt();
   int64_t numKVHeads = getNumKvHeadsAttr().getInt();
-  if (headDim <= 0)
-    return emitOpError() << "head_dim must be positive, got " << headDim;
-  if (numQHeads <= 0)
-    return emitOpError() << "num_q_heads must be positive, got " << numQHeads;
+  if (headDim <= 0 || headDim > kMaxHeadDim)
+    return emitOpError() << "head_dim must be in [1, " << kMaxHeadDim
+                         << "], got " << headDim;
+  if (numQHeads <= 0 || numQHeads > kMaxHeads)
+    return emitOpError() << "num_q_heads must be in [1, " << kMaxHeads
+                         << "], got " << numQHeads;
   if (numKVHeads <= 0)
     return emitOpError() << "num_kv_heads must be positive, got "
                          << numKVHeads;

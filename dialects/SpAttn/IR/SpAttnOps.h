@@ -15,6 +15,10 @@ namespace mlir::spattn {
 /// The longest key length a spec may serve (2^20 tokens). Tools evaluate
 /// budgets at every length of a bucket, so the bound keeps them fast.
 constexpr int64_t kMaxKeyLength = int64_t{1} << 20;
+/// Bounds on the static shape, far above real models (head_dim <= 576 in
+/// shipped LLMs), so that tools never size buffers from absurd values.
+constexpr int64_t kMaxHeadDim = 1024;
+constexpr int64_t kMaxHeads = 1024;
 
 /// A budget operand of a pattern op, named as in ODS, with the least value it
 /// may take at a call (1 for strides and estimation rows, else 0).

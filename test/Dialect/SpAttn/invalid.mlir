@@ -7,7 +7,7 @@
 // spattn.spec: shape, dtype, scale
 //===----------------------------------------------------------------------===//
 
-// expected-error@+1 {{'spattn.spec' op head_dim must be positive, got 0}}
+// expected-error@+1 {{'spattn.spec' op head_dim must be in [1, 1024], got 0}}
 spattn.spec @head_dim_zero attributes {head_dim = 0 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
   %w = spattn.window %L
@@ -16,7 +16,7 @@ spattn.spec @head_dim_zero attributes {head_dim = 0 : i64, num_q_heads = 8 : i64
 
 // -----
 
-// expected-error@+1 {{'spattn.spec' op head_dim must be positive, got -128}}
+// expected-error@+1 {{'spattn.spec' op head_dim must be in [1, 1024], got -128}}
 spattn.spec @head_dim_negative attributes {head_dim = -128 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
   %w = spattn.window %L
@@ -25,7 +25,25 @@ spattn.spec @head_dim_negative attributes {head_dim = -128 : i64, num_q_heads = 
 
 // -----
 
-// expected-error@+1 {{'spattn.spec' op num_q_heads must be positive, got 0}}
+// expected-error@+1 {{'spattn.spec' op head_dim must be in [1, 1024], got 4096}}
+spattn.spec @head_dim_too_large attributes {head_dim = 4096 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+^bb0(%L: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op num_q_heads must be in [1, 1024], got 2048}}
+spattn.spec @q_heads_too_many attributes {head_dim = 64 : i64, num_q_heads = 2048 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
+^bb0(%L: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op num_q_heads must be in [1, 1024], got 0}}
 spattn.spec @q_heads_zero attributes {head_dim = 64 : i64, num_q_heads = 0 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
   %w = spattn.window %L
