@@ -1,7 +1,7 @@
 //===- Summary.cpp - spattn-compile --emit=summary ------------------------===//
 #include "compiler/spattn-compile/Summary.h"
 
-#include "compiler/spattn-compile/Density.h"
+#include "dialects/SpAttn/Reference/Density.h"
 #include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
 
 #include "llvm/Support/Format.h"
@@ -13,19 +13,6 @@ using namespace mlir;
 using namespace mlir::spattn;
 
 namespace spattn {
-
-/// Query heads whose density is reported: head 0 and the first head of every
-/// per_head group (heads inside a group share their pattern).
-static std::set<int64_t> representativeHeads(const ref::Pattern &pattern) {
-  std::set<int64_t> heads = {0};
-  if (pattern.kind == ref::PatternKind::PerHead)
-    heads.insert(pattern.headStarts.begin(), pattern.headStarts.end());
-  for (const ref::Pattern &child : pattern.children) {
-    std::set<int64_t> inner = representativeHeads(child);
-    heads.insert(inner.begin(), inner.end());
-  }
-  return heads;
-}
 
 static void printConfig(const SpecConfig &config, llvm::raw_ostream &os) {
   os << "spec @" << config.name << ": head_dim " << config.headDim
@@ -66,11 +53,11 @@ LogicalResult printSummary(SpecOp spec, llvm::raw_ostream &os) {
     if (failed(pattern))
       return failure();
     ref::AttentionProblem problem = config.problem(high, high);
-    SyntheticContent content(*pattern, problem);
+    ref::SyntheticContent content(*pattern, problem);
     os << "    density at L=" << high << ":";
-    for (int64_t head : representativeHeads(*pattern))
+    for (int64_t head : ref::headGroupStarts(*pattern))
       os << " head " << head << " "
-         << llvm::format("%.4f", keptFraction(*pattern, problem, head,
+         << llvm::format("%.4f", ref::keptFraction(*pattern, problem, head,
                                               content.view()));
     os << "\n";
     low = high + 1;

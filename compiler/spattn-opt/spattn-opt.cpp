@@ -1,5 +1,6 @@
 //===- spattn-opt.cpp - mlir-opt for the spattn dialect -------------------===//
 #include "dialects/SpAttn/IR/SpAttnDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -8,6 +9,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  mlir::spattn::registerSpAttnPasses();
   mlir::DialectRegistry registry;
   registry.insert<mlir::spattn::SpAttnDialect, mlir::arith::ArithDialect,
                   mlir::math::MathDialect, mlir::func::FuncDialect>();

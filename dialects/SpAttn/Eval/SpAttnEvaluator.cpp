@@ -45,30 +45,41 @@ static StringRef mnemonicOf(Operation *op) {
   return op->getName().getStringRef().drop_front(strlen("spattn."));
 }
 
-SpecEvaluator::SpecEvaluator(SpecOp spec)
-    : spec(spec), specConfig(SpecConfig::fromOp(spec)) {
+std::vector<BudgetSite> mlir::spattn::budgetSitesOf(Block &body) {
+  std::vector<BudgetSite> sites;
   llvm::StringMap<int> seen;
-  for (Operation &op : spec.getBody().front()) {
+  for (Operation &op : body) {
     for (const PatternParameter &parameter : getPatternParameters(&op)) {
-      std::string label =
-          (mnemonicOf(&op) + "." + parameter.name).str();
+      std::string label = (mnemonicOf(&op) + "." + parameter.name).str();
       int occurrence = ++seen[label];
       if (occurrence > 1)
         label += "#" + std::to_string(occurrence);
-      budgetSites.push_back({label, &op, parameter.value, parameter.minimum});
+      sites.push_back({label, &op, parameter.value, parameter.minimum});
     }
   }
+  return sites;
 }
 
-LogicalResult SpecEvaluator::foldBody(int64_t length) {
+SpecEvaluator::SpecEvaluator(SpecOp spec)
+    : spec(spec), specConfig(SpecConfig::fromOp(spec)),
+      budgetSites(budgetSitesOf(spec.getBody().front())) {}
+
+/// Ops whose results are patterns, schedules or stages: not budgets.
+static bool isStructural(Operation &op) {
+  return op.getNumResults() == 0 ||
+         isa<PatternType, BlocksType, ScoresType, SelectionType>(
+             op.getResult(0).getType());
+}
+
+LogicalResult mlir::spattn::foldBodyAt(Block &body, int64_t length,
+                                       llvm::DenseMap<Value, Attribute> &folded) {
   folded.clear();
-  MLIRContext *ctx = spec.getContext();
-  folded[spec.getLength()] = IntegerAttr::get(IndexType::get(ctx), length);
+  MLIRContext *ctx = body.getParentOp()->getContext();
+  folded[body.getArgument(0)] = IntegerAttr::get(IndexType::get(ctx), length);
   SmallVector<Attribute> operands;
   SmallVector<OpFoldResult> results;
-  for (Operation &op : spec.getBody().front()) {
-    if (op.getNumResults() == 0 ||
-        isa<PatternType>(op.getResult(0).getType()))
+  for (Operation &op : body) {
+    if (isStructural(op))
       continue;
     operands.clear();
     for (Value operand : op.getOperands())
@@ -87,6 +98,10 @@ LogicalResult SpecEvaluator::foldBody(int64_t length) {
     }
   }
   return success();
+}
+
+LogicalResult SpecEvaluator::foldBody(int64_t length) {
+  return foldBodyAt(spec.getBody().front(), length, folded);
 }
 
 FailureOr<int64_t> SpecEvaluator::budgetValue(Operation *user, Value value,

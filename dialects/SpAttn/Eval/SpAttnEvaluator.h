@@ -45,6 +45,16 @@ struct BudgetSite {
   int64_t minimum; // least valid value at a call (1 for strides, else 0)
 };
 
+/// Every pattern parameter of a spec or variant body, in program order, with
+/// unique labels ("window.size", a second one "window.size#2").
+std::vector<BudgetSite> budgetSitesOf(Block &body);
+
+/// Folds every budget of `body` (a spec or variant body) with %L bound to
+/// `length`, using the ops' own folders; the IR is not changed. Fails with a
+/// located diagnostic at an op that does not fold to a constant.
+LogicalResult foldBodyAt(Block &body, int64_t length,
+                         llvm::DenseMap<Value, Attribute> &folded);
+
 class SpecEvaluator {
 public:
   explicit SpecEvaluator(SpecOp spec);

@@ -108,18 +108,28 @@ static bool isAllowedInSpecBody(Operation &op) {
   return dialect == "arith" || dialect == "math" || dialect == "spattn";
 }
 
-LogicalResult SpecOp::verifyRegions() {
-  Block &body = getBody().front();
+/// The checks a spec body and a variant body share: one argument %L, only
+/// arith / math / spattn ops, a final yield.
+static LogicalResult verifyLengthBody(Operation *owner, Block &body) {
   if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isIndex())
-    return emitOpError()
+    return owner->emitOpError()
            << "body must take exactly one argument, the key length %L: index";
   if (body.empty() || !isa<YieldOp>(body.back()))
-    return emitOpError() << "body must end in spattn.yield of the pattern";
+    return owner->emitOpError()
+           << "body must end in spattn.yield of the pattern";
   for (Operation &op : body)
     if (!isAllowedInSpecBody(op))
       return op.emitOpError()
              << "is not allowed in a spec body: budgets must be computed "
                 "from %L and constants with arith, math and spattn ops";
+  return success();
+}
+
+LogicalResult SpecOp::verifyRegions() {
+  if (failed(verifyLengthBody(*this, getBody().front())))
+    return failure();
+  if (isa<BlocksType>(getPattern().getType()))
+    return emitOpError() << "must yield a pattern, not a block schedule";
   int64_t numQHeads = getNumQHeadsAttr().getInt();
   WalkResult result = walk([&](PerHeadOp perHead) {
     if (perHead.getHeads().back() >= numQHeads) {
@@ -131,6 +141,103 @@ LogicalResult SpecOp::verifyRegions() {
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());
+}
+
+//===----------------------------------------------------------------------===//
+// YieldOp: `spattn.yield %p` yields a pattern, `: !spattn.blocks` a schedule
+//===----------------------------------------------------------------------===//
+
+ParseResult YieldOp::parse(OpAsmParser &parser, OperationState &result) {
+  OpAsmParser::UnresolvedOperand operand;
+  Type type = PatternType::get(parser.getContext());
+  if (parser.parseOperand(operand) ||
+      parser.parseOptionalAttrDict(result.attributes) ||
+      (succeeded(parser.parseOptionalColon()) && parser.parseType(type)) ||
+      parser.resolveOperand(operand, type, result.operands))
+    return failure();
+  return success();
+}
+
+void YieldOp::print(OpAsmPrinter &printer) {
+  printer << ' ' << getPattern();
+  printer.printOptionalAttrDict((*this)->getAttrs());
+  if (!isa<PatternType>(getPattern().getType()))
+    printer << " : " << getPattern().getType();
+}
+
+//===----------------------------------------------------------------------===//
+// VariantOp
+//===----------------------------------------------------------------------===//
+
+Value VariantOp::getResult() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().back());
+  return yield ? yield.getPattern() : Value();
+}
+
+void VariantOp::getAsmBlockArgumentNames(Region &region,
+                                         OpAsmSetValueNameFn setNameFn) {
+  if (!region.empty() && region.front().getNumArguments() == 1)
+    setNameFn(region.front().getArgument(0), "L");
+}
+
+LogicalResult VariantOp::verify() {
+  if (getLo() < 1 || getHi() < getLo() || getHi() > kMaxKeyLength)
+    return emitOpError() << "needs 1 <= lo <= hi <= " << kMaxKeyLength
+                         << ", got [" << getLo() << ", " << getHi() << "]";
+  if (getStrategy() != "dense" && getStrategy() != "sparse")
+    return emitOpError() << "strategy must be \"dense\" or \"sparse\", got \""
+                         << getStrategy() << "\"";
+  size_t count = getBudgetLabels().size();
+  if (getBudgetMin().size() != count || getBudgetMax().size() != count)
+    return emitOpError() << "needs one budget_min and budget_max per label";
+  for (size_t b = 0; b < count; ++b)
+    if (getBudgetMin()[b] > getBudgetMax()[b])
+      return emitOpError() << "budget " << b << " has min above max";
+  if (failed(verifyBlockSize(*this, getBlockQ(), "block_q")) ||
+      failed(verifyBlockSize(*this, getBlockK(), "block_k")))
+    return failure();
+  return success();
+}
+
+LogicalResult VariantOp::verifyRegions() {
+  return verifyLengthBody(*this, getBody().front());
+}
+
+//===----------------------------------------------------------------------===//
+// Block schedules
+//===----------------------------------------------------------------------===//
+
+LogicalResult BlocksAffineOp::verify() {
+  unsigned symbols = getSymbols().size();
+  auto checkMap = [&](AffineMap map, StringRef name) -> LogicalResult {
+    if (map && (map.getNumDims() != 1 || map.getNumSymbols() != symbols ||
+                map.getNumResults() == 0))
+      return emitOpError() << name
+                           << " must map (query tile)[symbols] to at least "
+                              "one bound with "
+                           << symbols << " symbols";
+    return success();
+  };
+  auto checkSet = [&](std::optional<IntegerSet> set, unsigned dims,
+                      StringRef name) -> LogicalResult {
+    if (set && (set->getNumDims() != dims || set->getNumSymbols() != symbols))
+      return emitOpError() << name << " must have " << dims
+                           << " dimensions and " << symbols << " symbols";
+    return success();
+  };
+  if (failed(checkMap(getTouchLower(), "touch_lower")) ||
+      failed(checkMap(getTouchUpper(), "touch_upper")) ||
+      failed(checkMap(getFullLowerAttr() ? *getFullLower() : AffineMap(),
+                      "full_lower")) ||
+      failed(checkMap(getFullUpperAttr() ? *getFullUpper() : AffineMap(),
+                      "full_upper")) ||
+      failed(checkSet(getTouchWhen(), 1, "touch_when")) ||
+      failed(checkSet(getFullWhen(), 1, "full_when")) ||
+      failed(checkSet(getKeep(), 2, "keep")))
+    return failure();
+  if (!getFullLowerAttr() != !getFullUpperAttr())
+    return emitOpError() << "full_lower and full_upper come together";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -66,10 +66,55 @@ def SpAttn_SpecOp : SpAttn_Op<"spec", [Symbol, IsolatedFromAbove, SingleBlock,
   }];
 }
 
-def SpAttn_YieldOp : SpAttn_Op<"yield", [Pure, Terminator, HasParent<"SpecOp">]> {
-  let summary = "yields the pattern of a spec";
-  let arguments = (ins SpAttn_PatternType:$pattern);
-  let assemblyFormat = "$pattern attr-dict";
+def SpAttn_VariantOp : SpAttn_Op<"variant", [Symbol, IsolatedFromAbove,
+    SingleBlock, NoTerminator,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>]> {
+  let summary = "one length bucket of a spec, specialized";
+  let description = [{
+    Made by `--spattn-specialize-buckets`: one per bucket `[lo, hi]` of the
+    spec `@spec`. The body is the spec's body with every budget that is
+    constant over the bucket replaced by that constant. Attributes record
+    what later passes and tools read:
+
+    - `budget_labels`, `budget_min`, `budget_max`: every budget of the spec
+      (labelled as in `--emit=summary`) and its exact minimum and maximum
+      over every `L` in the bucket;
+    - `density_low`: the kept fraction at `L = lo`;
+    - `strategy`: `"dense"` (visit every candidate tile, masked) when
+      `density_low` reaches the pass's threshold, `"sparse"` otherwise;
+    - `block_q`, `block_k`, `causal`: copied from the spec.
+
+    `--spattn-lower-to-blocks` then turns the body's pattern into a block
+    schedule (`!spattn.blocks`). Budgets are still evaluated at each call's
+    `L`; a variant only serves lengths in `[lo, hi]`.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       FlatSymbolRefAttr:$spec,
+                       I64Attr:$bucket, I64Attr:$lo, I64Attr:$hi,
+                       StrAttr:$strategy, F64Attr:$density_low,
+                       StrArrayAttr:$budget_labels,
+                       DenseI64ArrayAttr:$budget_min,
+                       DenseI64ArrayAttr:$budget_max,
+                       SpAttn_BlockSizeAttr:$block_q,
+                       SpAttn_BlockSizeAttr:$block_k,
+                       UnitAttr:$causal);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::BlockArgument getLength() { return getBody().getArgument(0); }
+    /// The pattern or block schedule the body yields.
+    ::mlir::Value getResult();
+  }];
+}
+
+def SpAttn_YieldOp : SpAttn_Op<"yield", [Pure, Terminator,
+    ParentOneOf<["SpecOp", "VariantOp"]>]> {
+  let summary = "yields the pattern (or block schedule) of a spec or variant";
+  let arguments = (ins AnyTypeOf<[SpAttn_PatternType, SpAttn_BlocksType]>:$pattern);
+  // The type is spelled only for a block schedule: `spattn.yield %p` in specs.
+  let hasCustomAssemblyFormat = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -84,8 +129,8 @@ def SpAttn_CheckedParameters : NativeOpTrait<"CheckedParameters"> {
 }
 
 class SpAttn_PatternOp<string mnemonic, list<Trait> traits = []>
-    : SpAttn_Op<mnemonic, !listconcat(traits, [Pure, HasParent<"SpecOp">,
-                                                SpAttn_CheckedParameters])> {
+    : SpAttn_Op<mnemonic, !listconcat(traits, [Pure,
+    ParentOneOf<["SpecOp", "VariantOp"]>, SpAttn_CheckedParameters])> {
   let results = (outs SpAttn_PatternType:$result);
 }
 
@@ -262,6 +307,179 @@ def SpAttn_BudgetAlignOp : SpAttn_BudgetOp<"align"> {
   let summary = "rounds a budget up to a multiple of a block size";
   let arguments = (ins Index:$input, SpAttn_BlockSizeAttr:$multiple);
   let assemblyFormat = "$input attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Block schedules (made by --spattn-lower-to-blocks)
+//===----------------------------------------------------------------------===//
+//
+// Tiles: query tile q holds positions [q*block_q, (q+1)*block_q), key tile c
+// keys [c*block_k, (c+1)*block_k). Every consumer clips key tiles to the
+// ones that exist, [0, ceil(L / block_k)), and visits only query tiles with a
+// present row.
+
+class SpAttn_BlocksOp<string mnemonic, list<Trait> traits = []>
+    : SpAttn_Op<"blocks." # mnemonic, !listconcat(traits,
+                [Pure, HasParent<"VariantOp">])> {
+  let results = (outs SpAttn_BlocksType:$result);
+}
+
+def SpAttn_BlocksAffineOp : SpAttn_BlocksOp<"affine"> {
+  let summary = "key tiles with closed-form bounds and an affine token predicate";
+  let description = [{
+    The lowering of `window`, `sink`, `global_queries`, `strided`,
+    `dilated_window` and the causal mask. Maps and sets take the query tile
+    `d0` as their dimension and `symbols` (budgets, `%L`) as their symbols.
+
+    - *touched* tiles `[max(touch_lower), min(touch_upper))`, only where
+      `touch_when(q)` holds: every tile that may keep a pair;
+    - *full* tiles `[max(full_lower), min(full_upper))` where `full_when(q)`
+      holds (absent: none): a subset in which every pair is kept;
+    - `keep(p, j)`: the exact token predicate, position `p = p(i)`, key `j`.
+
+    Touched tiles outside the full range are partial.
+
+    ```mlir
+    // window(%w) with 64x64 tiles
+    %0 = spattn.blocks.affine [%w] {
+      touch_when = affine_set<(d0)[s0] : (s0 - 1 >= 0)>,
+      touch_lower = affine_map<(d0)[s0] -> ((d0 * 64 - s0 + 1) floordiv 64, 0)>,
+      touch_upper = affine_map<(d0)[s0] -> (d0 + 1)>,
+      full_lower = affine_map<(d0)[s0] -> ((d0 * 64 - s0 + 63) floordiv 64 + 1)>,
+      full_upper = affine_map<(d0)[s0] -> ((d0 * 64 + 1) floordiv 64)>,
+      keep = affine_set<(d0, d1)[s0] : (d0 - d1 >= 0, s0 - d0 + d1 - 1 >= 0)>}
+    ```
+  }];
+  let arguments = (ins Variadic<Index>:$symbols,
+                       AffineMapAttr:$touch_lower, AffineMapAttr:$touch_upper,
+                       OptionalAttr<IntegerSetAttr>:$touch_when,
+                       OptionalAttr<AffineMapAttr>:$full_lower,
+                       OptionalAttr<AffineMapAttr>:$full_upper,
+                       OptionalAttr<IntegerSetAttr>:$full_when,
+                       IntegerSetAttr:$keep);
+  let assemblyFormat = "`[` $symbols `]` attr-dict";
+  let hasVerifier = 1;
+}
+
+def SpAttn_BlocksLayoutOp : SpAttn_BlocksOp<"layout"> {
+  let summary = "key tiles of an explicit block matrix";
+  let description = [{
+    The lowering of `block_layout`: the tiles overlapping a kept `block`
+    square; full when the tile lies inside one kept square.
+  }];
+  let arguments = (ins SpAttn_LayoutAttr:$layout, SpAttn_BlockSizeAttr:$block);
+  let assemblyFormat = "$layout `block` $block attr-dict";
+}
+
+def SpAttn_BlocksSelectedOp : SpAttn_BlocksOp<"selected"> {
+  let summary = "attend stage: the key tiles a selection kept";
+  let description = [{
+    The tiles overlapping the blocks, pages, columns or diagonals that a
+    `spattn.select.*` stage chose. Full only when one tile lies inside one
+    chosen block for every row it holds (block selections with
+    `block >= block_q` and `block >= block_k`); partial otherwise, the
+    token predicate being membership in the selection.
+  }];
+  let arguments = (ins SpAttn_SelectionType:$selection);
+  let assemblyFormat = "$selection attr-dict";
+}
+
+def SpAttn_BlocksUnionOp : SpAttn_BlocksOp<"union"> {
+  let summary = "tiles of any input; full where any input is full";
+  let description = [{
+    Overlapping ranges are merged: a tile appears once, full if any input
+    has it full, else partial.
+  }];
+  let arguments = (ins Variadic<SpAttn_BlocksType>:$inputs);
+  let assemblyFormat = "$inputs attr-dict";
+}
+
+def SpAttn_BlocksIntersectOp : SpAttn_BlocksOp<"intersect"> {
+  let summary = "tiles of every input; full where every input is full";
+  let description = [{
+    Ranges are clipped to their overlap: a tile kept by every input, full
+    only if full in each.
+  }];
+  let arguments = (ins Variadic<SpAttn_BlocksType>:$inputs);
+  let assemblyFormat = "$inputs attr-dict";
+}
+
+def SpAttn_BlocksPerHeadOp : SpAttn_BlocksOp<"per_head"> {
+  let summary = "input k serves query heads [heads[k], heads[k+1])";
+  let arguments = (ins Variadic<SpAttn_BlocksType>:$inputs,
+                       DenseI64ArrayAttr:$heads);
+  let assemblyFormat = "$inputs `heads` $heads attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Selection stages: estimate -> select (the attend stage is blocks.selected)
+//===----------------------------------------------------------------------===//
+//
+// `capacity` is the most indices a stage can keep anywhere in the variant's
+// bucket (from the bucket's largest budget), so buffers are sized statically.
+
+class SpAttn_StageOp<string mnemonic, Type resultType, list<Trait> traits = []>
+    : SpAttn_Op<mnemonic, !listconcat(traits, [Pure, HasParent<"VariantOp">])> {
+  let results = (outs resultType:$result);
+}
+
+def SpAttn_EstimatePooledOp
+    : SpAttn_StageOp<"estimate.pooled", SpAttn_ScoresType> {
+  let summary = "block scores of mean-pooled query and key blocks";
+  let description = [{
+    `scale * <pooled q block, pooled key block>` over the candidate key
+    blocks of each query block (topk_blocks, mass).
+  }];
+  let arguments = (ins SpAttn_BlockSizeAttr:$block);
+  let assemblyFormat = "`block` $block attr-dict";
+}
+
+def SpAttn_EstimateHashOp : SpAttn_StageOp<"estimate.hash", SpAttn_ScoresType> {
+  let summary = "counter-based hash ranks of candidate key blocks (random_blocks)";
+  let arguments = (ins SpAttn_BlockSizeAttr:$block, I64Attr:$seed);
+  let assemblyFormat = "`block` $block `seed` $seed attr-dict";
+}
+
+def SpAttn_EstimatePageBoundsOp
+    : SpAttn_StageOp<"estimate.page_bounds", SpAttn_ScoresType> {
+  let summary = "per-page key min/max and each row's upper-bound page score";
+  let arguments = (ins SpAttn_BlockSizeAttr:$page);
+  let assemblyFormat = "`page` $page attr-dict";
+}
+
+def SpAttn_EstimateLastQueriesOp
+    : SpAttn_StageOp<"estimate.last_queries", SpAttn_ScoresType> {
+  let summary = "column and diagonal scores from the last queries' softmax";
+  let arguments = (ins Index:$last_queries);
+  let assemblyFormat = "$last_queries attr-dict";
+}
+
+def SpAttn_SelectTopkOp : SpAttn_StageOp<"select.topk", SpAttn_SelectionType> {
+  let summary = "keeps the `count` best-scored candidates (ties: lower index)";
+  let arguments = (ins SpAttn_ScoresType:$scores, Index:$count,
+                       I64Attr:$capacity);
+  let assemblyFormat = "$scores `,` $count `capacity` $capacity attr-dict";
+}
+
+def SpAttn_SelectMassOp : SpAttn_StageOp<"select.mass", SpAttn_SelectionType> {
+  let summary = "keeps the fewest blocks reaching estimated mass `gamma`";
+  let arguments = (ins SpAttn_ScoresType:$scores, Index:$max_blocks,
+                       F64Attr:$gamma, I64Attr:$capacity);
+  let assemblyFormat = [{
+    $scores `,` $max_blocks `gamma` $gamma `capacity` $capacity attr-dict
+  }];
+}
+
+def SpAttn_SelectVerticalSlashOp
+    : SpAttn_StageOp<"select.vertical_slash", SpAttn_SelectionType> {
+  let summary = "keeps the best key columns and diagonals";
+  let arguments = (ins SpAttn_ScoresType:$scores, Index:$verticals,
+                       Index:$slashes, I64Attr:$capacity_verticals,
+                       I64Attr:$capacity_slashes);
+  let assemblyFormat = [{
+    $scores `,` $verticals `,` $slashes `capacity` $capacity_verticals `,`
+    $capacity_slashes attr-dict
+  }];
 }
 
 #endif // SPATTN_OPS_TD

@@ -19,4 +19,23 @@ def SpAttn_PatternType : SpAttn_Type<"Pattern", "pattern"> {
   }];
 }
 
+def SpAttn_BlocksType : SpAttn_Type<"Blocks", "blocks"> {
+  let summary = "a block schedule: per query tile, the key tiles it visits";
+  let description = [{
+    The lowered form of a pattern (`--spattn-lower-to-blocks`). For each
+    query tile `q` (rows at positions `[q * block_q, (q + 1) * block_q)`) it
+    gives the key tiles the kernel visits, each *full* (every pair is kept,
+    no per-token test) or *partial* (the token predicate decides), together
+    with the exact token predicate. Expanding it gives the reference mask.
+  }];
+}
+
+def SpAttn_ScoresType : SpAttn_Type<"Scores", "scores"> {
+  let summary = "estimated scores of a content-based stage";
+}
+
+def SpAttn_SelectionType : SpAttn_Type<"Selection", "selection"> {
+  let summary = "the indices a selection stage kept (blocks, pages, columns, offsets)";
+}
+
 #endif // SPATTN_TYPES_TD

@@ -391,14 +391,14 @@ spattn.spec @yield_index attributes {head_dim = 64 : i64, num_q_heads = 8 : i64,
 // constraint still rejects it.
 spattn.spec @yield_index_generic attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index):
-  // expected-error@+1 {{'spattn.yield' op operand #0 must be an attention sparsity pattern, but got 'index'}}
+  // expected-error@+1 {{'spattn.yield' op operand #0 must be an attention sparsity pattern or a block schedule}}
   "spattn.yield"(%L) : (index) -> ()
 }
 
 // -----
 
 func.func @yield_outside_spec(%p: !spattn.pattern) {
-  // expected-error@+1 {{'spattn.yield' op expects parent op 'spattn.spec'}}
+  // expected-error@+1 {{'spattn.yield' op expects parent op to be one of 'spattn.spec, spattn.variant'}}
   "spattn.yield"(%p) : (!spattn.pattern) -> ()
 }
 
@@ -478,7 +478,7 @@ spattn.spec @builtin_op_in_body attributes {head_dim = 64 : i64, num_q_heads = 8
 
 // A pattern primitive outside a spec.
 func.func @primitive_outside_spec(%n: index) {
-  // expected-error@+1 {{'spattn.window' op expects parent op 'spattn.spec'}}
+  // expected-error@+1 {{'spattn.window' op expects parent op to be one of 'spattn.spec, spattn.variant'}}
   %w = spattn.window %n
   return
 }

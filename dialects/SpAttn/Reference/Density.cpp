@@ -1,12 +1,13 @@
 //===- Density.cpp - Kept fraction of a pattern at one length -------------===//
-#include "compiler/spattn-compile/Density.h"
+#include "dialects/SpAttn/Reference/Density.h"
 
 #include "dialects/SpAttn/Reference/Mask.h"
 
 #include <algorithm>
 #include <random>
+#include <set>
 
-namespace spattn {
+namespace spattn::ref {
 
 /// Standard-normal rows [length, headDim] from a fixed seed, so summaries are
 /// reproducible.
@@ -20,16 +21,16 @@ static std::vector<float> syntheticRows(int64_t length, int64_t headDim,
   return rows;
 }
 
-SyntheticContent::SyntheticContent(const ref::Pattern &pattern,
-                                   const ref::AttentionProblem &problem) {
+SyntheticContent::SyntheticContent(const Pattern &pattern,
+                                   const AttentionProblem &problem) {
   if (!pattern.needsContent())
     return;
   queries = syntheticRows(problem.queryLength, problem.headDim, 0);
   keys = syntheticRows(problem.keyLength, problem.headDim, 1);
 }
 
-ref::HeadContent SyntheticContent::view() const {
-  ref::HeadContent content;
+HeadContent SyntheticContent::view() const {
+  HeadContent content;
   if (!queries.empty()) {
     content.q = queries.data();
     content.k = keys.data();
@@ -37,10 +38,23 @@ ref::HeadContent SyntheticContent::view() const {
   return content;
 }
 
-double keptFraction(const ref::Pattern &pattern,
-                    const ref::AttentionProblem &problem, int64_t head,
-                    ref::HeadContent content) {
-  ref::MaskEvaluator mask(pattern, problem, head, content);
+static void collectHeadStarts(const Pattern &pattern, std::set<int64_t> &heads) {
+  if (pattern.kind == PatternKind::PerHead)
+    heads.insert(pattern.headStarts.begin(), pattern.headStarts.end());
+  for (const Pattern &child : pattern.children)
+    collectHeadStarts(child, heads);
+}
+
+std::vector<int64_t> headGroupStarts(const Pattern &pattern) {
+  std::set<int64_t> heads = {0};
+  collectHeadStarts(pattern, heads);
+  return {heads.begin(), heads.end()};
+}
+
+double keptFraction(const Pattern &pattern,
+                    const AttentionProblem &problem, int64_t head,
+                    HeadContent content) {
+  MaskEvaluator mask(pattern, problem, head, content);
   int64_t rows = std::min(problem.queryLength, kDensitySampledRows);
   std::vector<uint8_t> keep;
   double kept = 0, dense = 0;
@@ -54,4 +68,4 @@ double keptFraction(const ref::Pattern &pattern,
   return dense == 0 ? 0.0 : kept / dense;
 }
 
-} // namespace spattn
+} // namespace spattn::ref

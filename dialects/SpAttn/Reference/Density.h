@@ -6,14 +6,14 @@
 // run on synthetic standard-normal Q and K.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SPATTN_COMPILER_SPATTN_COMPILE_DENSITY_H
-#define SPATTN_COMPILER_SPATTN_COMPILE_DENSITY_H
+#ifndef SPATTN_REFERENCE_DENSITY_H
+#define SPATTN_REFERENCE_DENSITY_H
 
 #include "dialects/SpAttn/Reference/Selection.h"
 
 #include <vector>
 
-namespace spattn {
+namespace spattn::ref {
 
 /// Rows averaged above this length are sampled evenly (the last included).
 constexpr int64_t kDensitySampledRows = 4096;
@@ -22,19 +22,23 @@ constexpr int64_t kDensitySampledRows = 4096;
 /// a summary reports; empty when the pattern reads no content.
 class SyntheticContent {
 public:
-  SyntheticContent(const ref::Pattern &pattern,
-                   const ref::AttentionProblem &problem);
-  ref::HeadContent view() const;
+  SyntheticContent(const Pattern &pattern,
+                   const AttentionProblem &problem);
+  HeadContent view() const;
 
 private:
   std::vector<float> queries, keys;
 };
 
-/// Kept fraction of query head `head` of `pattern` at Lq = Lk = L.
-double keptFraction(const ref::Pattern &pattern,
-                    const ref::AttentionProblem &problem, int64_t head,
-                    ref::HeadContent content);
+/// The first query head of every group of heads that share one pattern:
+/// head 0 and every per_head start, sorted ascending.
+std::vector<int64_t> headGroupStarts(const Pattern &pattern);
 
-} // namespace spattn
+/// Kept fraction of query head `head` of `pattern` at Lq = Lk = L.
+double keptFraction(const Pattern &pattern,
+                    const AttentionProblem &problem, int64_t head,
+                    HeadContent content);
+
+} // namespace spattn::ref
 
 #endif
