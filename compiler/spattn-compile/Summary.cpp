@@ -1,13 +1,14 @@
 //===- Summary.cpp - spattn-compile --emit=summary ------------------------===//
 #include "compiler/spattn-compile/Summary.h"
 
-#include "dialects/SpAttn/Reference/Density.h"
+#include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
 #include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "dialects/SpAttn/Reference/Density.h"
+#include "passes/Passes.h"
 
 #include "llvm/Support/Format.h"
 
 #include <algorithm>
-#include <set>
 
 using namespace mlir;
 using namespace mlir::spattn;
@@ -23,44 +24,60 @@ static void printConfig(const SpecConfig &config, llvm::raw_ostream &os) {
      << ", blocks " << config.blockQ << "x" << config.blockK << "\n";
 }
 
-LogicalResult printSummary(SpecOp spec, llvm::raw_ostream &os) {
-  SpecEvaluator evaluator(spec);
-  const SpecConfig &config = evaluator.config();
-  printConfig(config, os);
-  size_t labelWidth = 0;
-  for (const BudgetSite &site : evaluator.budgets())
-    labelWidth = std::max(labelWidth, site.label.size());
+static void printBudgetRanges(VariantOp variant, llvm::raw_ostream &os) {
+  size_t width = 0;
+  for (StringRef label : variant.getBudgetLabels().getAsValueRange<StringAttr>())
+    width = std::max(width, label.size());
+  for (auto [index, label] :
+       llvm::enumerate(variant.getBudgetLabels().getAsValueRange<StringAttr>()))
+    os << "    " << llvm::left_justify(label, width) << "  ["
+       << variant.getBudgetMin()[index] << ", " << variant.getBudgetMax()[index]
+       << "]\n";
+}
 
-  int64_t low = 1;
-  for (auto [index, high] : llvm::enumerate(config.buckets)) {
-    os << "  bucket " << index << ": L in [" << low << ", " << high << "]\n";
-    size_t count = evaluator.budgets().size();
-    std::vector<int64_t> minimum(count, INT64_MAX), maximum(count, INT64_MIN);
-    for (int64_t length = low; length <= high; ++length) {
-      FailureOr<std::vector<int64_t>> values = evaluator.evaluateBudgets(length);
-      if (failed(values))
-        return failure();
-      for (size_t b = 0; b < count; ++b) {
-        minimum[b] = std::min(minimum[b], (*values)[b]);
-        maximum[b] = std::max(maximum[b], (*values)[b]);
-      }
-    }
-    for (size_t b = 0; b < count; ++b)
-      os << "    " << llvm::left_justify(evaluator.budgets()[b].label, labelWidth)
-         << "  [" << minimum[b] << ", " << maximum[b] << "]\n";
-
-    FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(high);
-    if (failed(pattern))
+/// Density and schedule work at the bucket's upper length, per head group.
+static LogicalResult printAtUpperLength(SpecEvaluator &evaluator,
+                                        VariantOp variant,
+                                        llvm::raw_ostream &os) {
+  int64_t high = variant.getHi();
+  FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(high);
+  if (failed(pattern))
+    return failure();
+  ref::AttentionProblem problem = evaluator.config().problem(high, high);
+  ref::SyntheticContent content(*pattern, problem);
+  std::vector<int64_t> heads = ref::headGroupStarts(*pattern);
+  os << "    density at L=" << high << ":";
+  for (int64_t head : heads)
+    os << " head " << head << " "
+       << llvm::format("%.4f", ref::keptFraction(*pattern, problem, head,
+                                                 content.view()));
+  os << "\n    tiles at L=" << high << ":";
+  for (int64_t head : heads) {
+    ScheduleEvaluator schedule(variant);
+    if (failed(schedule.bind(problem, head, content.view())))
       return failure();
-    ref::AttentionProblem problem = config.problem(high, high);
-    ref::SyntheticContent content(*pattern, problem);
-    os << "    density at L=" << high << ":";
-    for (int64_t head : ref::headGroupStarts(*pattern))
-      os << " head " << head << " "
-         << llvm::format("%.4f", ref::keptFraction(*pattern, problem, head,
-                                              content.view()));
-    os << "\n";
-    low = high + 1;
+    ScheduleStats stats = schedule.stats();
+    os << " head " << head << " kept " << stats.keptTiles << "/"
+       << stats.denseTiles << " partial " << stats.partialTiles << " flops "
+       << llvm::format("%.4f", stats.keptFlops / stats.denseFlops);
+  }
+  os << "\n";
+  return success();
+}
+
+LogicalResult printSummary(ModuleOp lowered, SpecOp spec,
+                           llvm::raw_ostream &os) {
+  SpecEvaluator evaluator(spec);
+  printConfig(evaluator.config(), os);
+  for (VariantOp variant : variantsOf(lowered, spec)) {
+    os << "  bucket " << variant.getBucket() << ": L in [" << variant.getLo()
+       << ", " << variant.getHi() << "], strategy " << variant.getStrategy()
+       << " (density "
+       << llvm::format("%.4f", variant.getDensityLow().convertToDouble())
+       << " at L=" << variant.getLo() << ")\n";
+    printBudgetRanges(variant, os);
+    if (failed(printAtUpperLength(evaluator, variant, os)))
+      return failure();
   }
   return success();
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/spattn-compile/Summary.h"
+#include "passes/Passes.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -70,11 +71,15 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  // Every emitter reads the variants and schedules the passes make.
+  if (failed(mlir::spattn::lowerToSchedules(*module)))
+    return 1;
+
   // Nothing is written unless every spec evaluates: no partial output.
   std::string summary;
   llvm::raw_string_ostream summaryStream(summary);
   for (mlir::spattn::SpecOp spec : specs)
-    if (failed(::spattn::printSummary(spec, summaryStream)))
+    if (failed(::spattn::printSummary(*module, spec, summaryStream)))
       return 1;
   auto output = openOutputFile(outputFile, &error);
   if (!output) {

@@ -1,4 +1,4 @@
-//===- SpecFuzzer.cpp - Arbitrary text through parse, verify and summary --===//
+//===- SpecFuzzer.cpp - Arbitrary text through parse, verify, passes, summary --===//
 //
 // libFuzzer entry point (scripts/fuzz.sh builds it with clang and
 // sanitizers). Any input must end in a diagnostic or a summary, never in a
@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/spattn-compile/Summary.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -41,12 +42,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       mlir::parseSourceString<mlir::ModuleOp>(text, &fuzzContext());
   if (!module)
     return 0;
-  for (mlir::spattn::SpecOp spec : module->getOps<mlir::spattn::SpecOp>()) {
+  auto specs = llvm::to_vector(module->getOps<mlir::spattn::SpecOp>());
+  for (mlir::spattn::SpecOp spec : specs)
     if (spec.getBuckets().back() > kFuzzMaxLength)
-      continue;
+      return 0;
+  if (mlir::failed(mlir::spattn::lowerToSchedules(*module)))
+    return 0;
+  for (mlir::spattn::SpecOp spec : specs) {
     std::string summary;
     llvm::raw_string_ostream os(summary);
-    (void)spattn::printSummary(spec, os);
+    (void)spattn::printSummary(*module, spec, os);
   }
   return 0;
 }

@@ -79,7 +79,7 @@ bool contains(const std::vector<int64_t> &sorted, int64_t value) {
 
 /// Above this many present query tiles, stats() visits this many evenly
 /// spaced ones and scales (like the density's sampled rows).
-constexpr int64_t kStatsSampledTiles = 512;
+constexpr int64_t kStatsSampledTiles = 64;
 
 } // namespace
 

@@ -1033,3 +1033,117 @@ spattn.spec @bucket_too_long attributes {head_dim = 64 : i64, num_q_heads = 8 : 
   %s = spattn.sink %L
   spattn.yield %s
 }
+
+//===----------------------------------------------------------------------===//
+// spattn.variant and block schedules
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// A spec yields a pattern; schedules exist only in variants.
+spattn.spec @spec_yields_blocks attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 64>} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.layout' op expects parent op 'spattn.variant'}}
+  %b = spattn.blocks.layout ["1"] block 64
+  spattn.yield %b : !spattn.blocks
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.variant' op needs 1 <= lo <= hi <= 1048576, got [10, 5]}}
+spattn.variant @bad_range attributes {spec = @s, bucket = 0 : i64, lo = 10 : i64, hi = 5 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.variant' op strategy must be "dense" or "sparse", got "fast"}}
+spattn.variant @bad_strategy attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "fast", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.variant' op needs one budget_min and budget_max per label}}
+spattn.variant @bad_budgets attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = ["sink.count"], budget_min = array<i64>, budget_max = array<i64: 1>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.variant' op budget 0 has min above max}}
+spattn.variant @min_above_max attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = ["sink.count"], budget_min = array<i64: 3>, budget_max = array<i64: 1>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.variant' op block_k must be a positive power of two, got 48}}
+spattn.variant @bad_tile attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 48 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.variant' op body must end in spattn.yield of the pattern}}
+spattn.variant @no_yield attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+}
+
+// -----
+
+spattn.variant @map_arity attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.affine' op touch_upper must map (query tile)[symbols] to at least one bound with 1 symbols}}
+  %b = spattn.blocks.affine[%L] {touch_lower = affine_map<(d0)[s0] -> (0)>, touch_upper = affine_map<(d0) -> (d0)>, keep = affine_set<(d0, d1)[s0] : (d0 >= 0)>}
+  spattn.yield %b : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @keep_arity attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.affine' op keep must have 2 dimensions and 0 symbols}}
+  %b = spattn.blocks.affine[] {touch_lower = affine_map<(d0) -> (0)>, touch_upper = affine_map<(d0) -> (d0)>, keep = affine_set<(d0) : (d0 >= 0)>}
+  spattn.yield %b : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @half_full_range attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.affine' op full_lower and full_upper come together}}
+  %b = spattn.blocks.affine[] {touch_lower = affine_map<(d0) -> (0)>, touch_upper = affine_map<(d0) -> (d0)>, full_lower = affine_map<(d0) -> (0)>, keep = affine_set<(d0, d1) : (d0 >= 0)>}
+  spattn.yield %b : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @guard_arity attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.affine' op touch_when must have 1 dimensions and 0 symbols}}
+  %b = spattn.blocks.affine[] {touch_lower = affine_map<(d0) -> (0)>, touch_upper = affine_map<(d0) -> (d0)>, touch_when = affine_set<(d0, d1) : (d0 >= 0)>, keep = affine_set<(d0, d1) : (d0 >= 0)>}
+  spattn.yield %b : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @selected_needs_selection attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-note@+1 {{prior use here}}
+  %e = spattn.estimate.pooled block 64
+  // expected-error@+1 {{use of value '%e' expects different type than prior uses: '!spattn.selection' vs '!spattn.scores'}}
+  %b = spattn.blocks.selected %e
+  spattn.yield %b : !spattn.blocks
+}

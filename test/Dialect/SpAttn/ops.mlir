@@ -206,3 +206,48 @@ func.func @budget_helpers_in_a_function(%x: index) -> index {
   %a = spattn.budget.align %c {multiple = 1}
   return %a : index
 }
+
+//===----------------------------------------------------------------------===//
+// spattn.variant, block schedules and selection stages (made by the passes)
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: spattn.variant @schedule_ops attributes {block_k = 64 : i64, block_q = 32 : i64, bucket = 1 : i64, budget_labels = ["sink.count", "topk_blocks.count"], budget_max = array<i64: 4, 16>, budget_min = array<i64: 4, 8>, causal, density_low = 2.500000e-01 : f64, hi = 4096 : i64, lo = 1025 : i64, spec = @all_attributes, strategy = "sparse"} {
+// CHECK-NEXT: ^bb0(%L: index):
+// CHECK-NEXT: %[[C4:.+]] = arith.constant 4 : index
+// CHECK-NEXT: %[[SINK:.+]] = spattn.blocks.affine[%[[C4]]] {full_lower = #{{.+}}, full_upper = #{{.+}}, keep = #{{.+}}, touch_lower = #{{.+}}, touch_upper = #{{.+}}}
+// CHECK-NEXT: %[[CAUSAL:.+]] = spattn.blocks.affine[] {full_lower = #{{.+}}, full_upper = #{{.+}}, full_when = #{{.+}}, keep = #{{.+}}, touch_lower = #{{.+}}, touch_upper = #{{.+}}, touch_when = #{{.+}}}
+// CHECK-NEXT: %[[LAYOUT:.+]] = spattn.blocks.layout ["10", "01"] block 128
+// CHECK-NEXT: %[[E1:.+]] = spattn.estimate.pooled block 64
+// CHECK-NEXT: %[[T:.+]] = spattn.select.topk %[[E1]], %[[C4]] capacity 16
+// CHECK-NEXT: %[[M:.+]] = spattn.select.mass %[[E1]], %[[C4]] gamma 5.000000e-01 capacity 8
+// CHECK-NEXT: %[[E2:.+]] = spattn.estimate.hash block 32 seed 3
+// CHECK-NEXT: %[[E3:.+]] = spattn.estimate.page_bounds page 16
+// CHECK-NEXT: %[[E4:.+]] = spattn.estimate.last_queries %[[C4]]
+// CHECK-NEXT: %[[VS:.+]] = spattn.select.vertical_slash %[[E4]], %[[C4]], %[[C4]] capacity 4, 4
+// CHECK-NEXT: %[[A1:.+]] = spattn.blocks.selected %[[T]]
+// CHECK-NEXT: %[[A2:.+]] = spattn.blocks.selected %[[VS]]
+// CHECK-NEXT: %[[U:.+]] = spattn.blocks.union %[[SINK]], %[[LAYOUT]], %[[A1]], %[[A2]]
+// CHECK-NEXT: %[[H:.+]] = spattn.blocks.per_head %[[U]], %[[SINK]] heads [0, 16]
+// CHECK-NEXT: %[[I:.+]] = spattn.blocks.intersect %[[H]], %[[CAUSAL]]
+// CHECK-NEXT: spattn.yield %[[I]] : !spattn.blocks
+// CHECK-NEXT: }
+spattn.variant @schedule_ops attributes {spec = @all_attributes, bucket = 1 : i64, lo = 1025 : i64, hi = 4096 : i64, strategy = "sparse", density_low = 0.25 : f64, budget_labels = ["sink.count", "topk_blocks.count"], budget_min = array<i64: 4, 8>, budget_max = array<i64: 4, 16>, block_q = 32 : i64, block_k = 64 : i64, causal} {
+^bb0(%L: index):
+  %c4 = arith.constant 4 : index
+  %sink = spattn.blocks.affine[%c4] {touch_lower = affine_map<(d0)[s0] -> (0)>, touch_upper = affine_map<(d0)[s0] -> (s0 ceildiv 64)>, full_lower = affine_map<(d0)[s0] -> (0)>, full_upper = affine_map<(d0)[s0] -> (s0 floordiv 64)>, keep = affine_set<(d0, d1)[s0] : (s0 - d1 - 1 >= 0)>}
+  %causal = spattn.blocks.affine[] {touch_lower = affine_map<(d0) -> (0)>, touch_upper = affine_map<(d0) -> ((d0 * 32 + 31) floordiv 64 + 1)>, touch_when = affine_set<(d0) : (d0 >= 0)>, full_lower = affine_map<(d0) -> (0)>, full_upper = affine_map<(d0) -> ((d0 * 32 + 1) floordiv 64)>, full_when = affine_set<(d0) : (d0 >= 0)>, keep = affine_set<(d0, d1) : (d0 - d1 >= 0)>}
+  %layout = spattn.blocks.layout ["10", "01"] block 128
+  %pooled = spattn.estimate.pooled block 64
+  %topk = spattn.select.topk %pooled, %c4 capacity 16
+  %mass = spattn.select.mass %pooled, %c4 gamma 0.5 capacity 8
+  %hash = spattn.estimate.hash block 32 seed 3
+  %bounds = spattn.estimate.page_bounds page 16
+  %last = spattn.estimate.last_queries %c4
+  %vs = spattn.select.vertical_slash %last, %c4, %c4 capacity 4, 4
+  %a1 = spattn.blocks.selected %topk
+  %a2 = spattn.blocks.selected %vs
+  %u = spattn.blocks.union %sink, %layout, %a1, %a2
+  %h = spattn.blocks.per_head %u, %sink heads [0, 16]
+  %i = spattn.blocks.intersect %h, %causal
+  spattn.yield %i : !spattn.blocks
+}
