@@ -2,6 +2,7 @@
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
 
 #include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "dialects/SpAttn/Schedule/SelectionTiles.h"
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/IntegerSet.h"
@@ -17,8 +18,6 @@ using sched::TileRange;
 using sched::TileRanges;
 
 namespace {
-
-int64_t floorDiv(int64_t a, int64_t b) { return llvm::divideFloorSigned(a, b); }
 
 /// Value of an affine or semi-affine expression. Divisors are budgets the
 /// specialization proved positive; a zero one still yields 0, never a trap.
@@ -45,7 +44,7 @@ int64_t evaluateExpr(AffineExpr expr, ArrayRef<int64_t> dims,
   case AffineExprKind::Mod:
     return rhs > 0 ? ((lhs % rhs) + rhs) % rhs : 0;
   case AffineExprKind::FloorDiv:
-    return rhs ? floorDiv(lhs, rhs) : 0;
+    return rhs ? llvm::divideFloorSigned(lhs, rhs) : 0;
   case AffineExprKind::CeilDiv:
     return rhs ? llvm::divideCeilSigned(lhs, rhs) : 0;
   default:
@@ -73,10 +72,6 @@ TileRange boundRange(AffineMap lower, AffineMap upper, int64_t queryTile,
   return range;
 }
 
-bool contains(const std::vector<int64_t> &sorted, int64_t value) {
-  return std::binary_search(sorted.begin(), sorted.end(), value);
-}
-
 /// Above this many present query tiles, stats() visits this many evenly
 /// spaced ones and scales (like the density's sampled rows).
 constexpr int64_t kStatsSampledTiles = 64;
@@ -86,8 +81,7 @@ constexpr int64_t kStatsSampledTiles = 64;
 struct ScheduleEvaluator::Node {
   enum class Kind {
     Affine,
-    Layout,
-    Blocks,        // random_blocks, topk_blocks, mass: per query block
+    Blocks,        // block_layout, random_blocks, topk_blocks, mass
     Pages,         // per query row
     VerticalSlash, // columns and diagonals
     Union,
@@ -98,16 +92,20 @@ struct ScheduleEvaluator::Node {
   BlocksAffineOp affine;
   SmallVector<int64_t> symbols;
   int64_t block = 0; // pattern block or page size
-  int64_t layoutRows = 0, layoutCols = 0;
-  std::vector<uint8_t> layout;
-  std::vector<std::vector<int64_t>> blocks; // by query block - firstBlock
-  int64_t firstBlock = 0;
+  // Chosen indices as CSR groups (blocks: per query block; pages: the rows
+  // last asked for, selected on demand).
+  std::vector<int64_t> offsets{0}, indices;
+  sched::IndexGroups groups;
   std::unique_ptr<ref::PageSelector> pages;
-  int64_t cachedRow = -1;
-  std::vector<int64_t> cachedPages;
   ref::VerticalSlashSelection slash;
-  std::vector<uint8_t> isColumn, isOffset; // isOffset[d + Lk]
+  std::unique_ptr<sched::VerticalSlashMembers> slashMembers;
   std::vector<Node> children;
+
+  /// Points `groups` at `offsets` / `indices`, the first group being `first`.
+  void setGroups(int64_t first) {
+    groups = {first, static_cast<int64_t>(offsets.size()) - 1, offsets.data(),
+              indices.data()};
+  }
 };
 
 namespace {
@@ -135,14 +133,16 @@ public:
               return success();
             })
             .Case([&](BlocksLayoutOp o) {
-              node.kind = Node::Kind::Layout;
+              // Row r of the matrix is the group of query block r.
+              node.kind = Node::Kind::Blocks;
               node.block = o.getBlock();
-              node.layoutRows = o.getLayout().size();
               for (StringRef row : o.getLayout().getAsValueRange<StringAttr>()) {
-                node.layoutCols = row.size();
-                for (char c : row)
-                  node.layout.push_back(c == '1');
+                for (size_t c = 0; c < row.size(); ++c)
+                  if (row[c] == '1')
+                    node.indices.push_back(c);
+                node.offsets.push_back(node.indices.size());
               }
+              node.setGroups(0);
               return success();
             })
             .Case([&](BlocksSelectedOp o) {
@@ -241,22 +241,20 @@ private:
         valueOf(cast<EstimateLastQueriesOp>(estimate).getLastQueries());
     node.kind = Node::Kind::VerticalSlash;
     node.slash = ref::selectVerticalSlash(p, problem, content);
-    int64_t lk = problem.keyLength;
-    node.isColumn.assign(lk, 0);
-    node.isOffset.assign(2 * lk, 0);
-    for (int64_t j : node.slash.columns)
-      node.isColumn[j] = 1;
-    for (int64_t d : node.slash.offsets)
-      node.isOffset[d + lk] = 1;
+    node.slashMembers = std::make_unique<sched::VerticalSlashMembers>(
+        problem.keyLength, node.slash.columns, node.slash.offsets);
     return success();
   }
 
   LogicalResult blocks(Node &node, const ref::Pattern &p,
-                       std::vector<std::vector<int64_t>> chosen) {
+                       const std::vector<std::vector<int64_t>> &chosen) {
     node.kind = Node::Kind::Blocks;
     node.block = p.block;
-    node.blocks = std::move(chosen);
-    node.firstBlock = ref::firstQueryBlock(problem, p.block);
+    for (const std::vector<int64_t> &group : chosen) {
+      node.indices.insert(node.indices.end(), group.begin(), group.end());
+      node.offsets.push_back(node.indices.size());
+    }
+    node.setGroups(ref::firstQueryBlock(problem, p.block));
     return success();
   }
 
@@ -319,41 +317,24 @@ namespace {
 class Walker {
 public:
   Walker(const ref::AttentionProblem &problem, int64_t tileQ, int64_t tileK)
-      : problem(problem), tileQ(tileQ), tileK(tileK) {}
+      : problem(problem),
+        geometry{tileQ, tileK, problem.queryLength, problem.keyLength} {}
 
   TileRanges ranges(Node &node, int64_t q) {
-    // Present positions of the tile: selections only look at rows that exist.
-    int64_t firstPos = std::max(q * tileQ, problem.keyLength - problem.queryLength);
-    int64_t lastPos = std::min(q * tileQ + tileQ - 1, problem.keyLength - 1);
     switch (node.kind) {
     case Node::Kind::Affine:
       return affineRanges(node, q);
-    case Node::Kind::Layout:
-    case Node::Kind::Blocks: {
-      std::vector<TileRange> out;
-      bool full = node.block >= tileQ && node.block >= tileK;
-      for (int64_t qb = firstPos / node.block; qb <= lastPos / node.block; ++qb)
-        for (int64_t c : keptBlocks(node, qb))
-          out.push_back(blockTiles(c, node.block, full));
-      return sched::normalizeRanges(std::move(out));
-    }
+    case Node::Kind::Blocks:
+      return sched::blockSelectionRanges(geometry, node.groups, node.block, q);
     case Node::Kind::Pages: {
-      std::vector<TileRange> out;
-      bool full = firstPos == lastPos && node.block >= tileK;
-      for (int64_t pos = firstPos; pos <= lastPos; ++pos)
-        for (int64_t c : rowPages(node, rowOf(pos)))
-          out.push_back(blockTiles(c, node.block, full));
-      return sched::normalizeRanges(std::move(out));
+      int64_t first = geometry.firstPositionOf(q) - geometry.firstPosition();
+      int64_t last = geometry.lastPositionOf(q) - geometry.firstPosition();
+      return sched::pageSelectionRanges(geometry, rowPages(node, first, last),
+                                        node.block, q);
     }
-    case Node::Kind::VerticalSlash: {
-      std::vector<TileRange> out;
-      for (int64_t j : node.slash.columns)
-        out.push_back({j / tileK, j / tileK + 1, TileKind::Partial});
-      for (int64_t d : node.slash.offsets)
-        out.push_back({floorDiv(firstPos - d, tileK),
-                       floorDiv(lastPos - d, tileK) + 1, TileKind::Partial});
-      return sched::normalizeRanges(std::move(out));
-    }
+    case Node::Kind::VerticalSlash:
+      return sched::verticalSlashRanges(geometry, node.slash.columns,
+                                        node.slash.offsets, q);
     case Node::Kind::Union:
     case Node::Kind::Intersect: {
       TileRanges out = ranges(node.children.front(), q);
@@ -374,13 +355,12 @@ public:
     switch (node.kind) {
     case Node::Kind::Affine:
       return holds(node.affine.getKeep(), {pos, j}, node.symbols);
-    case Node::Kind::Layout:
     case Node::Kind::Blocks:
-      return contains(keptBlocks(node, pos / node.block), j / node.block);
+      return sched::blockSelectionKeeps(node.groups, node.block, pos, j);
     case Node::Kind::Pages:
-      return contains(rowPages(node, i), j / node.block);
+      return sched::pageSelectionKeeps(rowPages(node, i, i), node.block, i, j);
     case Node::Kind::VerticalSlash:
-      return node.isColumn[j] || node.isOffset[pos - j + problem.keyLength];
+      return node.slashMembers->keeps(pos, j);
     case Node::Kind::Union:
       return llvm::any_of(node.children,
                           [&](Node &c) { return keeps(c, i, j); });
@@ -394,10 +374,6 @@ public:
   }
 
 private:
-  int64_t rowOf(int64_t pos) const {
-    return pos - (problem.keyLength - problem.queryLength);
-  }
-
   TileRanges affineRanges(Node &node, int64_t q) {
     BlocksAffineOp op = node.affine;
     if (op.getTouchWhen() && !holds(*op.getTouchWhen(), q, node.symbols))
@@ -412,42 +388,25 @@ private:
     return sched::normalizeRanges(std::move(out));
   }
 
-  /// Key tiles covered by pattern block c of size `block`.
-  TileRange blockTiles(int64_t c, int64_t block, bool full) const {
-    return {c * block / tileK, ((c + 1) * block + tileK - 1) / tileK,
-            full ? TileKind::Full : TileKind::Partial};
-  }
-
-  /// Kept key blocks (sorted) of absolute query block qb.
-  const std::vector<int64_t> &keptBlocks(Node &node, int64_t qb) {
-    static const std::vector<int64_t> none;
-    if (node.kind == Node::Kind::Blocks) {
-      int64_t index = qb - node.firstBlock;
-      if (index < 0 || index >= static_cast<int64_t>(node.blocks.size()))
-        return none;
-      return node.blocks[index];
+  /// The pages of rows [first, last], selected on demand: the reference
+  /// selects one row at a time, and a summary visits only sampled tiles.
+  const sched::IndexGroups &rowPages(Node &node, int64_t first, int64_t last) {
+    if (node.groups.firstGroup != first || node.groups.count != last - first + 1 ||
+        node.offsets.size() == 1) {
+      node.offsets.assign(1, 0);
+      node.indices.clear();
+      for (int64_t row = first; row <= last; ++row) {
+        std::vector<int64_t> chosen = node.pages->select(row);
+        node.indices.insert(node.indices.end(), chosen.begin(), chosen.end());
+        node.offsets.push_back(node.indices.size());
+      }
+      node.setGroups(first);
     }
-    // A layout row becomes the list of its kept columns, once.
-    if (node.blocks.empty()) {
-      node.blocks.resize(node.layoutRows);
-      for (int64_t r = 0; r < node.layoutRows; ++r)
-        for (int64_t c = 0; c < node.layoutCols; ++c)
-          if (node.layout[r * node.layoutCols + c])
-            node.blocks[r].push_back(c);
-    }
-    return qb < node.layoutRows ? node.blocks[qb] : none;
-  }
-
-  const std::vector<int64_t> &rowPages(Node &node, int64_t i) {
-    if (node.cachedRow != i) {
-      node.cachedPages = node.pages->select(i);
-      node.cachedRow = i;
-    }
-    return node.cachedPages;
+    return node.groups;
   }
 
   const ref::AttentionProblem &problem;
-  int64_t tileQ, tileK;
+  sched::TileGeometry geometry;
 };
 
 } // namespace

@@ -1,0 +1,205 @@
+//===- Runtime.cpp - The thin runtime: checks, errors, lookup -------------===//
+#include "spattn/runtime_internal.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <vector>
+
+using namespace spattn::rt;
+
+extern "C" const char *spattn_status_string(int status) {
+  switch (status) {
+  case SPATTN_OK: return "ok";
+  case SPATTN_ERROR_NULL: return "null pointer";
+  case SPATTN_ERROR_SHAPE: return "bad shape";
+  case SPATTN_ERROR_STRIDE: return "bad strides";
+  case SPATTN_ERROR_DTYPE: return "bad dtype";
+  case SPATTN_ERROR_LENGTH: return "unsupported length";
+  case SPATTN_ERROR_ARGUMENT: return "bad argument";
+  case SPATTN_ERROR_MEMORY: return "out of memory";
+  case SPATTN_ERROR_INTERNAL: return "internal error";
+  default: return "unknown status";
+  }
+}
+
+extern "C" spattn_tensor spattn_contiguous(void *data, spattn_dtype dtype,
+                                           int32_t rank, const int64_t *shape) {
+  spattn_tensor t{};
+  t.data = data;
+  t.dtype = dtype;
+  t.rank = rank;
+  int64_t stride = 1;
+  for (int32_t d = std::min(rank, 4) - 1; d >= 0; --d) {
+    t.shape[d] = shape[d];
+    t.strides[d] = stride;
+    stride *= shape[d];
+  }
+  return t;
+}
+
+namespace spattn::rt {
+
+static thread_local std::string lastMessage;
+
+int fail(int status, const std::string &message) {
+  lastMessage = message;
+  return status;
+}
+
+const char *lastError() { return lastMessage.c_str(); }
+
+void clearError() { lastMessage.clear(); }
+
+namespace {
+
+std::string describe(const spattn_tensor &t) {
+  std::string s = "[";
+  for (int32_t d = 0; d < t.rank && d < 4; ++d)
+    s += (d ? ", " : "") + std::to_string(t.shape[d]);
+  return s + "]";
+}
+
+/// Rank, float32, positive sizes, unit innermost stride, non-negative strides.
+int checkLayout(const char *what, const spattn_tensor *t, int32_t rank) {
+  std::string name = what;
+  if (!t)
+    return fail(SPATTN_ERROR_NULL, name + " is null");
+  if (!t->data)
+    return fail(SPATTN_ERROR_NULL, name + "->data is null");
+  if (t->rank != rank)
+    return fail(SPATTN_ERROR_SHAPE, name + " must have rank " +
+                                        std::to_string(rank) + ", got " +
+                                        std::to_string(t->rank));
+  if (t->dtype != SPATTN_F32)
+    return fail(SPATTN_ERROR_DTYPE,
+                name + " must be float32 (SPATTN_F32): CPU kernels read and "
+                       "write float32");
+  for (int32_t d = 0; d < rank; ++d) {
+    if (t->shape[d] <= 0)
+      return fail(SPATTN_ERROR_SHAPE, name + " has a non-positive size: " +
+                                          describe(*t));
+    if (t->strides[d] < 0)
+      return fail(SPATTN_ERROR_STRIDE, name + " has a negative stride");
+  }
+  if (t->strides[rank - 1] != 1)
+    return fail(SPATTN_ERROR_STRIDE,
+                name + " must have a unit innermost stride, got " +
+                    std::to_string(t->strides[rank - 1]));
+  return SPATTN_OK;
+}
+
+/// Distinct indices of an output must map to distinct elements: sorted by
+/// stride, each stride must step over everything the smaller ones span.
+int checkNoOverlap(const char *what, const spattn_tensor &t) {
+  std::vector<int32_t> dims(t.rank);
+  std::iota(dims.begin(), dims.end(), 0);
+  std::sort(dims.begin(), dims.end(), [&](int32_t a, int32_t b) {
+    return t.strides[a] < t.strides[b];
+  });
+  int64_t span = 1; // elements covered by the dimensions sorted so far
+  for (int32_t d : dims) {
+    if (t.shape[d] == 1)
+      continue;
+    if (t.strides[d] < span)
+      return fail(SPATTN_ERROR_STRIDE,
+                  std::string(what) + " has overlapping strides: an output "
+                                      "must not write one element twice");
+    span = t.strides[d] * (t.shape[d] - 1) + span;
+  }
+  return SPATTN_OK;
+}
+
+} // namespace
+
+int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
+                  const spattn_tensor *k, CallShape &shape) {
+  if (int s = checkLayout("q", q, 4))
+    return s;
+  if (int s = checkLayout("k", k, 4))
+    return s;
+  shape = {q->shape[0], q->shape[1], k->shape[1],
+           q->shape[2], k->shape[2], q->shape[3]};
+  std::string prefix = std::string(spec.name) + ": ";
+  if (k->shape[0] != shape.batch)
+    return fail(SPATTN_ERROR_SHAPE, prefix + "q and k batch sizes differ: " +
+                                        describe(*q) + " vs " + describe(*k));
+  if (shape.headDim != spec.headDim || k->shape[3] != spec.headDim)
+    return fail(SPATTN_ERROR_SHAPE,
+                prefix + "head_dim must be " + std::to_string(spec.headDim) +
+                    ", got q " + describe(*q) + " and k " + describe(*k));
+  if (shape.numQHeads != spec.numQHeads || shape.numKVHeads != spec.numKVHeads)
+    return fail(SPATTN_ERROR_SHAPE,
+                prefix + "the spec has " + std::to_string(spec.numQHeads) +
+                    " query and " + std::to_string(spec.numKVHeads) +
+                    " kv heads, got q " + describe(*q) + " and k " +
+                    describe(*k));
+  if (shape.queryLength > shape.keyLength)
+    return fail(SPATTN_ERROR_LENGTH,
+                prefix + "Lq (" + std::to_string(shape.queryLength) +
+                    ") must not exceed Lk (" +
+                    std::to_string(shape.keyLength) + ")");
+  return SPATTN_OK;
+}
+
+int checkAttention(const SpecShape &spec, const spattn_tensor *q,
+                   const spattn_tensor *k, const spattn_tensor *v,
+                   const spattn_tensor *o, const spattn_tensor *lse,
+                   CallShape &shape) {
+  if (int s = checkQueryKey(spec, q, k, shape))
+    return s;
+  if (int s = checkLayout("v", v, 4))
+    return s;
+  if (int s = checkLayout("o", o, 4))
+    return s;
+  std::string prefix = std::string(spec.name) + ": ";
+  for (int32_t d = 0; d < 4; ++d) {
+    if (v->shape[d] != k->shape[d])
+      return fail(SPATTN_ERROR_SHAPE, prefix + "v must have k's shape " +
+                                          describe(*k) + ", got " +
+                                          describe(*v));
+    if (o->shape[d] != q->shape[d])
+      return fail(SPATTN_ERROR_SHAPE, prefix + "o must have q's shape " +
+                                          describe(*q) + ", got " +
+                                          describe(*o));
+  }
+  if (int s = checkNoOverlap("o", *o))
+    return s;
+  if (lse) {
+    if (int s = checkLayout("lse", lse, 3))
+      return s;
+    for (int32_t d = 0; d < 3; ++d)
+      if (lse->shape[d] != q->shape[d])
+        return fail(SPATTN_ERROR_SHAPE,
+                    prefix + "lse must be [B, Hq, Lq] = [" +
+                        std::to_string(q->shape[0]) + ", " +
+                        std::to_string(q->shape[1]) + ", " +
+                        std::to_string(q->shape[2]) + "], got " +
+                        describe(*lse));
+    if (int s = checkNoOverlap("lse", *lse))
+      return s;
+  }
+  return SPATTN_OK;
+}
+
+int findBucket(const int64_t *upperBounds, int count, int64_t length) {
+  if (length < 1)
+    return -1;
+  const int64_t *it = std::lower_bound(upperBounds, upperBounds + count, length);
+  return it == upperBounds + count ? -1 : static_cast<int>(it - upperBounds);
+}
+
+Workspace::~Workspace() { std::free(memory); }
+
+void *Workspace::reserve(size_t bytes) {
+  if (bytes <= size)
+    return memory;
+  std::free(memory);
+  size = (bytes + 63) / 64 * 64;
+  memory = std::aligned_alloc(64, size);
+  if (!memory)
+    size = 0;
+  return memory;
+}
+
+} // namespace spattn::rt

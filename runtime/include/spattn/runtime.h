@@ -1,0 +1,84 @@
+/*===- spattn/runtime.h - Types every spattn library shares -------*- C -*-===*
+ *
+ * Tensors, options and status codes of the C API that every library made by
+ * `spattn-compile --target=cpu` exposes. A library `<name>` adds, in
+ * `<name>.h`, `<name>_attention(...)` and friends built on these types.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SPATTN_RUNTIME_H
+#define SPATTN_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Element types. CPU kernels read and write float32. */
+typedef enum {
+  SPATTN_F32 = 0,
+  SPATTN_F16 = 1,
+  SPATTN_BF16 = 2
+} spattn_dtype;
+
+/* Every call returns one of these; spattn_status_string() names it and the
+ * library's <name>_last_error() says what exactly was wrong. */
+typedef enum {
+  SPATTN_OK = 0,
+  SPATTN_ERROR_NULL = 1,     /* a required pointer is null */
+  SPATTN_ERROR_SHAPE = 2,    /* ranks or sizes disagree, or differ from the spec */
+  SPATTN_ERROR_STRIDE = 3,   /* a stride the kernels cannot read */
+  SPATTN_ERROR_DTYPE = 4,    /* an element type the library does not take */
+  SPATTN_ERROR_LENGTH = 5,   /* a length outside every bucket, or Lq > Lk */
+  SPATTN_ERROR_ARGUMENT = 6, /* any other bad argument (head, stage, option) */
+  SPATTN_ERROR_MEMORY = 7,   /* a workspace could not be allocated */
+  SPATTN_ERROR_INTERNAL = 8  /* a kernel failed: a bug, please report */
+} spattn_status;
+
+/* A strided view: shape and strides (in elements, not bytes) innermost last.
+ * Q, K, V and O are [B, H, L, D] (rank 4), LSE is [B, Hq, Lq] (rank 3). The
+ * innermost (D) stride must be 1; the others may be anything non-negative
+ * that does not make distinct elements of an output overlap. */
+typedef struct {
+  void *data;
+  spattn_dtype dtype;
+  int32_t rank;
+  int64_t shape[4];
+  int64_t strides[4];
+} spattn_tensor;
+
+typedef struct {
+  /* Worker threads; 0 uses Halide's default (one per core, or the
+   * HL_NUM_THREADS environment variable). */
+  int32_t num_threads;
+} spattn_options;
+
+/* What a selection stage kept for one (batch element, query head): groups of
+ * sorted indices in CSR form. Blocks and pages are key-block / page indices;
+ * vertical_slash has two groups, key columns then diagonal offsets p(i) - j. */
+typedef enum {
+  SPATTN_SELECTION_BLOCKS = 0,        /* per query block, from first_group */
+  SPATTN_SELECTION_PAGES = 1,         /* per query row */
+  SPATTN_SELECTION_VERTICAL_SLASH = 2 /* columns, offsets */
+} spattn_selection_kind;
+
+typedef struct {
+  spattn_selection_kind kind;
+  int64_t first_group;    /* absolute query block of group 0 (blocks) */
+  int64_t num_groups;
+  const int64_t *offsets; /* [num_groups + 1] */
+  const int64_t *indices; /* [offsets[num_groups]] */
+} spattn_selection;
+
+/* "ok", "null pointer", ... for a status code. */
+const char *spattn_status_string(int status);
+
+/* A contiguous row-major descriptor of `rank` dimensions over `data`. */
+spattn_tensor spattn_contiguous(void *data, spattn_dtype dtype, int32_t rank,
+                                const int64_t *shape);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPATTN_RUNTIME_H */

@@ -1,0 +1,70 @@
+//===- spattn/runtime_internal.hpp - The thin runtime, for libraries -*- C++ -*-===//
+//
+// What a generated library calls before any kernel runs: argument checks
+// against the spec's shape, the per-thread error message, variant lookup by
+// length. No pattern logic lives here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_RUNTIME_INTERNAL_HPP
+#define SPATTN_RUNTIME_INTERNAL_HPP
+
+#include "spattn/runtime.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace spattn::rt {
+
+/// The static shape a library was compiled for.
+struct SpecShape {
+  const char *name;
+  int64_t headDim, numQHeads, numKVHeads;
+};
+
+/// The sizes of one checked call.
+struct CallShape {
+  int64_t batch, numQHeads, numKVHeads, queryLength, keyLength, headDim;
+};
+
+/// Records `message` as this thread's last error and returns `status`.
+int fail(int status, const std::string &message);
+/// This thread's last error message ("" after a successful call).
+const char *lastError();
+void clearError();
+
+/// Checks Q, K, V, O (and LSE when not null) against each other and the
+/// spec: null pointers, ranks, sizes, GQA divisibility, head_dim, dtype
+/// (float32), strides (innermost 1, non-negative, outputs not overlapping),
+/// 1 <= Lq <= Lk. Fills `shape` and returns SPATTN_OK, or fails.
+int checkAttention(const SpecShape &spec, const spattn_tensor *q,
+                   const spattn_tensor *k, const spattn_tensor *v,
+                   const spattn_tensor *o, const spattn_tensor *lse,
+                   CallShape &shape);
+
+/// Checks Q and K alone (selection queries), as checkAttention does.
+int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
+                  const spattn_tensor *k, CallShape &shape);
+
+/// Index of the first bucket whose upper bound is >= length, or -1 when the
+/// length is above every bucket (or below 1).
+int findBucket(const int64_t *upperBounds, int count, int64_t length);
+
+/// 64-byte aligned scratch memory, released with the object.
+class Workspace {
+public:
+  Workspace() = default;
+  Workspace(const Workspace &) = delete;
+  Workspace &operator=(const Workspace &) = delete;
+  ~Workspace();
+  /// At least `bytes` bytes, or null when allocation fails.
+  void *reserve(size_t bytes);
+
+private:
+  void *memory = nullptr;
+  size_t size = 0;
+};
+
+} // namespace spattn::rt
+
+#endif

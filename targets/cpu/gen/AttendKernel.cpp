@@ -1,0 +1,129 @@
+//===- AttendKernel.cpp - The Halide attend kernel ------------------------===//
+#include "AttendKernel.h"
+
+#include <algorithm>
+#include <limits>
+
+using namespace Halide;
+
+namespace spattn::cpu {
+
+namespace {
+
+/// The largest of 16, 8, 4, 2, 1 that divides n.
+int vectorWidth(int n) {
+  for (int w : {16, 8, 4, 2})
+    if (n % w == 0)
+      return w;
+  return 1;
+}
+
+/// Register tile along a dimension of extent n: 32 when it divides n, else n
+/// itself when small, else the vector width.
+int registerTile(int n, int preferred) {
+  if (n % preferred == 0)
+    return preferred;
+  return n <= preferred ? n : vectorWidth(n);
+}
+
+} // namespace
+
+AttendKernel buildAttendKernel(const AttendKernelShape &shape,
+                               const Target &target) {
+  const int D = shape.headDim, BQ = shape.blockQ, S = shape.span;
+  ImageParam q(Float(32), 2, "q"), k(Float(32), 2, "k"), v(Float(32), 2, "v");
+  ImageParam mask(UInt(8), 2, "mask");
+  Param<int> n("n");
+  Param<float> scale("scale");
+  ImageParam mIn(Float(32), 1, "m_in"), lIn(Float(32), 1, "l_in"),
+      accIn(Float(32), 2, "acc_in");
+
+  Var d("d"), i("i"), j("j");
+  RDom rd(0, D, "rd"), rj(0, S, "rj");
+  Expr lastKey = n - 1;
+  const Expr minusInf = Expr(-std::numeric_limits<float>::infinity());
+
+  // K transposed for the span (keys innermost), so QK^T vectorizes over keys.
+  Func kt("kt");
+  kt(j, d) = k(d, clamp(j, 0, lastKey));
+  Func dot("dot");
+  dot(j, i) = 0.0f;
+  dot(j, i) += q(rd, i) * kt(j, rd);
+  Func score("score");
+  Expr present = j < n;
+  if (shape.masked)
+    present = present && mask(j, i) != 0;
+  score(j, i) = select(present, dot(j, i) * scale, minusInf);
+
+  Func rowMax("row_max");
+  rowMax(i) = max(mIn(i), maximum(score(rj, i)));
+  // exp(-inf - -inf) would be NaN: a row with nothing kept so far stays 0.
+  Func prob("prob");
+  prob(j, i) = select(rowMax(i) == minusInf, 0.0f, exp(score(j, i) - rowMax(i)));
+  Func alpha("alpha");
+  alpha(i) = select(mIn(i) == minusInf, 0.0f, exp(mIn(i) - rowMax(i)));
+  Func pv("pv");
+  pv(d, i) = 0.0f;
+  pv(d, i) += prob(rj, i) * v(d, clamp(rj, 0, lastKey));
+
+  Func mOut("m_out"), lOut("l_out"), accOut("acc_out");
+  mOut(i) = rowMax(i);
+  lOut(i) = lIn(i) * alpha(i) + sum(prob(rj, i));
+  accOut(d, i) = accIn(d, i) * alpha(i) + pv(d, i);
+
+  // Fixed shapes: the driver always passes whole tiles.
+  for (ImageParam *p : {&q, &k, &v, &accIn})
+    p->dim(0).set_min(0).set_stride(1);
+  q.dim(0).set_extent(D);
+  k.dim(0).set_extent(D);
+  v.dim(0).set_extent(D);
+  accIn.dim(0).set_extent(D);
+  q.dim(1).set_bounds(0, BQ);
+  accIn.dim(1).set_bounds(0, BQ);
+  mIn.dim(0).set_bounds(0, BQ);
+  lIn.dim(0).set_bounds(0, BQ);
+  k.dim(1).set_min(0);
+  v.dim(1).set_min(0);
+  mask.dim(0).set_bounds(0, S).set_stride(1);
+  mask.dim(1).set_bounds(0, BQ);
+  accOut.output_buffer().dim(0).set_bounds(0, D).set_stride(1);
+  accOut.output_buffer().dim(1).set_bounds(0, BQ);
+  mOut.output_buffer().dim(0).set_bounds(0, BQ);
+  lOut.output_buffer().dim(0).set_bounds(0, BQ);
+
+  // Schedule: both products as register-blocked micro-tiles (32 lanes x 8
+  // rows, reduction innermost), the softmax pieces per tile in between.
+  const int jTile = registerTile(S, 32), dTile = registerTile(D, 32);
+  const int iTile = registerTile(BQ, 8);
+  const int jVec = vectorWidth(jTile), dVec = vectorWidth(dTile);
+  Var jo("jo"), ji("ji"), io("io"), ii("ii"), dO("do"), di("di");
+
+  kt.compute_root().vectorize(j, vectorWidth(S));
+  score.compute_root()
+      .tile(j, i, jo, io, ji, ii, jTile, iTile)
+      .vectorize(ji, jVec);
+  dot.compute_at(score, jo).vectorize(j, jVec).unroll(j).unroll(i);
+  dot.update()
+      .reorder(j, i, rd)
+      .vectorize(j, jVec)
+      .unroll(j)
+      .unroll(i);
+  rowMax.compute_root();
+  prob.compute_root().vectorize(j, vectorWidth(S));
+  alpha.compute_root();
+  accOut.tile(d, i, dO, io, di, ii, dTile, iTile).vectorize(di, dVec);
+  pv.compute_at(accOut, dO).vectorize(d, dVec).unroll(d).unroll(i);
+  pv.update().reorder(d, i, rj).vectorize(d, dVec).unroll(d).unroll(i);
+  lOut.compute_root();
+  mOut.compute_root();
+
+  AttendKernel kernel{Pipeline({mOut, lOut, accOut}), {}};
+  kernel.arguments = {q, k, v};
+  if (shape.masked)
+    kernel.arguments.push_back(mask);
+  kernel.arguments.insert(kernel.arguments.end(), {n, scale, mIn, lIn, accIn});
+  (void)target;
+  return kernel;
+}
+
+} // namespace spattn::cpu
