@@ -39,7 +39,9 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
       accIn(Float(32), 2, "acc_in");
 
   Var d("d"), i("i"), j("j");
-  RDom rd(0, D, "rd"), rj(0, S, "rj");
+  // The key reduction runs over the n keys that exist: a short span (the
+  // edge tiles of a window, the last tile) costs only what it holds.
+  RDom rd(0, D, "rd"), rj(0, n, "rj");
   Expr lastKey = n - 1;
   const Expr minusInf = Expr(-std::numeric_limits<float>::infinity());
 
@@ -50,10 +52,10 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   dot(j, i) = 0.0f;
   dot(j, i) += q(rd, i) * kt(j, rd);
   Func score("score");
-  Expr present = j < n;
-  if (shape.masked)
-    present = present && mask(j, i) != 0;
-  score(j, i) = select(present, dot(j, i) * scale, minusInf);
+  // Only j < n is ever read; tiles round the computed region up past n.
+  score(j, i) = shape.masked
+                    ? select(mask(j, i) != 0, dot(j, i) * scale, minusInf)
+                    : dot(j, i) * scale;
 
   Func rowMax("row_max");
   rowMax(i) = max(mIn(i), maximum(score(rj, i)));
@@ -98,9 +100,9 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   const int jVec = vectorWidth(jTile), dVec = vectorWidth(dTile);
   Var jo("jo"), ji("ji"), io("io"), ii("ii"), dO("do"), di("di");
 
-  kt.compute_root().vectorize(j, vectorWidth(S));
+  kt.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
   score.compute_root()
-      .tile(j, i, jo, io, ji, ii, jTile, iTile)
+      .tile(j, i, jo, io, ji, ii, jTile, iTile, TailStrategy::RoundUp)
       .vectorize(ji, jVec);
   dot.compute_at(score, jo).vectorize(j, jVec).unroll(j).unroll(i);
   dot.update()
@@ -109,7 +111,7 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
       .unroll(j)
       .unroll(i);
   rowMax.compute_root();
-  prob.compute_root().vectorize(j, vectorWidth(S));
+  prob.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
   alpha.compute_root();
   accOut.tile(d, i, dO, io, di, ii, dTile, iTile).vectorize(di, dVec);
   pv.compute_at(accOut, dO).vectorize(d, dVec).unroll(d).unroll(i);

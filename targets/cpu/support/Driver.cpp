@@ -1,0 +1,353 @@
+//===- Driver.cpp - The shared attention driver of CPU libraries ----------===//
+//
+// Per call: check the arguments, pick the variant for Lk, evaluate the
+// schedule parameters at Lk, run the selection stages per (batch, head),
+// then per (batch, head, query tile), in parallel on Halide's thread pool,
+// walk the tile ranges span by span through the attend kernels (full spans
+// unmasked, partial spans with the generated token predicate) and write
+// O = acc / l and LSE = m + log l.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/cpu/support/Library.hpp"
+
+#include "spattn/runtime_internal.hpp"
+
+#include "HalideRuntime.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace spattn::cpu {
+
+int64_t LengthTable::at(int64_t length) const {
+  const int64_t *it = std::upper_bound(start, start + runs, length);
+  return value[std::max<int64_t>(it - start - 1, 0)];
+}
+
+void indexVerticalSlash(StageResult &stage, int64_t keyLength) {
+  const Selection &s = stage.selection;
+  stage.columns.assign(s.begin(0), s.end(0));
+  stage.offsets.assign(s.begin(1), s.end(1));
+  stage.members = std::make_unique<sched::VerticalSlashMembers>(
+      keyLength, stage.columns, stage.offsets);
+}
+
+namespace {
+
+/// A 2-D float (or byte) view for a Halide kernel argument.
+struct View2D {
+  halide_dimension_t dims[2];
+  halide_buffer_t buffer;
+
+  View2D(const void *data, halide_type_t type, int32_t inner, int32_t outer,
+         int32_t outerStride) {
+    dims[0] = halide_dimension_t(0, inner, 1);
+    dims[1] = halide_dimension_t(0, outer, outerStride);
+    buffer = {};
+    buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
+    buffer.type = type;
+    buffer.dimensions = 2;
+    buffer.dim = dims;
+  }
+  View2D(const View2D &) = delete;
+};
+
+struct View1D {
+  halide_dimension_t dim;
+  halide_buffer_t buffer;
+
+  View1D(float *data, int32_t extent) : dim(0, extent, 1) {
+    buffer = {};
+    buffer.host = reinterpret_cast<uint8_t *>(data);
+    buffer.type = halide_type_t(halide_type_float, 32);
+    buffer.dimensions = 1;
+    buffer.dim = &dim;
+  }
+  View1D(const View1D &) = delete;
+};
+
+const halide_type_t kFloat(halide_type_float, 32);
+const halide_type_t kByte(halide_type_uint, 8);
+
+float *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
+  return static_cast<float *>(t.data) + b * t.strides[0] + h * t.strides[1] +
+         row * t.strides[2];
+}
+
+/// Everything one call shares between its parallel tasks.
+struct Call {
+  const Library &library;
+  const Variant &variant;
+  const rt::CallShape &shape;
+  const spattn_tensor &q, &k, &v, &o;
+  const spattn_tensor *lse;
+  std::vector<int64_t> params;
+  std::vector<StageResult> stages; // [B * Hq * numStages]
+  float scale;
+  int64_t firstTile, numTiles, numKeyTiles;
+  int failure = 0; // a kernel's error, if any
+
+  int64_t kvHead(int64_t h) const {
+    return h / (shape.numQHeads / shape.numKVHeads);
+  }
+  HeadState headState(int64_t b, int64_t h) const {
+    return {params.data(), h,
+            {variant.tileQ, variant.tileK, shape.queryLength, shape.keyLength},
+            stages.data() + (b * shape.numQHeads + h) * library.numStages};
+  }
+  StageInputs stageInputs(int64_t b, int64_t h) const {
+    StageInputs in;
+    in.call = {shape.queryLength, shape.keyLength, library.causal, scale, h};
+    in.q = {at(q, b, h, 0), shape.queryLength, q.strides[2], shape.headDim};
+    in.k = {at(k, b, kvHead(h), 0), shape.keyLength, k.strides[2],
+            shape.headDim};
+    return in;
+  }
+};
+
+int selectTask(void *, int task, uint8_t *closure) {
+  Call &call = *reinterpret_cast<Call *>(closure);
+  int64_t b = task / call.shape.numQHeads, h = task % call.shape.numQHeads;
+  call.variant.select(call.stageInputs(b, h), call.params.data(), h,
+                      call.stages.data() +
+                          static_cast<size_t>(task) * call.library.numStages);
+  return 0;
+}
+
+/// Per-thread scratch of a tile task, reused across tasks.
+struct TileScratch {
+  std::vector<float> queries, state[2]; // state: m, l, acc packed
+  std::vector<uint8_t> mask;
+};
+
+/// Runs the tiles of one (batch, head, query tile).
+int tileTask(void *, int task, uint8_t *closure) {
+  Call &call = *reinterpret_cast<Call *>(closure);
+  const Variant &variant = call.variant;
+  const rt::CallShape &shape = call.shape;
+  const int64_t D = shape.headDim, BQ = variant.tileQ, BK = variant.tileK;
+  int64_t qt = call.firstTile + task % call.numTiles;
+  int64_t h = (task / call.numTiles) % shape.numQHeads;
+  int64_t b = task / call.numTiles / shape.numQHeads;
+  HeadState state = call.headState(b, h);
+  const sched::TileGeometry &geometry = state.geometry;
+  int64_t firstPos = geometry.firstPositionOf(qt), lastPos = geometry.lastPositionOf(qt);
+  int64_t firstRow = firstPos - geometry.firstPosition();
+  int64_t offset = firstPos - qt * BQ, rows = lastPos - firstPos + 1;
+
+  // Both strategies visit only the kept tiles: on the CPU, skipping a tile
+  // costs nothing and the kernels' cost follows the span they are given.
+  TileRanges ranges =
+      sched::clipRanges(variant.ranges(state, qt), 0, call.numKeyTiles);
+
+  static thread_local TileScratch scratch;
+  // Queries: the caller's rows when the tile is whole, else a padded copy.
+  const float *queries = at(call.q, b, h, firstRow);
+  int64_t queryStride = call.q.strides[2];
+  if (rows != BQ) {
+    scratch.queries.assign(BQ * D, 0.0f);
+    for (int64_t r = 0; r < rows; ++r)
+      std::copy_n(at(call.q, b, h, firstRow + r), D,
+                  scratch.queries.data() + (offset + r) * D);
+    queries = scratch.queries.data();
+    queryStride = D;
+  }
+  const int64_t stateSize = BQ * (D + 2);
+  for (std::vector<float> &s : scratch.state)
+    s.resize(stateSize);
+  float *cur = scratch.state[0].data(), *next = scratch.state[1].data();
+  std::fill(cur, cur + BQ, -std::numeric_limits<float>::infinity());
+  std::fill(cur + BQ, cur + stateSize, 0.0f);
+  scratch.mask.resize(variant.span * BQ);
+
+  View2D qView(queries, kFloat, D, BQ, queryStride);
+  const float *keys = at(call.k, b, call.kvHead(h), 0);
+  const float *values = at(call.v, b, call.kvHead(h), 0);
+  const int64_t spanTiles = variant.span / BK;
+  for (const TileRange &range : ranges)
+    for (int64_t c0 = range.lo; c0 < range.hi; c0 += spanTiles) {
+      int64_t key0 = c0 * BK;
+      int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
+                           shape.keyLength) - key0;
+      View2D kView(keys + key0 * call.k.strides[2], kFloat, D, n,
+                   call.k.strides[2]);
+      View2D vView(values + key0 * call.v.strides[2], kFloat, D, n,
+                   call.v.strides[2]);
+      View1D mIn(cur, BQ), lIn(cur + BQ, BQ), mOut(next, BQ), lOut(next + BQ, BQ);
+      View2D accIn(cur + 2 * BQ, kFloat, D, BQ, D);
+      View2D accOut(next + 2 * BQ, kFloat, D, BQ, D);
+      int status;
+      if (range.kind == TileKind::Full) {
+        status = variant.full(&qView.buffer, &kView.buffer, &vView.buffer, n,
+                              call.scale, &mIn.buffer, &lIn.buffer,
+                              &accIn.buffer, &mOut.buffer, &lOut.buffer,
+                              &accOut.buffer);
+      } else {
+        uint8_t *mask = scratch.mask.data();
+        std::fill(mask, mask + variant.span * BQ, uint8_t{0});
+        for (int64_t r = 0; r < rows; ++r)
+          variant.keepRow(state, firstRow + r, firstPos + r, key0, n,
+                          mask + (offset + r) * variant.span);
+        View2D maskView(mask, kByte, variant.span, BQ, variant.span);
+        status = variant.masked(&qView.buffer, &kView.buffer, &vView.buffer,
+                                &maskView.buffer, n, call.scale, &mIn.buffer,
+                                &lIn.buffer, &accIn.buffer, &mOut.buffer,
+                                &lOut.buffer, &accOut.buffer);
+      }
+      if (status != 0)
+        return status;
+      std::swap(cur, next);
+    }
+
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t t = offset + r;
+    float m = cur[t], l = cur[BQ + t];
+    const float *acc = cur + 2 * BQ + t * D;
+    float *out = at(call.o, b, h, firstRow + r);
+    for (int64_t d = 0; d < D; ++d)
+      out[d] = l > 0 ? acc[d] / l : 0.0f;
+    if (call.lse)
+      static_cast<float *>(call.lse->data)[b * call.lse->strides[0] +
+                                           h * call.lse->strides[1] +
+                                           (firstRow + r) * call.lse->strides[2]] =
+          l > 0 ? m + std::log(l) : -std::numeric_limits<float>::infinity();
+  }
+  return 0;
+}
+
+rt::SpecShape specShape(const Library &library) {
+  return {library.name, library.headDim, library.numQHeads, library.numKVHeads};
+}
+
+/// The variant serving Lk, or a length error.
+int findVariant(const Library &library, int64_t length, const Variant *&out) {
+  int index = rt::findBucket(library.upperBounds, library.numVariants, length);
+  if (index < 0)
+    return rt::fail(SPATTN_ERROR_LENGTH,
+                    std::string(library.name) + ": Lk = " +
+                        std::to_string(length) +
+                        " is above the last bucket (" +
+                        std::to_string(library.upperBounds[library.numVariants - 1]) +
+                        "); recompile the spec with a larger bucket");
+  out = &library.variants[index];
+  return SPATTN_OK;
+}
+
+std::vector<int64_t> paramsAt(const Variant &variant, int64_t length) {
+  std::vector<int64_t> params(variant.numParams);
+  for (int32_t p = 0; p < variant.numParams; ++p)
+    params[p] = variant.params[p].at(length);
+  return params;
+}
+
+} // namespace
+
+int attention(const Library &library, const spattn_tensor *q,
+              const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
+              spattn_tensor *lse, const spattn_options *options) {
+  rt::clearError();
+  rt::CallShape shape;
+  if (int status = rt::checkAttention(specShape(library), q, k, v, o, lse, shape))
+    return status;
+  const Variant *variant = nullptr;
+  if (int status = findVariant(library, shape.keyLength, variant))
+    return status;
+  if (options && options->num_threads < 0)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "num_threads must be >= 0");
+  if (options && options->num_threads > 0)
+    halide_set_num_threads(options->num_threads);
+
+  Call call{library, *variant, shape, *q, *k, *v, *o, lse,
+            paramsAt(*variant, shape.keyLength), {}, static_cast<float>(library.scale),
+            0, 0, 0};
+  sched::TileGeometry geometry{variant->tileQ, variant->tileK,
+                               shape.queryLength, shape.keyLength};
+  call.firstTile = geometry.firstPosition() / variant->tileQ;
+  call.numTiles = (shape.keyLength - 1) / variant->tileQ + 1 - call.firstTile;
+  call.numKeyTiles = (shape.keyLength + variant->tileK - 1) / variant->tileK;
+  int heads = static_cast<int>(shape.batch * shape.numQHeads);
+  if (library.numStages > 0) {
+    call.stages.resize(static_cast<size_t>(heads) * library.numStages);
+    halide_do_par_for(nullptr, selectTask, 0, heads,
+                      reinterpret_cast<uint8_t *>(&call));
+  }
+  int64_t tasks = heads * call.numTiles;
+  if (tasks > std::numeric_limits<int>::max())
+    return rt::fail(SPATTN_ERROR_SHAPE, "too many query tiles in one call");
+  int status = halide_do_par_for(nullptr, tileTask, 0, static_cast<int>(tasks),
+                                 reinterpret_cast<uint8_t *>(&call));
+  if (status != 0)
+    return rt::fail(SPATTN_ERROR_INTERNAL,
+                    std::string(library.name) + ": a kernel failed with status " +
+                        std::to_string(status));
+  return SPATTN_OK;
+}
+
+int budgets(const Library &library, int64_t length, int64_t *values,
+            int32_t capacity) {
+  rt::clearError();
+  if (!values && capacity > 0)
+    return rt::fail(SPATTN_ERROR_NULL, "values is null");
+  if (capacity < library.numBudgets)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    "values holds " + std::to_string(capacity) + " of " +
+                        std::to_string(library.numBudgets) + " budgets");
+  const Variant *variant = nullptr;
+  if (int status = findVariant(library, length, variant))
+    return status;
+  for (int32_t b = 0; b < library.numBudgets; ++b)
+    values[b] = library.budgets[b].at(length);
+  return SPATTN_OK;
+}
+
+int selection(const Library &library, const spattn_tensor *q,
+              const spattn_tensor *k, int64_t batch, int64_t head,
+              int32_t stage, spattn_selection *out) {
+  rt::clearError();
+  if (!out)
+    return rt::fail(SPATTN_ERROR_NULL, "out is null");
+  rt::CallShape shape;
+  if (int status = rt::checkQueryKey(specShape(library), q, k, shape))
+    return status;
+  if (batch < 0 || batch >= shape.batch || head < 0 || head >= shape.numQHeads)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "no (batch " + std::to_string(batch) +
+                                               ", head " + std::to_string(head) +
+                                               ") in this call");
+  if (stage < 0 || stage >= library.numStages)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    std::string(library.name) + " has " +
+                        std::to_string(library.numStages) +
+                        " selection stages, no stage " + std::to_string(stage));
+  const Variant *variant = nullptr;
+  if (int status = findVariant(library, shape.keyLength, variant))
+    return status;
+  static thread_local std::vector<StageResult> results;
+  results.clear();
+  results.resize(library.numStages);
+  spattn_tensor dummy = *q;
+  Call call{library, *variant, shape, *q, *k, dummy, dummy, nullptr,
+            paramsAt(*variant, shape.keyLength), {}, static_cast<float>(library.scale),
+            0, 0, 0};
+  variant->select(call.stageInputs(batch, head), call.params.data(), head,
+                  results.data());
+  const StageResult &result = results[stage];
+  if (!result.computed)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    "stage " + std::to_string(stage) + " (" +
+                        library.stageKinds[stage] + ") does not serve head " +
+                        std::to_string(head));
+  std::string kind = library.stageKinds[stage];
+  out->kind = kind == "pages"            ? SPATTN_SELECTION_PAGES
+              : kind == "vertical_slash" ? SPATTN_SELECTION_VERTICAL_SLASH
+                                         : SPATTN_SELECTION_BLOCKS;
+  out->first_group = result.selection.firstGroup;
+  out->num_groups = result.selection.groups();
+  out->offsets = result.selection.offsets.data();
+  out->indices = result.selection.indices.data();
+  return SPATTN_OK;
+}
+
+} // namespace spattn::cpu
