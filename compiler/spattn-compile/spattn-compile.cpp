@@ -1,12 +1,18 @@
 //===- spattn-compile.cpp - The spattn compiler driver --------------------===//
 //
 //   spattn-compile SPEC.mlir --emit=summary [-o FILE]
+//   spattn-compile SPEC.mlir --emit=mask-png -o DIR [--length N] [--head H]
+//                  [--q Q.npy --k K.npy]
+//   spattn-compile SPEC.mlir --target=cpu -o DIR
+//       writes DIR/lib<name>.a, DIR/lib<name>.so, DIR/<name>.h (+ DIR/spattn/)
 //
 // Parses and verifies a spec file; a malformed spec gets a located diagnostic
 // and exit code 1.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/spattn-compile/MaskPng.h"
 #include "compiler/spattn-compile/Summary.h"
+#include "targets/cpu/emit/CpuLibrary.h"
 #include "passes/Passes.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 
@@ -22,23 +28,58 @@
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Summary };
+enum class EmitKind { Summary, MaskPng };
 
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<spec.mlir>"),
                                      llvm::cl::init("-"));
-llvm::cl::opt<std::string> outputFile("o", llvm::cl::desc("output file"),
+llvm::cl::opt<std::string> outputFile("o",
+                                      llvm::cl::desc("output file (the output "
+                                                     "directory for mask-png)"),
                                       llvm::cl::value_desc("path"),
                                       llvm::cl::init("-"));
 llvm::cl::opt<EmitKind> emitKind(
     "emit", llvm::cl::desc("what to produce"), llvm::cl::init(EmitKind::Summary),
     llvm::cl::values(clEnumValN(EmitKind::Summary, "summary",
-                                "per-bucket budget ranges and density")));
+                                "per-bucket budget ranges and density"),
+                     clEnumValN(EmitKind::MaskPng, "mask-png",
+                                "one PNG of the tile mask per bucket")));
+
+llvm::cl::opt<std::string> targetName(
+    "target",
+    llvm::cl::desc("build an AOT library for this target into -o DIR (cpu)"),
+    llvm::cl::value_desc("cpu"));
+
+// --emit=mask-png options.
+llvm::cl::opt<int64_t> maskLength(
+    "length", llvm::cl::desc("draw only the bucket serving this L, at this L"),
+    llvm::cl::value_desc("N"));
+llvm::cl::opt<int64_t> maskHead("head", llvm::cl::desc("query head to draw"),
+                                llvm::cl::value_desc("H"), llvm::cl::init(0));
+llvm::cl::opt<std::string> maskQueries(
+    "q", llvm::cl::desc("Q as .npy ([B,H,L,D], [H,L,D] or [L,D] float32)"),
+    llvm::cl::value_desc("file"));
+llvm::cl::opt<std::string> maskKeys(
+    "k", llvm::cl::desc("K as .npy ([B,H,L,D], [H,L,D] or [L,D] float32)"),
+    llvm::cl::value_desc("file"));
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(argc, argv, "spattn compiler\n");
+  if (emitKind == EmitKind::MaskPng && outputFile == "-") {
+    llvm::errs() << "spattn-compile: --emit=mask-png needs -o DIR\n";
+    return 1;
+  }
+  if (targetName.getNumOccurrences() && targetName != "cpu") {
+    llvm::errs() << "spattn-compile: unknown --target '" << targetName
+                 << "' (known: cpu)\n";
+    return 1;
+  }
+  if (targetName.getNumOccurrences() && outputFile == "-") {
+    llvm::errs() << "spattn-compile: --target=cpu needs -o DIR\n";
+    return 1;
+  }
 
   DialectRegistry registry;
   registry.insert<mlir::spattn::SpAttnDialect, arith::ArithDialect,
@@ -74,6 +115,26 @@ int main(int argc, char **argv) {
   // Every emitter reads the variants and schedules the passes make.
   if (failed(mlir::spattn::lowerToSchedules(*module)))
     return 1;
+
+  if (targetName.getNumOccurrences()) {
+    mlir::spattn::CpuToolchain toolchain = mlir::spattn::findCpuToolchain(argv[0]);
+    for (mlir::spattn::SpecOp spec : specs)
+      if (failed(mlir::spattn::emitCpuLibrary(*module, spec, toolchain, outputFile)))
+        return 1;
+    return 0;
+  }
+
+  if (emitKind == EmitKind::MaskPng) {
+    ::spattn::MaskPngOptions options;
+    options.outputDir = outputFile;
+    if (maskLength.getNumOccurrences())
+      options.length = maskLength;
+    options.head = maskHead;
+    options.queryFile = maskQueries;
+    options.keyFile = maskKeys;
+    return failed(
+        ::spattn::writeMaskPngs(*module, specs, options, llvm::outs()));
+  }
 
   // Nothing is written unless every spec evaluates: no partial output.
   std::string summary;

@@ -72,8 +72,9 @@ TileRange boundRange(AffineMap lower, AffineMap upper, int64_t queryTile,
   return range;
 }
 
-/// Above this many present query tiles, stats() visits this many evenly
-/// spaced ones and scales (like the density's sampled rows).
+/// With per-row selections (pages) every tile costs a selection per row:
+/// above this many present query tiles, stats() visits this many evenly
+/// spaced ones and scales. Other schedules are counted exactly.
 constexpr int64_t kStatsSampledTiles = 64;
 
 } // namespace
@@ -411,6 +412,14 @@ private:
 
 } // namespace
 
+static bool hasKind(const ScheduleEvaluator::Node &node,
+                    ScheduleEvaluator::Node::Kind kind) {
+  return node.kind == kind ||
+         llvm::any_of(node.children, [&](const ScheduleEvaluator::Node &c) {
+           return hasKind(c, kind);
+         });
+}
+
 TileRanges ScheduleEvaluator::tileRanges(int64_t queryTile) {
   assert(root && "bind() a call first");
   return sched::clipRanges(
@@ -438,7 +447,9 @@ ScheduleStats ScheduleEvaluator::stats() {
   const int64_t lk = problem.keyLength;
   const int64_t firstRow = lk - problem.queryLength;
   int64_t first = firstQueryTile(), count = endQueryTile() - first;
-  int64_t visited = std::min(count, kStatsSampledTiles);
+  int64_t visited = hasKind(*root, Node::Kind::Pages)
+                        ? std::min(count, kStatsSampledTiles)
+                        : count;
   double weight = static_cast<double>(count) / visited;
   ScheduleStats stats;
   double flopsPerPair = 4.0 * problem.headDim;

@@ -17,6 +17,8 @@ struct MaskEvaluator::Node {
   std::vector<std::vector<int64_t>> blocks; // per query block
   VerticalSlashSelection slash;
   std::unique_ptr<PageSelector> pages;
+  const GivenSelection *givenPages = nullptr; // per row, when given
+  int64_t contentIndex = -1; // preorder index among content-based nodes
 };
 
 namespace {
@@ -44,6 +46,8 @@ MaskEvaluator::Node MaskEvaluator::build(const Pattern &pattern, int64_t head) {
     throw std::invalid_argument("spattn reference: stride must be >= 1");
   Node node;
   node.pattern = &pattern;
+  if (isContentBased(pattern.kind))
+    node.contentIndex = nextGiven++;
   for (const Pattern &child : pattern.children)
     node.children.push_back(build(child, head));
   return node;
@@ -66,10 +70,27 @@ void MaskEvaluator::row(int64_t i, std::vector<uint8_t> &keep) {
               keep.end(), uint8_t{0});
 }
 
+void MaskEvaluator::useSelections(std::vector<GivenSelection> selections) {
+  given = std::move(selections);
+}
+
 void MaskEvaluator::select(Node &node) {
   if (node.selected)
     return;
   const Pattern &p = *node.pattern;
+  node.selected = true;
+  if (!given.empty() && p.kind != PatternKind::RandomBlocks) {
+    if (node.contentIndex >= static_cast<int64_t>(given.size()))
+      throw std::invalid_argument("spattn reference: too few given selections");
+    const GivenSelection &chosen = given[node.contentIndex];
+    if (p.kind == PatternKind::VerticalSlash)
+      node.slash = {chosen.at(0), chosen.at(1)};
+    else if (p.kind == PatternKind::Pages)
+      node.givenPages = &chosen;
+    else
+      node.blocks = chosen;
+    return;
+  }
   switch (p.kind) {
   case PatternKind::RandomBlocks:
     node.blocks = selectRandomBlocks(p, problem, head);
@@ -89,7 +110,6 @@ void MaskEvaluator::select(Node &node) {
   default:
     break;
   }
-  node.selected = true;
 }
 
 void MaskEvaluator::evaluate(Node &node, int64_t i, uint8_t *keep) {
@@ -160,7 +180,7 @@ void MaskEvaluator::evaluate(Node &node, int64_t i, uint8_t *keep) {
     break;
   case PatternKind::Pages:
     select(node);
-    for (int64_t c : node.pages->select(i))
+    for (int64_t c : node.givenPages ? node.givenPages->at(i) : node.pages->select(i))
       keepRange(keep, c * p->block, (c + 1) * p->block, lk);
     break;
   case PatternKind::Union:

@@ -18,6 +18,11 @@
 
 namespace spattn::ref {
 
+/// Indices a selection chose, given from outside: per query block (from the
+/// first present one) for topk_blocks and mass, per query row for pages,
+/// {columns, offsets} for vertical_slash. Each list sorted ascending.
+using GivenSelection = std::vector<std::vector<int64_t>>;
+
 class MaskEvaluator {
 public:
   /// `pattern` and the memory behind `content` must outlive the evaluator.
@@ -26,18 +31,27 @@ public:
                 int64_t head, HeadContent content);
   ~MaskEvaluator();
 
+  /// Uses `given[k]` as the selection of the k-th content-based node
+  /// (topk_blocks, mass, vertical_slash, pages; preorder, per_head resolved
+  /// for the head) instead of computing it: the mask "given the same selected
+  /// indices" as a backend chose, so attention can be checked apart from
+  /// selection. Call before the first row().
+  void useSelections(std::vector<GivenSelection> given);
+
   /// Resizes `keep` to Lk; keep[j] = 1 iff the effective mask keeps (i, j).
   void row(int64_t i, std::vector<uint8_t> &keep);
 
 private:
   struct Node;
-  static Node build(const Pattern &pattern, int64_t head);
+  Node build(const Pattern &pattern, int64_t head);
   void evaluate(Node &node, int64_t i, uint8_t *keep);
   void select(Node &node);
 
   AttentionProblem problem;
   int64_t head;
   HeadContent content;
+  std::vector<GivenSelection> given;
+  int64_t nextGiven = 0; // preorder index of the next content-based node
   std::unique_ptr<Node> root;
 };
 

@@ -1,0 +1,38 @@
+//===- Npy.h - Read and write NumPy .npy files ------------------*- C++ -*-===//
+//
+// The subset of the .npy format the tools exchange tensors in: little-endian
+// float32 ('<f4'), C order, any rank, header versions 1.0 and 2.0. Reading
+// never trusts the file: every malformed or unsupported input ends in an
+// error naming the file and the problem.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_COMPILER_LIB_NPY_H
+#define SPATTN_COMPILER_LIB_NPY_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace spattn {
+
+/// A dense float32 array in C (row-major) order; rank 0 holds one element.
+struct NpyArray {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+/// Parses the bytes of a .npy file; `name` only labels error messages.
+llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
+
+/// Reads a .npy file.
+llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
+
+/// Writes `array` as a version 1.0 .npy file (2.0 if the header needs it).
+/// Fails if the shape does not match the number of elements.
+llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);
+
+} // namespace spattn
+
+#endif

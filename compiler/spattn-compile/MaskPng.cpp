@@ -1,0 +1,387 @@
+//===- MaskPng.cpp - spattn-compile --emit=mask-png -----------------------===//
+//
+// Each picture is the schedule the variant runs at one call (Lq = Lk = L,
+// one query head): the ScheduleEvaluator's key-tile ranges per query tile,
+// drawn one square per tile. The mask is scaled to at least kMinSide pixels
+// a side; past kMaxSide tiles a side, one pixel covers several tiles and
+// shows the strongest kind among them (full over partial over skipped).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/spattn-compile/MaskPng.h"
+
+#include "compiler/lib/Npy.h"
+#include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
+#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "dialects/SpAttn/Reference/Density.h"
+#include "passes/Passes.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::spattn;
+using sched::TileKind;
+
+namespace spattn {
+
+namespace {
+
+constexpr png::Rgb kFullColor{31, 78, 156};     // dark blue
+constexpr png::Rgb kPartialColor{243, 156, 18}; // orange
+constexpr png::Rgb kSkippedColor{226, 226, 226};
+constexpr png::Rgb kBackground{255, 255, 255};
+constexpr png::Rgb kInk{30, 30, 30};
+constexpr png::Rgb kFrameColor{120, 120, 120};
+constexpr int64_t kMinSide = 512, kMaxSide = 2048, kMargin = 16;
+/// Cells at least this large get a one-pixel gap so single tiles stand out.
+constexpr int64_t kGridLineCell = 6;
+
+/// Q and K read from --q / --k, checked against the spec.
+struct FileContent {
+  NpyArray q, k;
+  int64_t length = 0;
+
+  /// Rows of query head `head` (batch 0) and of its kv head.
+  ref::HeadContent view(const ref::AttentionProblem &problem,
+                        int64_t head) const {
+    return {rowsOf(q, head, problem.headDim),
+            rowsOf(k, problem.kvHeadOf(head), problem.headDim)};
+  }
+
+private:
+  const float *rowsOf(const NpyArray &array, int64_t head, int64_t dim) const {
+    if (array.shape.size() == 2)
+      return array.data.data();
+    return array.data.data() + head * length * dim;
+  }
+};
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  return "[" +
+         llvm::join(llvm::map_range(
+                        shape, [](int64_t d) { return std::to_string(d); }),
+                    ", ") +
+         "]";
+}
+
+/// Checks one tensor: [B, H, L, D] (B >= 1), [H, L, D] or [L, D] with H the
+/// spec's head count for it and D its head_dim.
+LogicalResult checkShape(SpecOp spec, StringRef flag, StringRef path,
+                         const NpyArray &array, int64_t heads, int64_t dim) {
+  const std::vector<int64_t> &shape = array.shape;
+  size_t rank = shape.size();
+  bool ok = rank >= 2 && rank <= 4 && shape[rank - 1] == dim &&
+            shape[rank - 2] >= 1 && (rank < 3 || shape[rank - 3] == heads) &&
+            (rank < 4 || shape[0] >= 1);
+  if (ok)
+    return success();
+  return spec.emitError() << flag << " " << path << ": shape "
+                          << shapeText(shape) << " is not [B, " << heads
+                          << ", L, " << dim << "], [" << heads << ", L, " << dim
+                          << "] or [L, " << dim << "] for @"
+                          << spec.getSymName();
+}
+
+FailureOr<NpyArray> loadTensor(SpecOp spec, StringRef flag, StringRef path,
+                               int64_t heads, int64_t dim) {
+  llvm::Expected<NpyArray> array = readNpy(path);
+  if (!array)
+    return spec.emitError() << flag << " " << llvm::toString(array.takeError());
+  if (failed(checkShape(spec, flag, path, *array, heads, dim)))
+    return failure();
+  return std::move(*array);
+}
+
+FailureOr<FileContent> loadContent(SpecOp spec, const SpecConfig &config,
+                                   const MaskPngOptions &options) {
+  FailureOr<NpyArray> q = loadTensor(spec, "--q", options.queryFile,
+                                     config.numQHeads, config.headDim);
+  if (failed(q))
+    return failure();
+  FailureOr<NpyArray> k = loadTensor(spec, "--k", options.keyFile,
+                                     config.numKVHeads, config.headDim);
+  if (failed(k))
+    return failure();
+  int64_t queryLength = q->shape[q->shape.size() - 2];
+  int64_t keyLength = k->shape[k->shape.size() - 2];
+  if (queryLength != keyLength)
+    return spec.emitError()
+           << "--q has length " << queryLength << " but --k has length "
+           << keyLength << "; masks are drawn at Lq = Lk";
+  if (options.length && *options.length != queryLength)
+    return spec.emitError() << "--q and --k have length " << queryLength
+                            << " but --length is " << *options.length;
+  return FileContent{std::move(*q), std::move(*k), queryLength};
+}
+
+/// The schedule of one call, one cell per `factor` x `factor` tiles.
+struct TileGrid {
+  int64_t queryTiles = 0, keyTiles = 0, factor = 1;
+  int64_t rows = 0, cols = 0; // cells
+  std::vector<TileKind> cells;
+  int64_t full = 0, partial = 0;
+
+  TileKind &cell(int64_t row, int64_t col) { return cells[row * cols + col]; }
+};
+
+TileGrid collectTiles(ScheduleEvaluator &schedule) {
+  TileGrid grid;
+  int64_t first = schedule.firstQueryTile();
+  grid.queryTiles = schedule.endQueryTile() - first;
+  grid.keyTiles = schedule.numKeyTiles();
+  grid.factor =
+      llvm::divideCeil(std::max(grid.queryTiles, grid.keyTiles), kMaxSide);
+  grid.rows = llvm::divideCeil(grid.queryTiles, grid.factor);
+  grid.cols = llvm::divideCeil(grid.keyTiles, grid.factor);
+  grid.cells.assign(grid.rows * grid.cols, TileKind::Skipped);
+  for (int64_t q = 0; q < grid.queryTiles; ++q)
+    for (const sched::TileRange &range : schedule.tileRanges(first + q)) {
+      (range.kind == TileKind::Full ? grid.full : grid.partial) +=
+          range.hi - range.lo;
+      for (int64_t c = range.lo / grid.factor;
+           c <= (range.hi - 1) / grid.factor; ++c) {
+        TileKind &kind = grid.cell(q / grid.factor, c);
+        kind = std::max(kind, range.kind);
+      }
+    }
+  return grid;
+}
+
+/// Splits `text` at spaces into lines of at most `width` characters (a
+/// longer word gets a line of its own).
+std::vector<std::string> wrapWords(StringRef text, size_t width) {
+  std::vector<std::string> lines;
+  llvm::SmallVector<StringRef> words;
+  text.split(words, ' ', -1, /*KeepEmpty=*/false);
+  for (StringRef word : words) {
+    if (!lines.empty() && lines.back().size() + 1 + word.size() <= width)
+      lines.back() += " " + word.str();
+    else
+      lines.push_back(word.str());
+  }
+  return lines;
+}
+
+/// Draws the mask under `legend` and the colour key. The first paragraph of
+/// the legend stays on one line (the picture widens if needed); the others
+/// wrap to the picture's width.
+MaskPicture drawPicture(const TileGrid &grid, ArrayRef<std::string> legend) {
+  int64_t cells = std::max(grid.rows, grid.cols);
+  int64_t cellSize =
+      std::clamp<int64_t>(llvm::divideCeil(kMinSide, cells), 1,
+                          std::max<int64_t>(kMaxSide / cells, 1));
+  int64_t maskWidth = grid.cols * cellSize, maskHeight = grid.rows * cellSize;
+  int64_t scale = std::max(maskWidth, maskHeight) >= 1024 ? 3 : 2;
+  int64_t lineHeight = png::textHeight(scale) + 3 * scale;
+  int64_t swatch = png::textHeight(scale) - 2 * scale;
+
+  struct KeyEntry {
+    png::Rgb color;
+    std::string label;
+  };
+  int64_t skipped = grid.queryTiles * grid.keyTiles - grid.full - grid.partial;
+  KeyEntry key[] = {{kFullColor, "full " + std::to_string(grid.full)},
+                    {kPartialColor, "partial " + std::to_string(grid.partial)},
+                    {kSkippedColor, "skipped " + std::to_string(skipped)}};
+  int64_t keyGap = 4 * scale, entryGap = 12 * scale, keyWidth = 0;
+  for (const KeyEntry &entry : key)
+    keyWidth += swatch + keyGap + png::textWidth(entry.label, scale) + entryGap;
+
+  int64_t width =
+      std::max({maskWidth, keyWidth, png::textWidth(legend.front(), scale)}) +
+      2 * kMargin;
+  size_t charsPerLine =
+      (width - 2 * kMargin + scale) / (png::kGlyphAdvance * scale);
+  std::vector<std::string> lines = {legend.front()};
+  for (const std::string &paragraph : legend.drop_front())
+    for (std::string &line : wrapWords(paragraph, charsPerLine))
+      lines.push_back(std::move(line));
+  int64_t maskTop =
+      kMargin + (int64_t(lines.size()) + 1) * lineHeight + kMargin;
+  png::Image image(width, maskTop + maskHeight + kMargin, kBackground);
+
+  int64_t y = kMargin;
+  for (const std::string &line : lines) {
+    image.drawText(kMargin, y, line, kInk, scale);
+    y += lineHeight;
+  }
+  int64_t x = kMargin;
+  for (const KeyEntry &entry : key) {
+    image.fillRect(x, y + scale, swatch, swatch, entry.color);
+    image.frameRect(x, y + scale, swatch, swatch, kFrameColor);
+    x += swatch + keyGap;
+    x += image.drawText(x, y, entry.label, kInk, scale) + entryGap;
+  }
+
+  int64_t fill = cellSize >= kGridLineCell ? cellSize - 1 : cellSize;
+  for (int64_t row = 0; row < grid.rows; ++row)
+    for (int64_t col = 0; col < grid.cols; ++col)
+      image.fillRect(kMargin + col * cellSize, maskTop + row * cellSize, fill,
+                     fill, tileColor(grid.cells[row * grid.cols + col]));
+  image.frameRect(kMargin, maskTop, maskWidth, maskHeight, kFrameColor);
+
+  MaskPicture picture{"", std::move(image)};
+  picture.maskLeft = kMargin;
+  picture.maskTop = maskTop;
+  picture.cellSize = cellSize;
+  picture.tilesPerCell = grid.factor;
+  return picture;
+}
+
+/// Renders one variant at length L.
+FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
+                                     VariantOp variant, int64_t length,
+                                     const MaskPngOptions &options,
+                                     const FileContent *files) {
+  const SpecConfig &config = evaluator.config();
+  FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(length);
+  if (failed(pattern))
+    return failure();
+  FailureOr<std::vector<int64_t>> budgets = evaluator.evaluateBudgets(length);
+  if (failed(budgets))
+    return failure();
+
+  ref::AttentionProblem problem = config.problem(length, length);
+  // Synthetic rows are only made when there are no files (and the pattern
+  // reads content at all).
+  std::optional<ref::SyntheticContent> synthetic;
+  if (!files)
+    synthetic.emplace(*pattern, problem);
+  ref::HeadContent content =
+      files ? files->view(problem, options.head) : synthetic->view();
+
+  ScheduleEvaluator schedule(variant);
+  if (failed(schedule.bind(problem, options.head, content)))
+    return failure();
+  TileGrid grid = collectTiles(schedule);
+
+  // Who and where; the budgets at this L; how to read the picture.
+  std::string legend[3];
+  llvm::raw_string_ostream title(legend[0]);
+  title << "@" << config.name << " bucket " << variant.getBucket()
+        << " L=" << length << " head " << options.head << " density "
+        << llvm::format("%.4f", ref::keptFraction(*pattern, problem,
+                                                  options.head, content));
+  llvm::raw_string_ostream budgetValues(legend[1]);
+  for (auto [site, value] : llvm::zip(evaluator.budgets(), *budgets))
+    budgetValues << site.label << "=" << value << " ";
+  llvm::raw_string_ostream detail(legend[2]);
+  detail << "rows: " << grid.queryTiles
+         << " query tiles, columns: " << grid.keyTiles << " key tiles, tile "
+         << schedule.blockQ() << "x" << schedule.blockK() << ", strategy "
+         << variant.getStrategy();
+  if (pattern->needsContent())
+    detail << ", Q/K " << (files ? "from --q/--k" : "synthetic (seed 0)");
+  if (grid.factor > 1)
+    detail << "; 1 px = " << grid.factor << "x" << grid.factor
+           << " tiles, strongest kind shown";
+
+  MaskPicture picture = drawPicture(grid, legend);
+  picture.fileName =
+      (config.name + "_b" + llvm::Twine(variant.getBucket()) + "_L" +
+       llvm::Twine(length) + "_h" + llvm::Twine(options.head) + ".png")
+          .str();
+  return picture;
+}
+
+} // namespace
+
+png::Rgb tileColor(TileKind kind) {
+  switch (kind) {
+  case TileKind::Full:
+    return kFullColor;
+  case TileKind::Partial:
+    return kPartialColor;
+  case TileKind::Skipped:
+    return kSkippedColor;
+  }
+  llvm_unreachable("unknown tile kind");
+}
+
+FailureOr<std::vector<MaskPicture>>
+renderMaskPngs(ModuleOp lowered, SpecOp spec, const MaskPngOptions &options) {
+  SpecEvaluator evaluator(spec);
+  const SpecConfig &config = evaluator.config();
+  if (options.head < 0 || options.head >= config.numQHeads)
+    return spec.emitError()
+           << "--head " << options.head << " is out of range: @" << config.name
+           << " has " << config.numQHeads << " query heads";
+  if (options.queryFile.empty() != options.keyFile.empty())
+    return spec.emitError() << "--q and --k must be given together";
+
+  std::optional<FileContent> files;
+  std::optional<int64_t> length = options.length;
+  if (!options.queryFile.empty()) {
+    FailureOr<FileContent> loaded = loadContent(spec, config, options);
+    if (failed(loaded))
+      return failure();
+    files = std::move(*loaded);
+    length = files->length;
+  }
+
+  SmallVector<VariantOp> variants = variantsOf(lowered, spec);
+  if (length) {
+    llvm::erase_if(variants, [&](VariantOp variant) {
+      return *length < int64_t(variant.getLo()) ||
+             *length > int64_t(variant.getHi());
+    });
+    if (variants.empty())
+      return spec.emitError()
+             << "L = " << *length << " is outside every bucket of @"
+             << config.name << " (L in [1, " << config.buckets.back() << "])";
+  }
+
+  std::vector<MaskPicture> pictures;
+  for (VariantOp variant : variants) {
+    FailureOr<MaskPicture> picture =
+        renderVariant(evaluator, variant, length.value_or(variant.getHi()),
+                      options, files ? &*files : nullptr);
+    if (failed(picture))
+      return failure();
+    pictures.push_back(std::move(*picture));
+  }
+  return pictures;
+}
+
+LogicalResult writeMaskPngs(ModuleOp lowered, ArrayRef<SpecOp> specs,
+                            const MaskPngOptions &options,
+                            llvm::raw_ostream &listing) {
+  std::vector<MaskPicture> pictures;
+  for (SpecOp spec : specs) {
+    FailureOr<std::vector<MaskPicture>> rendered =
+        renderMaskPngs(lowered, spec, options);
+    if (failed(rendered))
+      return failure();
+    std::move(rendered->begin(), rendered->end(), std::back_inserter(pictures));
+  }
+
+  Location where = lowered.getLoc();
+  if (!specs.empty())
+    where = SpecOp(specs.front()).getLoc();
+  std::error_code ec = llvm::sys::fs::create_directories(options.outputDir);
+  if (!ec && !llvm::sys::fs::is_directory(options.outputDir))
+    ec = std::make_error_code(std::errc::not_a_directory);
+  if (ec)
+    return emitError(where)
+           << "cannot create " << options.outputDir << ": " << ec.message();
+  std::vector<std::string> written;
+  for (const MaskPicture &picture : pictures) {
+    llvm::SmallString<256> path(options.outputDir);
+    llvm::sys::path::append(path, picture.fileName);
+    if (llvm::Error error = png::writePng(path, picture.image)) {
+      for (const std::string &file : written)
+        llvm::sys::fs::remove(file);
+      return emitError(where) << llvm::toString(std::move(error));
+    }
+    written.push_back(std::string(path));
+  }
+  for (const std::string &file : written)
+    listing << file << "\n";
+  return success();
+}
+
+} // namespace spattn

@@ -1,0 +1,159 @@
+//===- BadCallsTest.cpp - Bad calls get a status and a message ------------===//
+//
+// Every malformed call into a generated library returns its status code and
+// a message naming the problem; none crashes or writes outside O / LSE.
+// Also: strided (non-contiguous) inputs give the contiguous result.
+//
+//===----------------------------------------------------------------------===//
+#include "ReferenceCheck.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace spattn::test {
+namespace {
+
+class BadCalls : public ::testing::Test {
+protected:
+  void SetUp() override {
+    lib = loadLibrary("streaming_llm",
+                      std::string(SPATTN_EXAMPLES_DIR) + "/streaming_llm.mlir");
+    ASSERT_TRUE(lib);
+  }
+
+  /// Calls the library and expects `status` and a message mentioning `what`.
+  void expectFailure(int status, const std::string &what) {
+    int got = lib->attention(&q.desc, &k.desc, &v.desc, &o.desc, lsePtr, options);
+    EXPECT_EQ(got, status) << lib->lastError();
+    EXPECT_NE(std::string(lib->lastError()).find(what), std::string::npos)
+        << "message: " << lib->lastError();
+  }
+
+  std::unique_ptr<LoadedLibrary> lib;
+  Tensor q{{1, 32, 8, 128}}, k{{1, 8, 16, 128}}, v{{1, 8, 16, 128}},
+      o{{1, 32, 8, 128}}, lse{{1, 32, 8}};
+  spattn_tensor *lsePtr = &lse.desc;
+  const spattn_options *options = nullptr;
+};
+
+TEST_F(BadCalls, ValidCallSucceeds) {
+  EXPECT_EQ(lib->attention(&q.desc, &k.desc, &v.desc, &o.desc, lsePtr, nullptr),
+            SPATTN_OK);
+  EXPECT_STREQ(lib->lastError(), "");
+}
+
+TEST_F(BadCalls, NullPointers) {
+  EXPECT_EQ(lib->attention(nullptr, &k.desc, &v.desc, &o.desc, lsePtr, nullptr),
+            SPATTN_ERROR_NULL);
+  EXPECT_EQ(lib->attention(&q.desc, &k.desc, &v.desc, nullptr, lsePtr, nullptr),
+            SPATTN_ERROR_NULL);
+  v.desc.data = nullptr;
+  expectFailure(SPATTN_ERROR_NULL, "v->data");
+}
+
+TEST_F(BadCalls, Shapes) {
+  q.desc.rank = 3;
+  expectFailure(SPATTN_ERROR_SHAPE, "rank 4");
+  q.desc.rank = 4;
+  q.desc.shape[3] = 64; // head_dim 64, spec has 128
+  expectFailure(SPATTN_ERROR_SHAPE, "head_dim must be 128");
+  q.desc.shape[3] = 128;
+  k.desc.shape[1] = v.desc.shape[1] = 4; // kv heads
+  expectFailure(SPATTN_ERROR_SHAPE, "8 kv heads");
+  k.desc.shape[1] = v.desc.shape[1] = 8;
+  v.desc.shape[2] = 15;
+  expectFailure(SPATTN_ERROR_SHAPE, "v must have k's shape");
+  v.desc.shape[2] = 16;
+  o.desc.shape[2] = 7;
+  expectFailure(SPATTN_ERROR_SHAPE, "o must have q's shape");
+  o.desc.shape[2] = 8;
+  lse.desc.shape[2] = 9;
+  expectFailure(SPATTN_ERROR_SHAPE, "lse must be");
+  lse.desc.shape[2] = 8;
+  k.desc.shape[0] = v.desc.shape[0] = 2;
+  expectFailure(SPATTN_ERROR_SHAPE, "batch sizes differ");
+}
+
+TEST_F(BadCalls, ZeroAndUnsupportedLengths) {
+  k.desc.shape[2] = v.desc.shape[2] = 0;
+  expectFailure(SPATTN_ERROR_SHAPE, "non-positive size");
+  k.desc.shape[2] = v.desc.shape[2] = 4; // Lq = 8 > Lk = 4
+  expectFailure(SPATTN_ERROR_LENGTH, "must not exceed Lk");
+  Tensor longK({1, 8, 131073, 128}), longV({1, 8, 131073, 128});
+  k = std::move(longK);
+  v = std::move(longV);
+  expectFailure(SPATTN_ERROR_LENGTH, "above the last bucket (131072)");
+}
+
+TEST_F(BadCalls, StridesAndDtype) {
+  q.desc.strides[3] = 2;
+  expectFailure(SPATTN_ERROR_STRIDE, "unit innermost stride");
+  q.desc.strides[3] = 1;
+  k.desc.strides[2] = -128;
+  expectFailure(SPATTN_ERROR_STRIDE, "negative stride");
+  k.desc.strides[2] = 128;
+  o.desc.strides[1] = 0; // every head would write the same rows
+  expectFailure(SPATTN_ERROR_STRIDE, "overlapping");
+  o.desc.strides[1] = 8 * 128;
+  v.desc.dtype = SPATTN_BF16;
+  expectFailure(SPATTN_ERROR_DTYPE, "float32");
+}
+
+TEST_F(BadCalls, OptionsBudgetsAndSelections) {
+  spattn_options bad{-1};
+  options = &bad;
+  expectFailure(SPATTN_ERROR_ARGUMENT, "num_threads");
+  int64_t values[2];
+  EXPECT_EQ(lib->budgets(4096, values, 1), SPATTN_ERROR_ARGUMENT);
+  EXPECT_EQ(lib->budgets(4096, nullptr, 2), SPATTN_ERROR_NULL);
+  EXPECT_EQ(lib->budgets(0, values, 2), SPATTN_ERROR_LENGTH);
+  EXPECT_EQ(lib->budgets(131073, values, 2), SPATTN_ERROR_LENGTH);
+  ASSERT_EQ(lib->budgets(4096, values, 2), SPATTN_OK);
+  EXPECT_EQ(values[0], 4);    // sinks
+  EXPECT_EQ(values[1], 3072); // align(48 sqrt(4096), 64)
+  EXPECT_STREQ(lib->budgetLabel(1), "window.size");
+  EXPECT_EQ(lib->budgetLabel(2), nullptr);
+  spattn_selection sel;
+  EXPECT_EQ(lib->selection(&q.desc, &k.desc, 0, 0, 0, &sel), SPATTN_ERROR_ARGUMENT);
+  EXPECT_EQ(lib->selection(&q.desc, &k.desc, 0, 0, 0, nullptr), SPATTN_ERROR_NULL);
+}
+
+/// Q laid out [B, L, H, D] in memory and described as [B, H, L, D] through
+/// strides; O written the same way: the result equals the contiguous one.
+TEST(StridedTensors, TransposedLayoutsGiveTheContiguousResult) {
+  auto lib = loadLibrary("streaming_llm",
+                         std::string(SPATTN_EXAMPLES_DIR) + "/streaming_llm.mlir");
+  ASSERT_TRUE(lib);
+  CallShape shape{2, 77, 300};
+  CallResult contiguous = runLibrary(*lib, shape, 9);
+  ASSERT_EQ(contiguous.status, SPATTN_OK);
+  const int64_t B = 2, H = 32, L = 77, D = 128;
+  std::vector<float> qT(B * L * H * D), oT(B * L * H * D);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t l = 0; l < L; ++l)
+        for (int64_t d = 0; d < D; ++d)
+          qT[((b * L + l) * H + h) * D + d] = contiguous.q.at(b, h, l, d);
+  spattn_tensor q = contiguous.q.desc, o = contiguous.o.desc;
+  q.data = qT.data();
+  o.data = oT.data();
+  for (spattn_tensor *t : {&q, &o}) {
+    t->strides[0] = L * H * D;
+    t->strides[1] = D;
+    t->strides[2] = H * D;
+  }
+  ASSERT_EQ(lib->attention(&q, &contiguous.k.desc, &contiguous.v.desc, &o,
+                           nullptr, nullptr),
+            SPATTN_OK)
+      << lib->lastError();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t l = 0; l < L; ++l)
+        for (int64_t d = 0; d < D; ++d)
+          ASSERT_FLOAT_EQ(oT[((b * L + l) * H + h) * D + d],
+                          contiguous.o.at(b, h, l, d));
+}
+
+} // namespace
+} // namespace spattn::test

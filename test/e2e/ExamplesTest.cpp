@@ -1,0 +1,60 @@
+//===- ExamplesTest.cpp - Every example's library against the reference ---===//
+//
+// For each spec in examples/specs: lengths at both ends of every bucket and
+// an odd one inside (L = 1 included), prefill (Lq = Lk, batch 2) where the
+// fp64 check is affordable, decode (Lq = 1) and a chunk of 67 queries
+// everywhere; GQA as the specs have it (32 query heads over 8 kv heads).
+// Max abs error of O and LSE must stay <= 1e-4 (fp32 kernels, fp64
+// reference).
+//
+//===----------------------------------------------------------------------===//
+#include "ReferenceCheck.h"
+
+#include <gtest/gtest.h>
+
+namespace spattn::test {
+namespace {
+
+constexpr double kTolerance = 1e-4;
+/// Longest Lk at which the test runs a whole prefill.
+constexpr int64_t kPrefillUpTo = 2048;
+
+class ExampleLibrary : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(ExampleLibrary, MatchesReferenceInEveryBucket) {
+  std::string name = GetParam();
+  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
+  ASSERT_TRUE(lib);
+  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
+  EXPECT_EQ(lib->maxLength(), config.buckets.back());
+  int64_t lo = 1;
+  uint32_t seed = 1;
+  for (int64_t hi : config.buckets) {
+    for (int64_t lk : {lo, (lo + hi) / 2 | 1, hi}) {
+      std::vector<CallShape> calls = {{1, 1, lk}, {1, std::min<int64_t>(67, lk), lk}};
+      if (lk <= kPrefillUpTo)
+        calls.push_back({2, lk, lk});
+      for (const CallShape &shape : calls) {
+        CallResult result = runLibrary(*lib, shape, seed);
+        ASSERT_EQ(result.status, SPATTN_OK) << lib->lastError();
+        ErrorBound error = compareWithReference(*lib, shape, result, seed++);
+        EXPECT_LE(error.out, kTolerance)
+            << name << " B " << shape.batch << " Lq " << shape.queryLength
+            << " Lk " << lk;
+        EXPECT_LE(error.lse, kTolerance)
+            << name << " B " << shape.batch << " Lq " << shape.queryLength
+            << " Lk " << lk;
+      }
+    }
+    lo = hi + 1;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleLibrary,
+                         ::testing::Values("streaming_llm", "longformer",
+                                           "bigbird", "sparse_transformer",
+                                           "block_topk", "minference",
+                                           "flexprefill", "quest"));
+
+} // namespace
+} // namespace spattn::test
