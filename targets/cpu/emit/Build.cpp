@@ -166,17 +166,17 @@ LogicalResult emitCpuLibrary(ModuleOp lowered, SpecOp spec,
   std::vector<std::string> genArgs = {"-o", std::string(work), "--runtime"};
   std::vector<std::string> objects = {pathJoin(work, name + "_library.o"),
                                       pathJoin(work, "halide_runtime.o")};
-  for (VariantOp variant : variantsOf(lowered, spec)) {
-    std::string base = name + "_b" + std::to_string(variant.getBucket());
-    for (int masked = 0; masked < 2; ++masked) {
-      std::string kernel = base + (masked ? "_masked" : "_full");
+  for (VariantOp variant : variantsOf(lowered, spec))
+    for (const std::string &kernel : kernelNames(name, variant)) {
+      bool masked = StringRef(kernel).contains("_masked");
+      bool few = StringRef(kernel).ends_with("_few");
+      int64_t rows = few ? kFewRows : int64_t(variant.getBlockQ());
       genArgs.push_back(kernel + ":" + std::to_string(config.headDim) + ":" +
-                        std::to_string(variant.getBlockQ()) + ":" +
+                        std::to_string(rows) + ":" +
                         std::to_string(spanOf(variant)) + ":" +
                         std::to_string(masked));
       objects.push_back(pathJoin(work, kernel + ".o"));
     }
-  }
   if (failed(runner.run(toolchain.generator, genArgs)))
     return failure();
 

@@ -47,6 +47,14 @@ FailureOr<std::string> generateCpuLibrarySource(ModuleOp lowered, SpecOp spec);
 /// call, at most the bucket's longest length (in whole key tiles).
 int64_t spanOf(VariantOp variant);
 
+/// Query rows of the small kernels a variant adds for tiles with few present
+/// rows (decode); only when block_q is larger.
+constexpr int64_t kFewRows = 8;
+bool hasFewRowKernels(VariantOp variant);
+/// The Halide kernels of a variant: full and masked (and their few-row
+/// forms), named <library>_b<bucket>_<kind>.
+std::vector<std::string> kernelNames(StringRef library, VariantOp variant);
+
 /// The public header <name>.h (C API, and a throwing C++ wrapper).
 std::string generateCpuLibraryHeader(SpecOp spec);
 

@@ -30,6 +30,18 @@ int64_t spanOf(VariantOp variant) {
   return std::max(tileK, std::min<int64_t>(longest, std::max<int64_t>(512, tileK)));
 }
 
+std::vector<std::string> kernelNames(StringRef library, VariantOp variant) {
+  std::string base = (library + "_b" + Twine(variant.getBucket())).str();
+  std::vector<std::string> names = {base + "_full", base + "_masked"};
+  if (hasFewRowKernels(variant))
+    names.insert(names.end(), {base + "_full_few", base + "_masked_few"});
+  return names;
+}
+
+bool hasFewRowKernels(VariantOp variant) {
+  return variant.getBlockQ() > kFewRows;
+}
+
 namespace {
 
 void writeArray(llvm::raw_ostream &os, StringRef name,
@@ -106,9 +118,14 @@ public:
     int64_t b = variant.getBucket();
     os << "    {" << variant.getLo() << ", " << variant.getHi() << ", "
        << variant.getBlockQ() << ", " << variant.getBlockK() << ", "
-       << spanOf(variant) << ", &"
-       << library << "_b" << b << "_full, &" << library << "_b" << b
-       << "_masked, " << params.size() << ", b" << b << "::kParams, &b" << b
+       << spanOf(variant) << ", &" << library << "_b" << b << "_full, &"
+       << library << "_b" << b << "_masked, ";
+    if (hasFewRowKernels(variant))
+      os << kFewRows << ", &" << library << "_b" << b << "_full_few, &"
+         << library << "_b" << b << "_masked_few, ";
+    else
+      os << "0, nullptr, nullptr, ";
+    os << params.size() << ", b" << b << "::kParams, &b" << b
        << "::select, &b" << b << "::ranges" << id(rootOp()) << ", &b" << b
        << "::keepRow},\n";
   }
@@ -444,9 +461,8 @@ FailureOr<std::string> generateCpuLibrarySource(ModuleOp lowered, SpecOp spec) {
       << "#include \"spattn/runtime_internal.hpp\"\n#include \"" << name
       << ".h\"\n\n#include <algorithm>\n#include <vector>\n\n";
   for (VariantOp variant : variants)
-    for (const char *kind : {"full", "masked"})
-      out << "#include \"" << name << "_b" << variant.getBucket() << "_" << kind
-          << ".h\"\n";
+    for (const std::string &kernel : kernelNames(name, variant))
+      out << "#include \"" << kernel << ".h\"\n";
   out << "\nnamespace {\n" << body;
 
   // Budgets over every length the library serves, for <name>_budgets.

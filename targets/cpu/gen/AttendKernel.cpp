@@ -57,8 +57,13 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
                     ? select(mask(j, i) != 0, dot(j, i) * scale, minusInf)
                     : dot(j, i) * scale;
 
+  // Row reductions as explicit updates so they can be rfactored into
+  // vector lanes below (a scalar chain of dependent max / add is slow).
+  Func spanMax("span_max"), spanSum("span_sum");
+  spanMax(i) = minusInf;
+  spanMax(i) = max(spanMax(i), score(rj, i));
   Func rowMax("row_max");
-  rowMax(i) = max(mIn(i), maximum(score(rj, i)));
+  rowMax(i) = max(mIn(i), spanMax(i));
   // exp(-inf - -inf) would be NaN: a row with nothing kept so far stays 0.
   Func prob("prob");
   prob(j, i) = select(rowMax(i) == minusInf, 0.0f, exp(score(j, i) - rowMax(i)));
@@ -70,7 +75,9 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
 
   Func mOut("m_out"), lOut("l_out"), accOut("acc_out");
   mOut(i) = rowMax(i);
-  lOut(i) = lIn(i) * alpha(i) + sum(prob(rj, i));
+  spanSum(i) = 0.0f;
+  spanSum(i) += prob(rj, i);
+  lOut(i) = lIn(i) * alpha(i) + spanSum(i);
   accOut(d, i) = accIn(d, i) * alpha(i) + pv(d, i);
 
   // Fixed shapes: the driver always passes whole tiles.
@@ -110,6 +117,17 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
       .vectorize(j, jVec)
       .unroll(j)
       .unroll(i);
+  const int lanes = vectorWidth(S);
+  Var lane("lane");
+  RVar rjo("rjo"), rji("rji");
+  for (Func *reduce : {&spanMax, &spanSum}) {
+    reduce->compute_root();
+    Func partial = reduce->update()
+                       .split(rj, rjo, rji, lanes, TailStrategy::GuardWithIf)
+                       .rfactor(rji, lane);
+    partial.compute_at(*reduce, i).vectorize(lane);
+    partial.update().vectorize(lane);
+  }
   rowMax.compute_root();
   prob.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
   alpha.compute_root();

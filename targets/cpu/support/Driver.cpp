@@ -143,27 +143,35 @@ int tileTask(void *, int task, uint8_t *closure) {
   TileRanges ranges =
       sched::clipRanges(variant.ranges(state, qt), 0, call.numKeyTiles);
 
+  // Few present rows (decode, a chunk's ragged first tile) run the small
+  // kernels; their rows start at 0 instead of at the tile's offset.
+  const bool few = variant.fullFew && rows <= variant.fewRows;
+  const int64_t KR = few ? variant.fewRows : BQ; // rows a kernel computes
+  const int64_t base = few ? 0 : offset;         // kernel row of firstRow
+  AttendFull full = few ? variant.fullFew : variant.full;
+  AttendMasked masked = few ? variant.maskedFew : variant.masked;
+
   static thread_local TileScratch scratch;
-  // Queries: the caller's rows when the tile is whole, else a padded copy.
+  // Queries: the caller's rows when they fill the kernel, else a padded copy.
   const float *queries = at(call.q, b, h, firstRow);
   int64_t queryStride = call.q.strides[2];
-  if (rows != BQ) {
-    scratch.queries.assign(BQ * D, 0.0f);
+  if (rows != KR) {
+    scratch.queries.assign(KR * D, 0.0f);
     for (int64_t r = 0; r < rows; ++r)
       std::copy_n(at(call.q, b, h, firstRow + r), D,
-                  scratch.queries.data() + (offset + r) * D);
+                  scratch.queries.data() + (base + r) * D);
     queries = scratch.queries.data();
     queryStride = D;
   }
-  const int64_t stateSize = BQ * (D + 2);
+  const int64_t stateSize = KR * (D + 2);
   for (std::vector<float> &s : scratch.state)
     s.resize(stateSize);
   float *cur = scratch.state[0].data(), *next = scratch.state[1].data();
-  std::fill(cur, cur + BQ, -std::numeric_limits<float>::infinity());
-  std::fill(cur + BQ, cur + stateSize, 0.0f);
-  scratch.mask.resize(variant.span * BQ);
+  std::fill(cur, cur + KR, -std::numeric_limits<float>::infinity());
+  std::fill(cur + KR, cur + stateSize, 0.0f);
+  scratch.mask.resize(variant.span * KR);
 
-  View2D qView(queries, kFloat, D, BQ, queryStride);
+  View2D qView(queries, kFloat, D, KR, queryStride);
   const float *keys = at(call.k, b, call.kvHead(h), 0);
   const float *values = at(call.v, b, call.kvHead(h), 0);
   const int64_t spanTiles = variant.span / BK;
@@ -176,23 +184,23 @@ int tileTask(void *, int task, uint8_t *closure) {
                    call.k.strides[2]);
       View2D vView(values + key0 * call.v.strides[2], kFloat, D, n,
                    call.v.strides[2]);
-      View1D mIn(cur, BQ), lIn(cur + BQ, BQ), mOut(next, BQ), lOut(next + BQ, BQ);
-      View2D accIn(cur + 2 * BQ, kFloat, D, BQ, D);
-      View2D accOut(next + 2 * BQ, kFloat, D, BQ, D);
+      View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
+      View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
+      View2D accOut(next + 2 * KR, kFloat, D, KR, D);
       int status;
       if (range.kind == TileKind::Full) {
-        status = variant.full(&qView.buffer, &kView.buffer, &vView.buffer, n,
+        status = full(&qView.buffer, &kView.buffer, &vView.buffer, n,
                               call.scale, &mIn.buffer, &lIn.buffer,
                               &accIn.buffer, &mOut.buffer, &lOut.buffer,
                               &accOut.buffer);
       } else {
         uint8_t *mask = scratch.mask.data();
-        std::fill(mask, mask + variant.span * BQ, uint8_t{0});
+        std::fill(mask, mask + variant.span * KR, uint8_t{0});
         for (int64_t r = 0; r < rows; ++r)
           variant.keepRow(state, firstRow + r, firstPos + r, key0, n,
-                          mask + (offset + r) * variant.span);
-        View2D maskView(mask, kByte, variant.span, BQ, variant.span);
-        status = variant.masked(&qView.buffer, &kView.buffer, &vView.buffer,
+                          mask + (base + r) * variant.span);
+        View2D maskView(mask, kByte, variant.span, KR, variant.span);
+        status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
                                 &maskView.buffer, n, call.scale, &mIn.buffer,
                                 &lIn.buffer, &accIn.buffer, &mOut.buffer,
                                 &lOut.buffer, &accOut.buffer);
@@ -203,9 +211,9 @@ int tileTask(void *, int task, uint8_t *closure) {
     }
 
   for (int64_t r = 0; r < rows; ++r) {
-    int64_t t = offset + r;
-    float m = cur[t], l = cur[BQ + t];
-    const float *acc = cur + 2 * BQ + t * D;
+    int64_t t = base + r;
+    float m = cur[t], l = cur[KR + t];
+    const float *acc = cur + 2 * KR + t * D;
     float *out = at(call.o, b, h, firstRow + r);
     for (int64_t d = 0; d < D; ++d)
       out[d] = l > 0 ? acc[d] / l : 0.0f;

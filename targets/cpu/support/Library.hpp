@@ -83,6 +83,11 @@ struct Variant {
   int64_t tileQ, tileK, span;
   AttendFull full;
   AttendMasked masked;
+  /// Kernels for tiles with at most `fewRows` present rows (decode, the
+  /// ragged first tile of a chunk): null when tileQ is that small already.
+  int64_t fewRows;
+  AttendFull fullFew;
+  AttendMasked maskedFew;
   int32_t numParams;
   const LengthTable *params; // one per schedule parameter
   /// Runs the selection stages this head uses into stages[0 .. numStages).
