@@ -3,6 +3,7 @@
 //   spattn-compile SPEC.mlir --emit=summary [-o FILE]
 //   spattn-compile SPEC.mlir --emit=mask-png -o DIR [--length N] [--head H]
 //                  [--q Q.npy --k K.npy]
+//   spattn-compile SPEC.mlir --emit=cpu-source [-o FILE]
 //   spattn-compile SPEC.mlir --target=cpu -o DIR
 //       writes DIR/lib<name>.a, DIR/lib<name>.so, DIR/<name>.h (+ DIR/spattn/)
 //
@@ -28,7 +29,7 @@
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Summary, MaskPng };
+enum class EmitKind { Summary, MaskPng, CpuSource };
 
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<spec.mlir>"),
@@ -42,6 +43,8 @@ llvm::cl::opt<EmitKind> emitKind(
     "emit", llvm::cl::desc("what to produce"), llvm::cl::init(EmitKind::Summary),
     llvm::cl::values(clEnumValN(EmitKind::Summary, "summary",
                                 "per-bucket budget ranges and density"),
+                     clEnumValN(EmitKind::CpuSource, "cpu-source",
+                                "the C++ a CPU library is generated from"),
                      clEnumValN(EmitKind::MaskPng, "mask-png",
                                 "one PNG of the tile mask per bucket")));
 
@@ -139,9 +142,17 @@ int main(int argc, char **argv) {
   // Nothing is written unless every spec evaluates: no partial output.
   std::string summary;
   llvm::raw_string_ostream summaryStream(summary);
-  for (mlir::spattn::SpecOp spec : specs)
-    if (failed(::spattn::printSummary(*module, spec, summaryStream)))
+  for (mlir::spattn::SpecOp spec : specs) {
+    if (emitKind == EmitKind::CpuSource) {
+      FailureOr<std::string> source =
+          mlir::spattn::generateCpuLibrarySource(*module, spec);
+      if (failed(source))
+        return 1;
+      summaryStream << *source;
+    } else if (failed(::spattn::printSummary(*module, spec, summaryStream))) {
       return 1;
+    }
+  }
   auto output = openOutputFile(outputFile, &error);
   if (!output) {
     llvm::errs() << "spattn-compile: " << error << "\n";

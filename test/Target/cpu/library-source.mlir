@@ -1,0 +1,57 @@
+// RUN: spattn-compile %s --emit=cpu-source | FileCheck %s
+
+// The C++ a CPU library is generated from: per bucket a namespace with the
+// schedule parameters as run-length tables over L (the window is L / 4,
+// folded by the compiler at every L of the bucket), the selection stages each
+// head runs (top-k only for heads 2-3 of the per_head), and one ranges/keep
+// pair per schedule op translated from its affine maps and integer sets.
+
+// CHECK: #include "emit_test_b0_full.h"
+// CHECK: #include "emit_test_b0_masked_few.h"
+// CHECK: #include "emit_test_b1_full.h"
+// CHECK-LABEL: namespace b0 {
+// CHECK: static const int64_t param0Start[] = {1, 4, 8,
+// CHECK: static const int64_t param0Value[] = {0, 1, 2,
+// CHECK: static void select(
+// CHECK:   static const bool serves0[] = {false, false, true, true};
+// CHECK:     spattn::cpu::selectTopkBlocks(in.call, in.q, in.k, 64, int64_t(2), stages[0].selection);
+// Sinks: touched [0, ceil(4 / 64)), full [0, 4 floordiv 64), keep j < 4.
+// CHECK: static spattn::cpu::TileRanges ranges0(
+// CHECK:   std::min<int64_t>({spattn::cpu::ceilDiv(int64_t(4), int64_t(64))}), spattn::cpu::TileKind::Partial}};
+// CHECK: return ((j * int64_t(-1)) + (int64_t(4) + int64_t(-1))) >= 0;
+// The window reads its budget from the table.
+// CHECK: static spattn::cpu::TileRanges ranges1(
+// CHECK:   if (!((s.params[0] + int64_t(-1)) >= 0)) return {};
+// CHECK: return (pos + (j * int64_t(-1))) >= 0 && (((pos * int64_t(-1)) + (s.params[0] + int64_t(-1))) + j) >= 0;
+// CHECK: return spattn::sched::blockSelectionRanges(s.geometry, s.stages[0].groups(), 64, q);
+// CHECK: return spattn::sched::uniteRanges(ranges0(s, q), ranges1(s, q));
+// CHECK: return keep0(s, row, pos, j) || keep1(s, row, pos, j);
+// per_head routes heads 2 and up to the top-k input.
+// CHECK:   if (s.head >= 2) return ranges2(s, q);
+// CHECK:   if (s.head >= 0) return ranges3(s, q);
+// The causal mask is intersected last.
+// CHECK: return spattn::sched::intersectRanges(ranges4(s, q), ranges5(s, q));
+// CHECK: out[jj] = keep6(s, row, pos, key0 + jj);
+// CHECK-LABEL: namespace b1 {
+// CHECK: static const int64_t param0Start[] = {129, 132,
+// CHECK: static const int64_t param0Value[] = {32, 33,
+// The library table: buckets, tiles, span, kernels, stages and budgets.
+// CHECK: static const char *const kBudgetLabels[] = {"sink.count", "window.size", "topk_blocks.count", nullptr};
+// CHECK: static const char *const kStageKinds[] = {"topk_blocks", nullptr};
+// CHECK: {1, 128, 64, 64, 128, &emit_test_b0_full, &emit_test_b0_masked, 8, &emit_test_b0_full_few, &emit_test_b0_masked_few, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow},
+// CHECK: {129, 1024, 64, 64, 512, &emit_test_b1_full,
+// CHECK: const spattn::cpu::Library kLibrary = {"emit_test", 64, 4, 2, true, 0.125, 2, kVariants, kUpperBounds, 1, kStageKinds, 3, kBudgetLabels, kBudgets};
+// CHECK: int emit_test_attention(
+// CHECK: int emit_test_selection(
+spattn.spec @emit_test attributes {head_dim = 64 : i64, num_q_heads = 4 : i64, num_kv_heads = 2 : i64, dtype = f32, causal, buckets = array<i64: 128, 1024>} {
+^bb0(%L: index):
+  %c4 = arith.constant 4 : index
+  %c2 = arith.constant 2 : index
+  %w = spattn.budget.fraction %L {fraction = 0.25}
+  %s = spattn.sink %c4
+  %l = spattn.window %w
+  %t = spattn.topk_blocks %c2 block 64
+  %u = spattn.union %s, %l
+  %p = spattn.per_head %u, %t heads [0, 2]
+  spattn.yield %p
+}
