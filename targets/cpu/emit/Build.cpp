@@ -180,8 +180,16 @@ LogicalResult emitCpuLibrary(ModuleOp lowered, SpecOp spec,
   if (failed(runner.run(toolchain.generator, genArgs)))
     return failure();
 
+  // SPATTN_CPU_CXXFLAGS adds flags to the generated code's compile and link
+  // (e.g. sanitizers, when the support libraries were built with them).
+  std::vector<std::string> extraFlags;
+  if (const char *flags = std::getenv("SPATTN_CPU_CXXFLAGS"))
+    for (StringRef flag : llvm::split(StringRef(flags), ' '))
+      if (!flag.empty())
+        extraFlags.push_back(flag.str());
   std::vector<std::string> compile = {"-O2", "-fPIC", "-std=c++17", "-I",
                                       std::string(work)};
+  compile.insert(compile.end(), extraFlags.begin(), extraFlags.end());
   for (const std::string &dir : toolchain.includeDirs)
     compile.insert(compile.end(), {"-I", dir});
   compile.insert(compile.end(), {"-c", sourceFile, "-o", objects.front()});
@@ -200,6 +208,7 @@ LogicalResult emitCpuLibrary(ModuleOp lowered, SpecOp spec,
   std::vector<std::string> link = {"-shared", "-o", pathJoin(work, "lib" + name + ".so")};
   link.insert(link.end(), objects.begin(), objects.end());
   link.insert(link.end(), support->begin(), support->end());
+  link.insert(link.end(), extraFlags.begin(), extraFlags.end());
   link.insert(link.end(), {"-lpthread", "-ldl"});
   if (failed(runner.run(toolchain.compiler, link)))
     return failure();

@@ -117,11 +117,9 @@ int selectTask(void *, int task, uint8_t *closure) {
   return 0;
 }
 
-/// Per-thread scratch of a tile task, reused across tasks.
-struct TileScratch {
-  std::vector<float> queries, state[2]; // state: m, l, acc packed
-  std::vector<uint8_t> mask;
-};
+/// Each worker thread's scratch (padded queries, two online-softmax states,
+/// a span's mask), kept across tasks and calls.
+thread_local rt::Workspace tileWorkspace;
 
 /// Runs the tiles of one (batch, head, query tile).
 int tileTask(void *, int task, uint8_t *closure) {
@@ -151,25 +149,26 @@ int tileTask(void *, int task, uint8_t *closure) {
   AttendFull full = few ? variant.fullFew : variant.full;
   AttendMasked masked = few ? variant.maskedFew : variant.masked;
 
-  static thread_local TileScratch scratch;
+  const int64_t stateSize = KR * (D + 2); // m, l, acc
+  float *scratch = static_cast<float *>(tileWorkspace.reserve(
+      sizeof(float) * (KR * D + 2 * stateSize) + variant.span * KR));
+  if (!scratch)
+    return SPATTN_ERROR_MEMORY;
+  float *cur = scratch + KR * D, *next = cur + stateSize;
+  uint8_t *mask = reinterpret_cast<uint8_t *>(next + stateSize);
+  std::fill(cur, cur + KR, -std::numeric_limits<float>::infinity());
+  std::fill(cur + KR, cur + stateSize, 0.0f);
+
   // Queries: the caller's rows when they fill the kernel, else a padded copy.
   const float *queries = at(call.q, b, h, firstRow);
   int64_t queryStride = call.q.strides[2];
   if (rows != KR) {
-    scratch.queries.assign(KR * D, 0.0f);
+    std::fill(scratch, scratch + KR * D, 0.0f);
     for (int64_t r = 0; r < rows; ++r)
-      std::copy_n(at(call.q, b, h, firstRow + r), D,
-                  scratch.queries.data() + (base + r) * D);
-    queries = scratch.queries.data();
+      std::copy_n(at(call.q, b, h, firstRow + r), D, scratch + (base + r) * D);
+    queries = scratch;
     queryStride = D;
   }
-  const int64_t stateSize = KR * (D + 2);
-  for (std::vector<float> &s : scratch.state)
-    s.resize(stateSize);
-  float *cur = scratch.state[0].data(), *next = scratch.state[1].data();
-  std::fill(cur, cur + KR, -std::numeric_limits<float>::infinity());
-  std::fill(cur + KR, cur + stateSize, 0.0f);
-  scratch.mask.resize(variant.span * KR);
 
   View2D qView(queries, kFloat, D, KR, queryStride);
   const float *keys = at(call.k, b, call.kvHead(h), 0);
@@ -194,7 +193,6 @@ int tileTask(void *, int task, uint8_t *closure) {
                               &accIn.buffer, &mOut.buffer, &lOut.buffer,
                               &accOut.buffer);
       } else {
-        uint8_t *mask = scratch.mask.data();
         std::fill(mask, mask + variant.span * KR, uint8_t{0});
         for (int64_t r = 0; r < rows; ++r)
           variant.keepRow(state, firstRow + r, firstPos + r, key0, n,
@@ -287,6 +285,9 @@ int attention(const Library &library, const spattn_tensor *q,
     return rt::fail(SPATTN_ERROR_SHAPE, "too many query tiles in one call");
   int status = halide_do_par_for(nullptr, tileTask, 0, static_cast<int>(tasks),
                                  reinterpret_cast<uint8_t *>(&call));
+  if (status == SPATTN_ERROR_MEMORY)
+    return rt::fail(SPATTN_ERROR_MEMORY, std::string(library.name) +
+                                             ": no memory for a tile's workspace");
   if (status != 0)
     return rt::fail(SPATTN_ERROR_INTERNAL,
                     std::string(library.name) + ": a kernel failed with status " +
