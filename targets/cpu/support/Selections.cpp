@@ -1,12 +1,14 @@
 //===- Selections.cpp - Selection stages inside a CPU library -------------===//
 //
-// float32 versions of the selections of docs/semantics.md that follow
-// Reference/Selection.cpp step by step, so that well-separated scores choose
-// the same indices. Block pooling keeps sums and folds the 1/count of both
-// means into the score's factor (one pass over the rows, no divisions per
-// element); dot products use eight partial sums so they vectorize. Every
-// ranking goes through one top-k helper: higher score first, ties to the
-// lower index.
+// float32 versions of the selections of docs/semantics.md, following
+// Reference/Selection.cpp step by step so that well-separated scores choose
+// the same indices. Block pooling keeps sums (one pass over the rows) and
+// folds the 1/count of both means into the score's factor. The wide score
+// loops (vertical_slash estimation, page bounds) run over chunks of keys or
+// pages laid out [dim][chunk], so each row's products fill vector lanes
+// without horizontal sums. Softmax, mass and the estimated column and
+// diagonal sums are accumulated in double. Rankings keep the higher score,
+// ties to the lower index.
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/support/Selections.h"
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -36,33 +39,38 @@ void closeGroup(Selection &out) {
   out.offsets.push_back(static_cast<int64_t>(out.indices.size()));
 }
 
-/// A candidate and its score; NaN scores rank as -inf so the order is strict.
-struct Ranked {
-  double score;
-  int64_t index;
-};
-
-Ranked ranked(double score, int64_t index) {
-  return {std::isnan(score) ? -std::numeric_limits<double>::infinity() : score,
-          index};
+/// NaN ranks as -inf so every comparison below is a strict order.
+template <typename T> T rankable(T score) {
+  return std::isnan(score) ? -std::numeric_limits<T>::infinity() : score;
 }
 
-bool ranksBefore(const Ranked &a, const Ranked &b) {
-  return a.score != b.score ? a.score > b.score : a.index < b.index;
-}
-
-/// Appends the `count` best candidates as one group, sorted ascending.
-void appendTop(std::vector<Ranked> &candidates, int64_t count,
-               Selection &out) {
-  size_t keep = std::min(candidates.size(),
-                         static_cast<size_t>(std::max<int64_t>(count, 0)));
-  if (keep > 0 && keep < candidates.size())
-    std::nth_element(candidates.begin(), candidates.begin() + keep,
-                     candidates.end(), ranksBefore);
-  size_t start = out.indices.size();
-  for (size_t r = 0; r < keep; ++r)
-    out.indices.push_back(candidates[r].index);
-  std::sort(out.indices.begin() + start, out.indices.end());
+/// Appends, as one ascending group, first + i for the `count` highest
+/// scores[i] (ties: lower i). The k-th highest score is found on a copy;
+/// one scan in index order then keeps what is above it, and of the scores
+/// equal to it the lowest indices.
+template <typename T>
+void appendTop(const T *scores, int64_t n, int64_t first, int64_t count,
+               std::vector<T> &scratch, Selection &out) {
+  const int64_t keep = std::clamp<int64_t>(count, 0, n);
+  if (keep == n) {
+    for (int64_t i = 0; i < n; ++i)
+      out.indices.push_back(first + i);
+  } else if (keep > 0) {
+    scratch.resize(n);
+    for (int64_t i = 0; i < n; ++i)
+      scratch[i] = rankable(scores[i]);
+    std::nth_element(scratch.begin(), scratch.begin() + (keep - 1),
+                     scratch.end(), std::greater<T>());
+    const T threshold = scratch[keep - 1];
+    int64_t ties =
+        keep - std::count_if(scratch.begin(), scratch.begin() + (keep - 1),
+                             [&](T s) { return s > threshold; });
+    for (int64_t i = 0; i < n; ++i) {
+      const T s = rankable(scores[i]);
+      if (s > threshold || (s == threshold && ties-- > 0))
+        out.indices.push_back(first + i);
+    }
+  }
   closeGroup(out);
 }
 
@@ -83,41 +91,48 @@ float dot(const float *a, const float *b, int64_t n) {
   return total;
 }
 
-/// <rows[r], key> for four rows, sharing the key's loads.
-void dot4(const float *const rows[4], const float *key, int64_t n,
-          float out[4]) {
-  float acc[4][kLanes] = {};
-  int64_t d = 0;
-  for (; d + kLanes <= n; d += kLanes)
-    for (int r = 0; r < 4; ++r)
-      for (int l = 0; l < kLanes; ++l)
-        acc[r][l] += rows[r][d + l] * key[d + l];
-  for (int r = 0; r < 4; ++r) {
-    for (int64_t t = d; t < n; ++t)
-      acc[r][0] += rows[r][t] * key[t];
-    out[r] = 0.0f;
-    for (int l = 0; l < kLanes; ++l)
-      out[r] += acc[r][l];
+constexpr int64_t kKeyChunk = 32;
+
+/// out[r * stride + j] = scale * <rows[r], key j> for keys [0, keys). Keys go
+/// kKeyChunk at a time through a transposed copy, so each row's products run
+/// across keys in vector lanes with no horizontal sums.
+void scoreKeys(const float *const *rows, int64_t numRows, HeadRows k,
+               int64_t keys, float scale, std::vector<float> &chunk, float *out,
+               int64_t stride) {
+  const int64_t dim = k.dim;
+  chunk.resize(dim * kKeyChunk);
+  for (int64_t j0 = 0; j0 < keys; j0 += kKeyChunk) {
+    const int64_t width = std::min(kKeyChunk, keys - j0);
+    // A short last chunk repeats its last key; those scores are dropped.
+    for (int64_t jj = 0; jj < kKeyChunk; ++jj) {
+      const float *key = k.row(j0 + std::min(jj, width - 1));
+      for (int64_t d = 0; d < dim; ++d)
+        chunk[d * kKeyChunk + jj] = key[d];
+    }
+    for (int64_t r = 0; r < numRows; ++r) {
+      float acc[kKeyChunk] = {};
+      for (int64_t d = 0; d < dim; ++d)
+        for (int64_t jj = 0; jj < kKeyChunk; ++jj)
+          acc[jj] += rows[r][d] * chunk[d * kKeyChunk + jj];
+      for (int64_t jj = 0; jj < width; ++jj)
+        out[r * stride + j0 + jj] = scale * acc[jj];
+    }
   }
 }
 
 /// The absolute block grid of a call: query group g is absolute query block
 /// firstQuery + g and covers rows [g * block - lead, (g + 1) * block - lead).
 struct BlockGrid {
-  int64_t block, queryLength, keyLength;
   int64_t firstQuery, numQuery, numKey, lead;
   bool causal;
 
-  BlockGrid(const SelectionCall &call, int64_t block)
-      : block(block), queryLength(call.queryLength),
-        keyLength(call.keyLength), causal(call.causal) {
+  BlockGrid(const SelectionCall &call, int64_t block) : causal(call.causal) {
     assert(block >= 1 && "block sizes are verified to be >= 1");
-    const int64_t shift = keyLength - queryLength; // p(i) = i + shift
+    const int64_t lq = call.queryLength, lk = call.keyLength;
+    const int64_t shift = lk - lq; // p(i) = i + shift
     firstQuery = blockOf(shift, block);
-    numQuery = queryLength > 0
-                   ? blockOf(shift + queryLength - 1, block) - firstQuery + 1
-                   : 0;
-    numKey = (keyLength + block - 1) / block;
+    numQuery = lq > 0 ? blockOf(shift + lq - 1, block) - firstQuery + 1 : 0;
+    numKey = (lk + block - 1) / block;
     lead = shift - firstQuery * block;
   }
 
@@ -159,8 +174,7 @@ struct PooledRows {
 /// topk_blocks and mass.
 class BlockScores {
 public:
-  BlockScores(const SelectionCall &call, HeadRows q, HeadRows k,
-              int64_t block)
+  BlockScores(const SelectionCall &call, HeadRows q, HeadRows k, int64_t block)
       : grid(call, block), scale(call.scale), dim(q.dim),
         queries(q, call.queryLength, block, grid.lead, grid.numQuery),
         keys(k, call.keyLength, block, 0, grid.numKey) {}
@@ -168,13 +182,13 @@ public:
   const BlockGrid grid;
 
   /// Scores of group g's candidate blocks 0 ... lastCandidate(g).
-  void score(int64_t g, std::vector<Ranked> &out) const {
-    out.clear();
+  void score(int64_t g, std::vector<float> &out) const {
+    out.resize(std::max<int64_t>(grid.lastCandidate(g) + 1, 0));
     const float *query = queries.sum(g, dim);
     const float queryFactor = scale / static_cast<float>(queries.counts[g]);
-    for (int64_t c = 0; c <= grid.lastCandidate(g); ++c) {
+    for (size_t c = 0; c < out.size(); ++c) {
       float factor = queryFactor / static_cast<float>(keys.counts[c]);
-      out.push_back(ranked(factor * dot(query, keys.sum(c, dim), dim), c));
+      out[c] = factor * dot(query, keys.sum(c, dim), dim);
     }
   }
 
@@ -199,37 +213,98 @@ uint64_t randomBlockHash(uint64_t seed, uint64_t head, uint64_t queryBlock,
   return mix(mix(mix(mix(seed) ^ head) ^ queryBlock) ^ keyBlock);
 }
 
-/// Keeps the shortest prefix of the mass ranking reaching gamma (at most
-/// maxBlocks), exactly as the reference does in double.
-void appendMassPrefix(const BlockScores &scores, std::vector<Ranked> &cands,
-                      int64_t maxBlocks, double gamma, Selection &out) {
+struct BlockMass {
+  double mass;
+  int64_t block;
+};
+
+/// Keeps the shortest prefix of the mass ranking (higher first, ties to the
+/// lower block) that reaches gamma, at most maxBlocks, in double and in the
+/// reference's order of operations, so the stop agrees with it exactly on
+/// equal masses (e.g. gamma = 1 stops once the rest rounds away).
+void appendMassPrefix(const BlockScores &blocks,
+                      const std::vector<float> &scores, int64_t maxBlocks,
+                      double gamma, std::vector<BlockMass> &ranking,
+                      Selection &out) {
   double maxScore = -std::numeric_limits<double>::infinity();
-  for (const Ranked &c : cands)
-    maxScore = std::max(maxScore, c.score);
+  for (float s : scores)
+    maxScore = std::max<double>(maxScore, s);
+  ranking.clear();
   double total = 0.0;
-  for (Ranked &c : cands) {
-    // Shifting by the max score cancels in the normalization.
-    c.score = scores.presentKeys(c.index) * std::exp(c.score - maxScore);
-    c.score = std::isnan(c.score) ? 0.0 : c.score;
-    total += c.score;
+  for (size_t c = 0; c < scores.size(); ++c) {
+    // Shifting by the max score cancels in the normalization; non-finite
+    // scores get no mass.
+    double mass = blocks.presentKeys(c) * std::exp(scores[c] - maxScore);
+    ranking.push_back({std::isnan(mass) ? 0.0 : mass, static_cast<int64_t>(c)});
+    total += ranking.back().mass;
   }
-  // All masses are 0 only for non-finite scores; no block then reaches gamma.
   if (total > 0.0)
-    for (Ranked &c : cands)
-      c.score /= total;
-  size_t ranks = std::min(cands.size(),
-                          static_cast<size_t>(std::max<int64_t>(maxBlocks, 0)));
-  std::partial_sort(cands.begin(), cands.begin() + ranks, cands.end(),
-                    ranksBefore);
-  size_t start = out.indices.size();
+    for (BlockMass &b : ranking)
+      b.mass /= total;
+  const size_t ranks = std::min(
+      ranking.size(), static_cast<size_t>(std::max<int64_t>(maxBlocks, 0)));
+  std::partial_sort(ranking.begin(), ranking.begin() + ranks, ranking.end(),
+                    [](const BlockMass &a, const BlockMass &b) {
+                      return a.mass != b.mass ? a.mass > b.mass
+                                              : a.block < b.block;
+                    });
+  const size_t start = out.indices.size();
   double cumulative = 0.0;
   for (size_t r = 0; r < ranks && !(cumulative >= gamma); ++r) {
-    out.indices.push_back(cands[r].index);
-    cumulative += cands[r].score;
+    out.indices.push_back(ranking[r].block);
+    cumulative += ranking[r].mass;
   }
   std::sort(out.indices.begin() + start, out.indices.end());
   closeGroup(out);
 }
+
+/// The per-page, per-dimension min and max of the present keys, kKeyChunk
+/// pages at a time as [dim][kKeyChunk] so that a row's upper bounds over
+/// consecutive pages run in vector lanes.
+struct PageBounds {
+  int64_t numPages, numChunks, dim;
+  std::vector<float> lo, hi; // [numChunks][dim][kKeyChunk], padding 0
+
+  PageBounds(HeadRows k, int64_t keyLength, int64_t page)
+      : numPages((keyLength + page - 1) / page),
+        numChunks((numPages + kKeyChunk - 1) / kKeyChunk), dim(k.dim),
+        lo(numChunks * dim * kKeyChunk, 0.0f),
+        hi(numChunks * dim * kKeyChunk, 0.0f) {
+    assert(page >= 1 && "page sizes are verified to be >= 1");
+    std::vector<float> pageLo(dim), pageHi(dim);
+    for (int64_t c = 0; c < numPages; ++c) {
+      const int64_t end = std::min(keyLength, (c + 1) * page);
+      std::copy_n(k.row(c * page), dim, pageLo.begin());
+      std::copy_n(k.row(c * page), dim, pageHi.begin());
+      for (int64_t j = c * page + 1; j < end; ++j) {
+        const float *key = k.row(j);
+        for (int64_t d = 0; d < dim; ++d) {
+          pageLo[d] = std::min(pageLo[d], key[d]);
+          pageHi[d] = std::max(pageHi[d], key[d]);
+        }
+      }
+      const int64_t at = (c / kKeyChunk) * dim * kKeyChunk + c % kKeyChunk;
+      for (int64_t d = 0; d < dim; ++d) {
+        lo[at + d * kKeyChunk] = pageLo[d];
+        hi[at + d * kKeyChunk] = pageHi[d];
+      }
+    }
+  }
+
+  /// out[jj] = sum_d max(q_d lo_d, q_d hi_d) for the pages of chunk t.
+  void score(const float *query, int64_t t, float *out) const {
+    const float *chunkLo = lo.data() + t * dim * kKeyChunk;
+    const float *chunkHi = hi.data() + t * dim * kKeyChunk;
+    float acc[kKeyChunk] = {};
+    for (int64_t d = 0; d < dim; ++d) {
+      const float x = query[d];
+      for (int64_t jj = 0; jj < kKeyChunk; ++jj)
+        acc[jj] += std::max(x * chunkLo[d * kKeyChunk + jj],
+                            x * chunkHi[d * kKeyChunk + jj]);
+    }
+    std::copy_n(acc, kKeyChunk, out);
+  }
+};
 
 /// Column and diagonal scores of vertical_slash, accumulated in double.
 /// Offset d is stored at d + Lk - 1 so that -Lk < d < Lk fits.
@@ -264,29 +339,22 @@ SlashEstimate estimateVerticalSlash(const SelectionCall &call, HeadRows q,
   SlashEstimate estimate{std::vector<double>(lk, 0.0),
                          std::vector<double>(2 * lk - 1, 0.0)};
   const int64_t firstRow = lq - std::min(std::max<int64_t>(lastQueries, 0), lq);
-  auto lastKey = [&](int64_t i) {
-    return call.causal ? i + lk - lq : lk - 1;
-  };
-  std::vector<float> scores(4 * lk);
+  auto lastKey = [&](int64_t i) { return call.causal ? i + lk - lq : lk - 1; };
+  constexpr int64_t kRowGroup = 16;
+  std::vector<float> scores(kRowGroup * lk), chunk;
   std::vector<double> prob(lk);
-  // Four rows at a time share each key's loads; a short last group repeats
-  // its final row.
-  for (int64_t i0 = firstRow; i0 < lq; i0 += 4) {
-    const int64_t rows = std::min<int64_t>(4, lq - i0);
-    const float *rowData[4];
-    for (int r = 0; r < 4; ++r)
-      rowData[r] = q.row(i0 + std::min<int64_t>(r, rows - 1));
-    const int64_t last = lastKey(i0 + rows - 1);
-    for (int64_t j = 0; j <= last; ++j) {
-      float dots[4];
-      dot4(rowData, k.row(j), q.dim, dots);
-      for (int r = 0; r < 4; ++r)
-        scores[r * lk + j] = call.scale * dots[r];
-    }
+  // Row groups share each transposed key chunk.
+  for (int64_t i0 = firstRow; i0 < lq; i0 += kRowGroup) {
+    const int64_t rows = std::min(kRowGroup, lq - i0);
+    const float *rowData[kRowGroup];
+    for (int64_t r = 0; r < rows; ++r)
+      rowData[r] = q.row(i0 + r);
+    scoreKeys(rowData, rows, k, lastKey(i0 + rows - 1) + 1, call.scale, chunk,
+              scores.data(), lk);
     for (int64_t r = 0; r < rows; ++r)
       if (lastKey(i0 + r) >= 0)
-        addSoftmaxRow(scores.data() + r * lk, lastKey(i0 + r),
-                      i0 + r + lk - lq, lk, prob, estimate);
+        addSoftmaxRow(scores.data() + r * lk, lastKey(i0 + r), i0 + r + lk - lq,
+                      lk, prob, estimate);
   }
   return estimate;
 }
@@ -295,29 +363,31 @@ SlashEstimate estimateVerticalSlash(const SelectionCall &call, HeadRows q,
 
 void selectTopkBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
                       int64_t block, int64_t count, Selection &out) {
-  BlockScores scores(call, q, k, block);
-  startGroups(out, scores.grid.firstQuery);
-  std::vector<Ranked> candidates;
-  for (int64_t g = 0; g < scores.grid.numQuery; ++g) {
-    scores.score(g, candidates);
-    appendTop(candidates, count, out);
+  const BlockScores blocks(call, q, k, block);
+  startGroups(out, blocks.grid.firstQuery);
+  std::vector<float> scores, scratch;
+  for (int64_t g = 0; g < blocks.grid.numQuery; ++g) {
+    blocks.score(g, scores);
+    appendTop(scores.data(), static_cast<int64_t>(scores.size()), 0, count,
+              scratch, out);
   }
 }
 
 void selectMassBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
                       int64_t block, int64_t maxBlocks, double gamma,
                       Selection &out) {
-  BlockScores scores(call, q, k, block);
-  startGroups(out, scores.grid.firstQuery);
-  std::vector<Ranked> candidates;
-  for (int64_t g = 0; g < scores.grid.numQuery; ++g) {
-    scores.score(g, candidates);
-    appendMassPrefix(scores, candidates, maxBlocks, gamma, out);
+  const BlockScores blocks(call, q, k, block);
+  startGroups(out, blocks.grid.firstQuery);
+  std::vector<float> scores;
+  std::vector<BlockMass> ranking;
+  for (int64_t g = 0; g < blocks.grid.numQuery; ++g) {
+    blocks.score(g, scores);
+    appendMassPrefix(blocks, scores, maxBlocks, gamma, ranking, out);
   }
 }
 
-void selectRandomBlocks(const SelectionCall &call, int64_t block,
-                        int64_t count, uint64_t seed, Selection &out) {
+void selectRandomBlocks(const SelectionCall &call, int64_t block, int64_t count,
+                        uint64_t seed, Selection &out) {
   const BlockGrid grid(call, block);
   startGroups(out, grid.firstQuery);
   // Smallest hash first; pairs break equal hashes by the lower block.
@@ -341,46 +411,29 @@ void selectRandomBlocks(const SelectionCall &call, int64_t block,
 
 void selectPages(const SelectionCall &call, HeadRows q, HeadRows k,
                  int64_t page, int64_t count, Selection &out) {
-  assert(page >= 1 && "page sizes are verified to be >= 1");
-  const int64_t dim = q.dim, lk = call.keyLength;
-  const int64_t numPages = (lk + page - 1) / page;
-  // Per-page, per-dimension bounds over the present keys.
-  std::vector<float> lo(numPages * dim, std::numeric_limits<float>::infinity());
-  std::vector<float> hi(numPages * dim, -std::numeric_limits<float>::infinity());
-  for (int64_t c = 0; c < numPages; ++c) {
-    float *pageLo = lo.data() + c * dim, *pageHi = hi.data() + c * dim;
-    for (int64_t j = c * page; j < std::min(lk, (c + 1) * page); ++j) {
-      const float *key = k.row(j);
-      for (int64_t d = 0; d < dim; ++d) {
-        pageLo[d] = std::min(pageLo[d], key[d]);
-        pageHi[d] = std::max(pageHi[d], key[d]);
-      }
-    }
-  }
+  const int64_t lq = call.queryLength, lk = call.keyLength;
+  const PageBounds bounds(k, lk, page);
   startGroups(out, 0);
-  std::vector<Ranked> candidates;
-  for (int64_t i = 0; i < call.queryLength; ++i) {
-    const float *query = q.row(i);
-    const int64_t position = lk - call.queryLength + i;
-    // Under causal the candidates are the pages starting at or before p(i).
-    const int64_t last = call.causal ? blockOf(position, page) : numPages - 1;
-    candidates.clear();
-    for (int64_t c = 0; c <= last; ++c) {
-      const float *pageLo = lo.data() + c * dim, *pageHi = hi.data() + c * dim;
-      float acc[kLanes] = {};
-      int64_t d = 0;
-      for (; d + kLanes <= dim; d += kLanes)
-        for (int l = 0; l < kLanes; ++l)
-          acc[l] += std::max(query[d + l] * pageLo[d + l],
-                             query[d + l] * pageHi[d + l]);
-      for (; d < dim; ++d)
-        acc[0] += std::max(query[d] * pageLo[d], query[d] * pageHi[d]);
-      float bound = 0.0f;
-      for (int l = 0; l < kLanes; ++l)
-        bound += acc[l];
-      candidates.push_back(ranked(bound, c));
-    }
-    appendTop(candidates, count, out);
+  // Under causal the candidates are the pages starting at or before p(i).
+  auto lastPage = [&](int64_t i) {
+    return call.causal ? blockOf(i + lk - lq, page) : bounds.numPages - 1;
+  };
+  constexpr int64_t kRowGroup = 16;
+  const int64_t stride = bounds.numChunks * kKeyChunk;
+  std::vector<float> scores(kRowGroup * stride);
+  std::vector<float> scratch;
+  // Row groups share each chunk of bounds while it is in cache.
+  for (int64_t i0 = 0; i0 < lq; i0 += kRowGroup) {
+    const int64_t rows = std::min(kRowGroup, lq - i0);
+    for (int64_t t = 0; t * kKeyChunk <= lastPage(i0 + rows - 1); ++t)
+      for (int64_t r = 0; r < rows; ++r)
+        if (t * kKeyChunk <= lastPage(i0 + r))
+          bounds.score(q.row(i0 + r), t,
+                       scores.data() + r * stride + t * kKeyChunk);
+    for (int64_t r = 0; r < rows; ++r)
+      appendTop(scores.data() + r * stride,
+                std::max<int64_t>(lastPage(i0 + r) + 1, 0), 0, count, scratch,
+                out);
   }
 }
 
@@ -395,16 +448,12 @@ void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
     return;
   }
   SlashEstimate estimate = estimateVerticalSlash(call, q, k, lastQueries);
-  std::vector<Ranked> candidates;
-  candidates.reserve(estimate.offsets.size());
-  for (int64_t j = 0; j < lk; ++j)
-    candidates.push_back(ranked(estimate.columns[j], j));
-  appendTop(candidates, verticals, out);
+  std::vector<double> scratch;
+  appendTop(estimate.columns.data(), lk, 0, verticals, scratch, out);
   // Under causal only offsets 0 <= d < Lk are candidates.
-  candidates.clear();
-  for (int64_t d = call.causal ? 0 : 1 - lk; d < lk; ++d)
-    candidates.push_back(ranked(estimate.offsets[d + lk - 1], d));
-  appendTop(candidates, slashes, out);
+  const int64_t firstOffset = call.causal ? 0 : 1 - lk;
+  appendTop(estimate.offsets.data() + (firstOffset + lk - 1), lk - firstOffset,
+            firstOffset, slashes, scratch, out);
 }
 
 } // namespace spattn::cpu

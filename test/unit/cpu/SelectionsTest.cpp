@@ -1,0 +1,516 @@
+//===- SelectionsTest.cpp - CPU library selections vs the reference -------===//
+//
+// Property tests over random shapes: the float32 selections a CPU library
+// runs (targets/cpu/support/Selections.h) choose what the fp64 reference
+// chooses. Inputs are small integers sized so that block sums, dot products
+// and page bounds are exact in float32. Where a group's exact scores nearly
+// tie at the budget's boundary, fp32 and fp64 may legitimately differ (a
+// tie in exact arithmetic is rounded differently by each), so such a group
+// is skipped and each test checks that few are.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/cpu/support/Selections.h"
+
+#include "dialects/SpAttn/Reference/Selection.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace spattn::cpu {
+namespace {
+
+using Groups = std::vector<std::vector<int64_t>>;
+
+Groups groupsOf(const Selection &s) {
+  Groups groups;
+  for (int64_t g = 0; g < s.groups(); ++g)
+    groups.emplace_back(s.begin(g), s.end(g));
+  return groups;
+}
+
+/// One head's inputs with integer values in [-range, range].
+struct Case {
+  ref::AttentionProblem problem;
+  std::vector<float> q, k;
+
+  SelectionCall call() const {
+    SelectionCall c;
+    c.queryLength = problem.queryLength;
+    c.keyLength = problem.keyLength;
+    c.causal = problem.causal;
+    c.scale = static_cast<float>(problem.scale);
+    return c;
+  }
+  HeadRows queries() const { return rows(q, problem.queryLength); }
+  HeadRows keys() const { return rows(k, problem.keyLength); }
+  ref::HeadContent content() const { return {q.data(), k.data()}; }
+
+private:
+  HeadRows rows(const std::vector<float> &x, int64_t n) const {
+    return {x.data(), n, problem.headDim, problem.headDim};
+  }
+};
+
+int64_t pick(std::mt19937_64 &rng, int64_t lo, int64_t hi) {
+  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
+
+template <typename T> T pickOf(std::mt19937_64 &rng, std::vector<T> values) {
+  return values[pick(rng, 0, static_cast<int64_t>(values.size()) - 1)];
+}
+
+/// Lengths covering L = 1, odd lengths and lengths off the block grid,
+/// decode (Lq = 1), chunked prefill (Lq < Lk) and a few Lq > Lk.
+void pickLengths(std::mt19937_64 &rng, int64_t block,
+                 ref::AttentionProblem &p) {
+  switch (pick(rng, 0, 5)) {
+  case 0:
+    p.queryLength = p.keyLength = 1;
+    break;
+  case 1:
+    p.queryLength = p.keyLength = pick(rng, 1, 300);
+    break;
+  case 2:
+    p.queryLength = 1;
+    p.keyLength = pick(rng, 1, 900);
+    break;
+  case 3:
+    p.keyLength = pick(rng, 2, 500);
+    p.queryLength = pick(rng, 1, p.keyLength - 1);
+    break;
+  case 4:
+    p.keyLength = block * pick(rng, 1, 8) + pickOf<int64_t>(rng, {-1, 0, 0, 1});
+    p.keyLength = std::max<int64_t>(p.keyLength, 1);
+    p.queryLength = pick(rng, 1, p.keyLength);
+    break;
+  default:
+    p.keyLength = pick(rng, 1, 60);
+    p.queryLength = p.keyLength + pick(rng, 1, 40);
+    break;
+  }
+}
+
+/// A random case; `pooled` rows are summed per block, so the value range
+/// keeps a product of two sums of `pooled` values, summed over D, well
+/// inside float32's exact integers (2^24).
+Case randomCase(std::mt19937_64 &rng, int64_t pooled) {
+  Case c;
+  ref::AttentionProblem &p = c.problem;
+  pickLengths(rng, pooled, p);
+  p.headDim = pickOf<int64_t>(rng, {8, 9, 16, 24, 36, 64, 96, 128});
+  p.causal = pick(rng, 0, 1) == 1;
+  p.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(p.headDim)));
+  double limit = std::sqrt(std::ldexp(1.0, 22) / p.headDim) / pooled;
+  int64_t range = std::clamp<int64_t>(static_cast<int64_t>(limit), 1, 40);
+  auto fill = [&](std::vector<float> &x, int64_t n) {
+    x.resize(n * p.headDim);
+    for (float &v : x)
+      v = static_cast<float>(pick(rng, -range, range));
+  };
+  fill(c.q, p.queryLength);
+  fill(c.k, p.keyLength);
+  return c;
+}
+
+/// Budgets 0, 1, a few, about half and more than the candidates.
+int64_t randomBudget(std::mt19937_64 &rng, int64_t candidates) {
+  return pickOf<int64_t>(
+      rng, {0, 1, 2, 3, candidates / 2, candidates, candidates + 5});
+}
+
+ref::Pattern leaf(ref::PatternKind kind, int64_t count, int64_t block) {
+  ref::Pattern p;
+  p.kind = kind;
+  p.count = count;
+  p.block = block;
+  return p;
+}
+
+/// Whether the `count` highest `scores` could change under a relative
+/// perturbation `tol` (a near tie straddles the boundary). With
+/// `exactZeros`, scores of exactly 0 are 0 in every implementation too.
+bool boundaryAmbiguous(std::vector<double> scores, int64_t count, double tol,
+                       bool exactZeros = false) {
+  if (count <= 0 || count >= static_cast<int64_t>(scores.size()))
+    return false;
+  std::sort(scores.begin(), scores.end(), std::greater<double>());
+  double above = scores[count - 1], below = scores[count];
+  if (exactZeros && above == 0.0)
+    return false;
+  return above - below <= tol * std::max(std::abs(above), std::abs(below));
+}
+
+/// Exact pooled block scores <sum q, sum key c> / (n_q n_c) per present query
+/// block over its candidates (the scale is left out), from integer sums.
+std::vector<std::vector<double>> exactBlockScores(const Case &c,
+                                                  int64_t block) {
+  const ref::AttentionProblem &p = c.problem;
+  const int64_t dim = p.headDim, lk = p.keyLength, lq = p.queryLength;
+  auto sums = [&](const std::vector<float> &x, int64_t begin, int64_t end) {
+    std::vector<int64_t> s(dim, 0);
+    for (int64_t r = begin; r < end; ++r)
+      for (int64_t d = 0; d < dim; ++d)
+        s[d] += static_cast<int64_t>(x[r * dim + d]);
+    return s;
+  };
+  const int64_t first = ref::firstQueryBlock(p, block);
+  const int64_t numKey = ref::numKeyBlocks(p, block);
+  std::vector<std::vector<double>> scores(ref::numQueryBlocks(p, block));
+  for (size_t g = 0; g < scores.size(); ++g) {
+    int64_t qb = first + static_cast<int64_t>(g);
+    int64_t begin = std::max<int64_t>(0, qb * block - (lk - lq));
+    int64_t end = std::min(lq, (qb + 1) * block - (lk - lq));
+    std::vector<int64_t> query = sums(c.q, begin, end);
+    for (int64_t kb = 0; kb <= (p.causal ? qb : numKey - 1); ++kb) {
+      int64_t keyEnd = std::min(lk, (kb + 1) * block);
+      std::vector<int64_t> key = sums(c.k, kb * block, keyEnd);
+      int64_t dot = 0;
+      for (int64_t d = 0; d < dim; ++d)
+        dot += query[d] * key[d];
+      scores[g].push_back(
+          static_cast<double>(dot) /
+          static_cast<double>((end - begin) * (keyEnd - kb * block)));
+    }
+  }
+  return scores;
+}
+
+/// Counts compared and skipped groups; at most a tenth may be skipped.
+struct Tally {
+  int64_t compared = 0, skipped = 0;
+  ~Tally() {
+    EXPECT_GT(compared, 0);
+    EXPECT_LE(skipped * 10, compared + skipped)
+        << skipped << " groups skipped as near ties, " << compared
+        << " compared";
+  }
+};
+
+void expectSameGroups(const Groups &ours, const Groups &reference,
+                      const std::vector<bool> &ambiguous, Tally &tally,
+                      const ref::AttentionProblem &p) {
+  ASSERT_EQ(ours.size(), reference.size());
+  for (size_t g = 0; g < ours.size(); ++g) {
+    if (ambiguous[g]) {
+      ++tally.skipped;
+      continue;
+    }
+    ++tally.compared;
+    EXPECT_EQ(ours[g], reference[g])
+        << "group " << g << " Lq=" << p.queryLength << " Lk=" << p.keyLength
+        << " D=" << p.headDim << " causal=" << p.causal;
+  }
+}
+
+const std::vector<int64_t> kBlocks = {1, 2, 3, 7, 16, 32, 64};
+
+TEST(CpuSelections, TopkBlocksMatchReference) {
+  std::mt19937_64 rng(1);
+  Tally tally;
+  Selection out; // reused: every call must start from scratch
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t block = pickOf(rng, kBlocks);
+    Case c = randomCase(rng, block);
+    const int64_t count =
+        randomBudget(rng, ref::numKeyBlocks(c.problem, block));
+    selectTopkBlocks(c.call(), c.queries(), c.keys(), block, count, out);
+    ASSERT_EQ(out.firstGroup, ref::firstQueryBlock(c.problem, block));
+    auto exact = exactBlockScores(c, block);
+    std::vector<bool> ambiguous;
+    for (const auto &scores : exact)
+      ambiguous.push_back(boundaryAmbiguous(scores, count, 1e-6));
+    expectSameGroups(
+        groupsOf(out),
+        ref::selectTopkBlocks(leaf(ref::PatternKind::TopkBlocks, count, block),
+                              c.problem, c.content()),
+        ambiguous, tally, c.problem);
+  }
+}
+
+/// Whether the mass prefix could change under small perturbations: a near
+/// tie where the prefix ends, or a cumulative mass near gamma before it.
+bool massAmbiguous(const std::vector<double> &scores,
+                   const std::vector<int64_t> &present, int64_t maxBlocks,
+                   double gamma) {
+  const size_t n = scores.size();
+  if (n == 0 || maxBlocks <= 0)
+    return false;
+  double top = *std::max_element(scores.begin(), scores.end());
+  std::vector<double> mass(n);
+  double total = 0.0;
+  for (size_t c = 0; c < n; ++c)
+    total += mass[c] = present[c] * std::exp(scores[c] - top);
+  for (double &m : mass)
+    m /= total;
+  std::sort(mass.begin(), mass.end(), std::greater<double>());
+  const size_t ranks = std::min(n, static_cast<size_t>(maxBlocks));
+  double cumulative = 0.0;
+  size_t kept = 0;
+  for (; kept < ranks && cumulative < gamma; ++kept) {
+    cumulative += mass[kept];
+    if (kept + 1 < ranks && std::abs(cumulative - gamma) < 1e-5)
+      return true;
+  }
+  return kept < n && mass[kept - 1] - mass[kept] <= 1e-5 * mass[kept - 1];
+}
+
+TEST(CpuSelections, MassBlocksMatchReference) {
+  std::mt19937_64 rng(2);
+  Tally tally;
+  Selection out;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t block = pickOf(rng, kBlocks);
+    Case c = randomCase(rng, block);
+    auto exact = exactBlockScores(c, block);
+    // A scale that spreads the scores over about [-6, 6] spreads the mass.
+    double largest = 1.0;
+    for (const auto &scores : exact)
+      for (double s : scores)
+        largest = std::max(largest, std::abs(s));
+    c.problem.scale = static_cast<float>(6.0 / largest);
+    const double gamma = pickOf<double>(rng, {0.3, 0.5, 0.8, 0.9, 0.95, 1.0});
+    const int64_t maxBlocks =
+        randomBudget(rng, ref::numKeyBlocks(c.problem, block));
+    selectMassBlocks(c.call(), c.queries(), c.keys(), block, maxBlocks, gamma,
+                     out);
+    ASSERT_EQ(out.firstGroup, ref::firstQueryBlock(c.problem, block));
+    std::vector<bool> ambiguous;
+    for (auto &scores : exact) {
+      std::vector<int64_t> present;
+      for (size_t kb = 0; kb < scores.size(); ++kb) {
+        scores[kb] *= c.problem.scale;
+        present.push_back(
+            std::min<int64_t>(c.problem.keyLength, (kb + 1) * block) -
+            kb * block);
+      }
+      ambiguous.push_back(massAmbiguous(scores, present, maxBlocks, gamma));
+    }
+    ref::Pattern pattern = leaf(ref::PatternKind::Mass, maxBlocks, block);
+    pattern.gamma = gamma;
+    expectSameGroups(groupsOf(out),
+                     ref::selectMassBlocks(pattern, c.problem, c.content()),
+                     ambiguous, tally, c.problem);
+  }
+}
+
+TEST(CpuSelections, RandomBlocksMatchReferenceExactly) {
+  std::mt19937_64 rng(3);
+  Selection out;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t block = pickOf(rng, kBlocks);
+    ref::AttentionProblem p;
+    pickLengths(rng, block, p);
+    p.causal = pick(rng, 0, 1) == 1;
+    ref::Pattern pattern =
+        leaf(ref::PatternKind::RandomBlocks,
+             randomBudget(rng, ref::numKeyBlocks(p, block)), block);
+    pattern.seed = pickOf<uint64_t>(rng, {0, 1, 12345, ~uint64_t(0), rng()});
+    const int64_t head = pick(rng, 0, 31);
+    SelectionCall call;
+    call.queryLength = p.queryLength;
+    call.keyLength = p.keyLength;
+    call.causal = p.causal;
+    call.head = head;
+    selectRandomBlocks(call, block, pattern.count, pattern.seed, out);
+    EXPECT_EQ(out.firstGroup, ref::firstQueryBlock(p, block));
+    EXPECT_EQ(groupsOf(out), ref::selectRandomBlocks(pattern, p, head));
+  }
+}
+
+TEST(CpuSelections, PagesMatchReferenceExactly) {
+  // Integer bounds are exact in float and double: ties resolve identically.
+  std::mt19937_64 rng(4);
+  Selection out;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int64_t page = pickOf(rng, kBlocks);
+    Case c = randomCase(rng, 1);
+    const int64_t count = randomBudget(rng, ref::numKeyBlocks(c.problem, page));
+    selectPages(c.call(), c.queries(), c.keys(), page, count, out);
+    EXPECT_EQ(out.firstGroup, 0);
+    EXPECT_EQ(groupsOf(out),
+              ref::selectPages(leaf(ref::PatternKind::Pages, count, page),
+                               c.problem, c.content()))
+        << "Lq=" << c.problem.queryLength << " Lk=" << c.problem.keyLength;
+  }
+}
+
+/// Column and offset scores of vertical_slash in double from exact integer
+/// dot products; offsets indexed by d + Lk - 1.
+void exactSlashScores(const Case &c, int64_t lastQueries,
+                      std::vector<double> &columns,
+                      std::vector<double> &offsets) {
+  const ref::AttentionProblem &p = c.problem;
+  const int64_t lq = p.queryLength, lk = p.keyLength, dim = p.headDim;
+  columns.assign(lk, 0.0);
+  offsets.assign(2 * lk - 1, 0.0);
+  for (int64_t i = lq - std::min(lastQueries, lq); i < lq; ++i) {
+    const int64_t pos = p.queryPosition(i);
+    const int64_t last = p.causal ? pos : lk - 1;
+    std::vector<double> prob;
+    for (int64_t j = 0; j <= last; ++j) {
+      int64_t dot = 0;
+      for (int64_t d = 0; d < dim; ++d)
+        dot += static_cast<int64_t>(c.q[i * dim + d]) *
+               static_cast<int64_t>(c.k[j * dim + d]);
+      prob.push_back(p.scale * static_cast<double>(dot));
+    }
+    if (prob.empty())
+      continue;
+    double top = *std::max_element(prob.begin(), prob.end());
+    double total = 0.0;
+    for (double &x : prob)
+      total += x = std::exp(x - top);
+    for (int64_t j = 0; j <= last; ++j) {
+      columns[j] += prob[j] / total;
+      if (pos - j > -lk)
+        offsets[pos - j + lk - 1] += prob[j] / total;
+    }
+  }
+}
+
+TEST(CpuSelections, VerticalSlashMatchesReference) {
+  std::mt19937_64 rng(5);
+  Tally tally;
+  Selection out;
+  for (int trial = 0; trial < 300; ++trial) {
+    Case c = randomCase(rng, 1);
+    const ref::AttentionProblem &p = c.problem;
+    const int64_t lk = p.keyLength;
+    const int64_t lastQueries = pickOf<int64_t>(rng, {0, 1, 3, 4, 5, 17, 64});
+    // A scale that spreads one row's scores over about [-8, 8].
+    double largest = 1.0;
+    for (size_t x = 0; x < c.q.size(); ++x)
+      largest = std::max(largest, std::abs(double(c.q[x])));
+    for (size_t x = 0; x < c.k.size(); ++x)
+      largest = std::max(largest, std::abs(double(c.k[x])));
+    c.problem.scale = static_cast<float>(
+        8.0 / (largest * largest * std::sqrt(double(p.headDim))));
+    ref::Pattern pattern = leaf(ref::PatternKind::VerticalSlash, 0, 0);
+    pattern.verticals = randomBudget(rng, lk);
+    pattern.slashes = randomBudget(rng, p.causal ? lk : 2 * lk - 1);
+    pattern.lastQueries = lastQueries;
+    selectVerticalSlash(c.call(), c.queries(), c.keys(), pattern.verticals,
+                        pattern.slashes, lastQueries, out);
+    ref::VerticalSlashSelection expected =
+        ref::selectVerticalSlash(pattern, p, c.content());
+    std::vector<double> columns, offsets;
+    exactSlashScores(c, lastQueries, columns, offsets);
+    if (p.causal)
+      offsets.erase(offsets.begin(), offsets.begin() + (lk - 1));
+    expectSameGroups(groupsOf(out), {expected.columns, expected.offsets},
+                     // Keys and offsets no estimation row reaches score 0.
+                     {boundaryAmbiguous(columns, pattern.verticals, 1e-5, true),
+                      boundaryAmbiguous(offsets, pattern.slashes, 1e-5, true)},
+                     tally, p);
+  }
+}
+
+/// Copies rows into a buffer with `pad` NaNs after each row.
+std::vector<float> padRows(const std::vector<float> &x, int64_t dim,
+                           int64_t pad) {
+  std::vector<float> padded;
+  for (size_t r = 0; r * dim < x.size(); ++r) {
+    padded.insert(padded.end(), x.begin() + r * dim, x.begin() + (r + 1) * dim);
+    padded.insert(padded.end(), pad, std::numeric_limits<float>::quiet_NaN());
+  }
+  return padded;
+}
+
+TEST(CpuSelections, StridedRowsReadOnlyTheirDim) {
+  std::mt19937_64 rng(6);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int64_t block = pickOf(rng, kBlocks);
+    Case c = randomCase(rng, block);
+    const int64_t dim = c.problem.headDim, stride = dim + pick(rng, 1, 9);
+    std::vector<float> q = padRows(c.q, dim, stride - dim);
+    std::vector<float> k = padRows(c.k, dim, stride - dim);
+    HeadRows qs{q.data(), c.problem.queryLength, stride, dim};
+    HeadRows ks{k.data(), c.problem.keyLength, stride, dim};
+    const SelectionCall call = c.call();
+    const int64_t count = pick(rng, 1, 4);
+    Selection dense, strided;
+    selectTopkBlocks(call, c.queries(), c.keys(), block, count, dense);
+    selectTopkBlocks(call, qs, ks, block, count, strided);
+    EXPECT_EQ(groupsOf(strided), groupsOf(dense));
+    selectMassBlocks(call, c.queries(), c.keys(), block, count, 0.9, dense);
+    selectMassBlocks(call, qs, ks, block, count, 0.9, strided);
+    EXPECT_EQ(groupsOf(strided), groupsOf(dense));
+    selectPages(call, c.queries(), c.keys(), block, count, dense);
+    selectPages(call, qs, ks, block, count, strided);
+    EXPECT_EQ(groupsOf(strided), groupsOf(dense));
+    selectVerticalSlash(call, c.queries(), c.keys(), count, count, 5, dense);
+    selectVerticalSlash(call, qs, ks, count, count, 5, strided);
+    EXPECT_EQ(groupsOf(strided), groupsOf(dense));
+  }
+}
+
+TEST(CpuSelections, BudgetsBeyondCandidatesKeepEveryCandidate) {
+  Case c;
+  c.problem.queryLength = 5;
+  c.problem.keyLength = 11; // positions 6 ... 10, blocks of 4: 1 and 2
+  c.problem.headDim = 8;
+  c.problem.causal = true;
+  c.problem.scale = 1.0;
+  c.q.assign(5 * 8, 1.0f);
+  c.k.assign(11 * 8, 1.0f);
+  Selection out;
+  selectTopkBlocks(c.call(), c.queries(), c.keys(), 4, 100, out);
+  EXPECT_EQ(out.firstGroup, 1);
+  EXPECT_EQ(groupsOf(out), (Groups{{0, 1}, {0, 1, 2}}));
+  selectTopkBlocks(c.call(), c.queries(), c.keys(), 4, 0, out);
+  EXPECT_EQ(groupsOf(out), (Groups{{}, {}}));
+  selectPages(c.call(), c.queries(), c.keys(), 4, 100, out);
+  EXPECT_EQ(groupsOf(out),
+            (Groups{{0, 1}, {0, 1}, {0, 1, 2}, {0, 1, 2}, {0, 1, 2}}));
+  selectVerticalSlash(c.call(), c.queries(), c.keys(), 100, 100, 1, out);
+  ASSERT_EQ(out.groups(), 2);
+  EXPECT_EQ(out.end(0) - out.begin(0), 11);
+  EXPECT_EQ(out.end(1) - out.begin(1), 11);
+}
+
+TEST(CpuSelections, GammaOneStopsWhereTheReferenceDoes) {
+  // Block 0 holds all but e^-100 of the mass: in double the cumulative mass
+  // is exactly 1 after it, so gamma = 1 keeps it alone, as the reference.
+  Case c;
+  c.problem.queryLength = c.problem.keyLength = 8;
+  c.problem.headDim = 8;
+  c.problem.scale = 1.0;
+  c.q.assign(8 * 8, 1.0f);
+  c.k.assign(8 * 8, 0.0f);
+  std::fill(c.k.begin(), c.k.begin() + 4 * 8, 12.5f); // <q, k> = 100
+  ref::Pattern pattern = leaf(ref::PatternKind::Mass, 2, 4);
+  pattern.gamma = 1.0;
+  Selection out;
+  selectMassBlocks(c.call(), c.queries(), c.keys(), 4, 2, 1.0, out);
+  EXPECT_EQ(groupsOf(out), (Groups{{0}, {0}}));
+  EXPECT_EQ(groupsOf(out),
+            ref::selectMassBlocks(pattern, c.problem, c.content()));
+}
+
+TEST(CpuSelections, LargeScoresDoNotOverflowTheSoftmax) {
+  // Scores reach 3200: exp overflows unless shifted by the row's maximum.
+  Case c;
+  c.problem.queryLength = c.problem.keyLength = 4;
+  c.problem.headDim = 8;
+  c.problem.scale = 1.0;
+  c.q.assign(4 * 8, 1.0f);
+  for (int64_t j = 0; j < 4; ++j)
+    c.k.insert(c.k.end(), 8, 100.0f * (j + 1));
+  ref::Pattern pattern = leaf(ref::PatternKind::VerticalSlash, 0, 0);
+  pattern.verticals = pattern.slashes = pattern.lastQueries = 1;
+  Selection out;
+  selectVerticalSlash(c.call(), c.queries(), c.keys(), 1, 1, 1, out);
+  ref::VerticalSlashSelection expected =
+      ref::selectVerticalSlash(pattern, c.problem, c.content());
+  EXPECT_EQ(groupsOf(out), (Groups{{3}, {0}}));
+  EXPECT_EQ(groupsOf(out), (Groups{expected.columns, expected.offsets}));
+}
+
+} // namespace
+} // namespace spattn::cpu
