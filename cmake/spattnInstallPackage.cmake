@@ -1,0 +1,28 @@
+# The CMake package of an installed spattn: <prefix>/lib/cmake/spattn/
+# {spattnConfig,spattnConfigVersion}.cmake, so that users can
+#   find_package(spattn REQUIRED)
+#   spattn_add_library(<name> SPEC <file> [TARGETS cpu] [OUTPUT_DIR <dir>])
+# (see spattnConfig.cmake.in). Included once, where spattn-compile is
+# installed. Paths are fixed (not GNUInstallDirs): spattn-compile looks for
+# its toolchain at <prefix>/lib/spattn, <prefix>/libexec/spattn and
+# <prefix>/include (findCpuToolchain in targets/cpu/emit/Build.cpp).
+include(CMakePackageConfigHelpers)
+
+if(PROJECT_VERSION)
+  set(SPATTN_PACKAGE_VERSION ${PROJECT_VERSION})
+else()
+  set(SPATTN_PACKAGE_VERSION 0.1.0)
+endif()
+
+set(SPATTN_PACKAGE_DIR lib/cmake/spattn)
+configure_package_config_file(
+  ${CMAKE_CURRENT_LIST_DIR}/spattnConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/cmake/spattnConfig.cmake
+  INSTALL_DESTINATION ${SPATTN_PACKAGE_DIR})
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/cmake/spattnConfigVersion.cmake
+  VERSION ${SPATTN_PACKAGE_VERSION}
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/cmake/spattnConfig.cmake
+              ${PROJECT_BINARY_DIR}/cmake/spattnConfigVersion.cmake
+        DESTINATION ${SPATTN_PACKAGE_DIR})
