@@ -24,9 +24,9 @@ CpuToolchain findCpuToolchain(const char *argv0) {
   std::string exe = fs::getMainExecutable(argv0, &anchor);
   SmallString<256> prefix(path::parent_path(path::parent_path(exe)));
   SmallString<256> installed(prefix);
-  path::append(installed, "lib", "spattn");
+  path::append(installed, "libexec", "spattn", "spattn-cpu-gen");
   CpuToolchain toolchain;
-  if (fs::is_directory(installed)) {
+  if (fs::exists(installed)) {
     auto under = [&](std::initializer_list<StringRef> parts) {
       SmallString<256> p(prefix);
       for (StringRef part : parts)

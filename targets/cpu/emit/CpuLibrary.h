@@ -29,7 +29,8 @@ struct CpuToolchain {
 };
 
 /// The toolchain next to the running spattn-compile: the install layout
-/// when `<bin>/../lib/spattn` exists, else the build tree it was built in.
+/// when `<bin>/../libexec/spattn/spattn-cpu-gen` exists, else the build tree
+/// it was built in.
 CpuToolchain findCpuToolchain(const char *argv0);
 
 /// Writes the library of `spec` into `outputDir` (created if missing). The
