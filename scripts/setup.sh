@@ -10,7 +10,7 @@ venv=$root/.venv
 
 debian_packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
                  clang-22 lld-22 libgtest-dev libbenchmark-dev libpng-dev
-                 python3-venv)
+                 libopenblas-dev python3-venv)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

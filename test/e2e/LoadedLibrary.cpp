@@ -7,44 +7,19 @@
 
 #include <gtest/gtest.h>
 
-#include <dlfcn.h>
 #include <random>
 
 namespace spattn::test {
 
-LoadedLibrary::~LoadedLibrary() {
-  if (handle)
-    dlclose(handle);
-}
-
-template <typename Fn>
-static void resolve(LoadedLibrary &lib, Fn &fn, const char *suffix) {
-  std::string symbol = lib.name + suffix;
-  fn = reinterpret_cast<Fn>(dlsym(lib.handle, symbol.c_str()));
-  if (!fn)
-    ADD_FAILURE() << lib.name << " does not export " << symbol;
-}
-
 std::unique_ptr<LoadedLibrary> loadLibrary(const std::string &name,
                                            const std::string &specFile) {
   auto lib = std::make_unique<LoadedLibrary>();
-  lib->name = name;
   std::string path =
       std::string(SPATTN_E2E_LIB_DIR) + "/" + name + "/lib" + name + ".so";
-  lib->handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!lib->handle) {
-    ADD_FAILURE() << "cannot load " << path << ": " << dlerror();
+  if (llvm::Error error = lib->load(path, name)) {
+    ADD_FAILURE() << llvm::toString(std::move(error));
     return nullptr;
   }
-  resolve(*lib, lib->attention, "_attention");
-  resolve(*lib, lib->lastError, "_last_error");
-  resolve(*lib, lib->maxLength, "_max_length");
-  resolve(*lib, lib->numBudgets, "_num_budgets");
-  resolve(*lib, lib->budgetLabel, "_budget_label");
-  resolve(*lib, lib->budgets, "_budgets");
-  resolve(*lib, lib->numStages, "_num_stages");
-  resolve(*lib, lib->stageKind, "_stage_kind");
-  resolve(*lib, lib->selection, "_selection");
   lib->context = std::make_unique<mlir::MLIRContext>();
   lib->context->loadDialect<mlir::spattn::SpAttnDialect, mlir::arith::ArithDialect,
                             mlir::math::MathDialect>();

@@ -1,15 +1,15 @@
 //===- LoadedLibrary.h - A generated library, loaded for tests --*- C++ -*-===//
 //
-// Opens test/e2e/libs/<name>/lib<name>.so with dlopen and resolves its C API,
-// so one test binary checks every spec's library. Also parses the spec the
-// library was made from, for the reference.
+// Opens test/e2e/libs/<name>/lib<name>.so with dlopen and resolves its C API
+// (compiler/lib/LibraryApi.h), so one test binary checks every spec's
+// library. Also parses the spec the library was made from, for the reference.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TEST_E2E_LOADEDLIBRARY_H
 #define SPATTN_TEST_E2E_LOADEDLIBRARY_H
 
+#include "compiler/lib/LibraryApi.h"
 #include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "spattn/runtime.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -20,30 +20,11 @@
 
 namespace spattn::test {
 
-struct LoadedLibrary {
-  using Attention = int (*)(const spattn_tensor *, const spattn_tensor *,
-                            const spattn_tensor *, spattn_tensor *,
-                            spattn_tensor *, const spattn_options *);
-  using Selection = int (*)(const spattn_tensor *, const spattn_tensor *,
-                            int64_t, int64_t, int32_t, spattn_selection *);
-  std::string name;
-  void *handle = nullptr;
-  Attention attention = nullptr;
-  const char *(*lastError)() = nullptr;
-  int64_t (*maxLength)() = nullptr;
-  int32_t (*numBudgets)() = nullptr;
-  const char *(*budgetLabel)(int32_t) = nullptr;
-  int (*budgets)(int64_t, int64_t *, int32_t) = nullptr;
-  int32_t (*numStages)() = nullptr;
-  const char *(*stageKind)(int32_t) = nullptr;
-  Selection selection = nullptr;
-
+struct LoadedLibrary : LibraryApi {
   /// The spec it was compiled from, parsed.
   std::unique_ptr<mlir::MLIRContext> context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::spattn::SpecOp spec;
-
-  ~LoadedLibrary();
 };
 
 /// Loads library `name` compiled from `specFile`; fails the test if absent.

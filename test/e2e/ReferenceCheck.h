@@ -1,17 +1,20 @@
 //===- ReferenceCheck.h - A library call against the fp64 reference -------===//
 //
 // Runs a loaded library on random Q/K/V and compares sampled rows of every
-// (batch element, query head) with fp64 attention over the reference mask.
-// For content-based patterns the reference mask is built from the library's
-// own selections (read back through <name>_selection), so attention is
-// checked "given the same selected indices"; the selections themselves are
-// checked against the reference in test/unit/cpu.
+// (batch element, query head) with fp64 attention over the reference mask
+// (compiler/lib/LibraryReference.h). For content-based patterns the mask is
+// built from the library's own selections (read back through
+// <name>_selection), so attention is checked "given the same selected
+// indices"; the selections themselves are checked against the reference in
+// test/unit/cpu.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TEST_E2E_REFERENCECHECK_H
 #define SPATTN_TEST_E2E_REFERENCECHECK_H
 
 #include "LoadedLibrary.h"
+
+#include "compiler/lib/LibraryReference.h"
 
 #include <cstdint>
 
@@ -30,10 +33,7 @@ struct CallResult {
 CallResult runLibrary(LoadedLibrary &lib, const CallShape &shape, uint32_t seed);
 
 /// Max abs error of O and LSE over the sampled rows (LSE: -inf must match).
-struct ErrorBound {
-  double out = 0, lse = 0;
-  int64_t rows = 0, emptyRows = 0;
-};
+using ErrorBound = ReferenceCheck;
 ErrorBound compareWithReference(LoadedLibrary &lib, const CallShape &shape,
                                 const CallResult &result, uint32_t seed);
 
