@@ -55,9 +55,17 @@ ErrorBound compareWithReference(LoadedLibrary &lib, const CallShape &shape,
   std::mt19937 rng(seed);
   CallData call{r.q.data.data(), r.k.data.data(), r.v.data.data(),
                 r.o.data.data(), r.lse.data.data()};
+  // Long calls check every fourth head (and the last): each per_head group
+  // of the examples starts at a multiple of 4, so every group is covered.
+  auto checked = [&](int64_t h) {
+    return shape.keyLength <= 8192 || h % 4 == 0 || h == problem.numQHeads - 1;
+  };
   return checkAgainstReference(
       lib, *pattern, problem, call,
-      [&](int64_t, int64_t) { return sampledRows(shape.queryLength, rng); },
+      [&](int64_t, int64_t h) {
+        return checked(h) ? sampledRows(shape.queryLength, rng)
+                          : std::vector<int64_t>{};
+      },
       /*recall=*/false);
 }
 
