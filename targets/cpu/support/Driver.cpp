@@ -150,8 +150,10 @@ int tileTask(void *, int task, uint8_t *closure) {
   AttendMasked masked = few ? variant.maskedFew : variant.masked;
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
+  // The mask gets one spare row: a kernel reading a run that starts inside
+  // the span sees `span` columns from there.
   float *scratch = static_cast<float *>(tileWorkspace.reserve(
-      sizeof(float) * (KR * D + 2 * stateSize) + variant.span * KR));
+      sizeof(float) * (KR * D + 2 * stateSize) + variant.span * (KR + 1)));
   if (!scratch)
     return SPATTN_ERROR_MEMORY;
   float *cur = scratch + KR * D, *next = cur + stateSize;
@@ -173,39 +175,70 @@ int tileTask(void *, int task, uint8_t *closure) {
   View2D qView(queries, kFloat, D, KR, queryStride);
   const float *keys = at(call.k, b, call.kvHead(h), 0);
   const float *values = at(call.v, b, call.kvHead(h), 0);
+  // One kernel call: keys [key0, key0 + n) into the running state; `spanMask`
+  // (row stride `span`) is null for full tiles.
+  auto attend = [&](int64_t key0, int64_t n, const uint8_t *spanMask) {
+    View2D kView(keys + key0 * call.k.strides[2], kFloat, D, n, call.k.strides[2]);
+    View2D vView(values + key0 * call.v.strides[2], kFloat, D, n, call.v.strides[2]);
+    View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
+    View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
+    View2D accOut(next + 2 * KR, kFloat, D, KR, D);
+    int status;
+    if (!spanMask) {
+      status = full(&qView.buffer, &kView.buffer, &vView.buffer, n, call.scale,
+                    &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer,
+                    &lOut.buffer, &accOut.buffer);
+    } else {
+      View2D maskView(spanMask, kByte, variant.span, KR, variant.span);
+      status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
+                      &maskView.buffer, n, call.scale, &mIn.buffer, &lIn.buffer,
+                      &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
+    }
+    std::swap(cur, next);
+    return status;
+  };
+
   const int64_t spanTiles = variant.span / BK;
   for (const TileRange &range : ranges)
     for (int64_t c0 = range.lo; c0 < range.hi; c0 += spanTiles) {
       int64_t key0 = c0 * BK;
       int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
                            shape.keyLength) - key0;
-      View2D kView(keys + key0 * call.k.strides[2], kFloat, D, n,
-                   call.k.strides[2]);
-      View2D vView(values + key0 * call.v.strides[2], kFloat, D, n,
-                   call.v.strides[2]);
-      View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
-      View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
-      View2D accOut(next + 2 * KR, kFloat, D, KR, D);
-      int status;
       if (range.kind == TileKind::Full) {
-        status = full(&qView.buffer, &kView.buffer, &vView.buffer, n,
-                              call.scale, &mIn.buffer, &lIn.buffer,
-                              &accIn.buffer, &mOut.buffer, &lOut.buffer,
-                              &accOut.buffer);
-      } else {
-        std::fill(mask, mask + variant.span * KR, uint8_t{0});
-        for (int64_t r = 0; r < rows; ++r)
-          variant.keepRow(state, firstRow + r, firstPos + r, key0, n,
-                          mask + (base + r) * variant.span);
-        View2D maskView(mask, kByte, variant.span, KR, variant.span);
-        status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
-                                &maskView.buffer, n, call.scale, &mIn.buffer,
-                                &lIn.buffer, &accIn.buffer, &mOut.buffer,
-                                &lOut.buffer, &accOut.buffer);
+        if (int status = attend(key0, n, nullptr))
+          return status;
+        continue;
       }
-      if (status != 0)
-        return status;
-      std::swap(cur, next);
+      std::fill(mask, mask + variant.span * KR, uint8_t{0});
+      for (int64_t r = 0; r < rows; ++r)
+        variant.keepRow(state, firstRow + r, firstPos + r, key0, n,
+                        mask + (base + r) * variant.span);
+      // A partial tile may keep nothing for this query tile (a stride that
+      // misses it, the far side of a diagonal): call the kernel only on
+      // runs of tiles with a kept pair.
+      auto keepsAny = [&](int64_t t) {
+        int64_t lo = t * BK, hi = std::min((t + 1) * BK, n);
+        for (int64_t r = base; r < base + rows; ++r) {
+          const uint8_t *row = mask + r * variant.span;
+          if (std::find(row + lo, row + hi, uint8_t{1}) != row + hi)
+            return true;
+        }
+        return false;
+      };
+      int64_t tiles = (n + BK - 1) / BK;
+      for (int64_t t = 0; t < tiles;) {
+        if (!keepsAny(t)) {
+          ++t;
+          continue;
+        }
+        int64_t t1 = t + 1;
+        while (t1 < tiles && keepsAny(t1))
+          ++t1;
+        if (int status = attend(key0 + t * BK, std::min(t1 * BK, n) - t * BK,
+                                mask + t * BK))
+          return status;
+        t = t1;
+      }
     }
 
   for (int64_t r = 0; r < rows; ++r) {
