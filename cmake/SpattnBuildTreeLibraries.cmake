@@ -1,0 +1,19 @@
+# spattn_build_tree_libraries(<target> <lib-dir> <spec>...): compiles each
+# spec with the build tree's spattn-compile --target=cpu into
+# <lib-dir>/<name>/ at build time (again when the spec or the toolchain
+# changes), all under the custom target <target>. Tests and benchmarks load
+# the resulting lib<name>.so with dlopen.
+function(spattn_build_tree_libraries target lib_dir)
+  set(libraries)
+  foreach(spec_file IN LISTS ARGN)
+    get_filename_component(name ${spec_file} NAME_WE)
+    set(lib ${lib_dir}/${name}/lib${name}.so)
+    add_custom_command(OUTPUT ${lib}
+      COMMAND spattn-compile ${spec_file} --target=cpu -o ${lib_dir}/${name}
+      DEPENDS spattn-compile spattn-cpu-gen spattn_cpu_support spattn_runtime
+              SpAttnSchedule ${spec_file}
+      COMMENT "spattn-compile --target=cpu ${name} (${target})")
+    list(APPEND libraries ${lib})
+  endforeach()
+  add_custom_target(${target} ALL DEPENDS ${libraries})
+endfunction()
