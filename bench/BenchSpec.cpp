@@ -15,11 +15,11 @@
 #include "Measure.h"
 
 #include "compiler/lib/LibraryMask.h"
+#include "dialects/SpAttn/Reference/Density.h"
 
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Path.h"
 
-#include <random>
 #include <thread>
 
 namespace spattn::bench {
@@ -28,14 +28,6 @@ namespace {
 
 constexpr int64_t kKeptPairRows = 4096;
 
-std::vector<float> normalRows(int64_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> rows(count);
-  for (float &x : rows)
-    x = normal(rng);
-  return rows;
-}
 
 /// Seconds of one selection pass over every query head.
 double selectionSeconds(const LibraryApi &lib, const spattn_tensor &q,
@@ -61,9 +53,10 @@ double selectionSeconds(const LibraryApi &lib, const spattn_tensor &q,
 
 Inputs::Inputs(int64_t length, int64_t heads, int64_t headDim)
     : length(length), heads(heads), headDim(headDim),
-      q(normalRows(heads * length * headDim, 1)),
-      qDecode(normalRows(heads * headDim, 2)),
-      k(normalRows(length * headDim, 3)), v(normalRows(length * headDim, 4)) {}
+      q(ref::normalRows(heads * length * headDim, 1)),
+      qDecode(ref::normalRows(heads * headDim, 2)),
+      k(ref::normalRows(length * headDim, 3)),
+      v(ref::normalRows(length * headDim, 4)) {}
 
 llvm::Expected<std::unique_ptr<BenchSpec>>
 BenchSpec::load(mlir::MLIRContext &context, llvm::StringRef specDir,

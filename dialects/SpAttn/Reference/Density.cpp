@@ -9,13 +9,10 @@
 
 namespace spattn::ref {
 
-/// Standard-normal rows [length, headDim] from a fixed seed, so summaries are
-/// reproducible.
-static std::vector<float> syntheticRows(int64_t length, int64_t headDim,
-                                        uint32_t seed) {
+std::vector<float> normalRows(int64_t count, uint32_t seed) {
   std::mt19937 generator(seed);
   std::normal_distribution<float> normal;
-  std::vector<float> rows(static_cast<size_t>(length * headDim));
+  std::vector<float> rows(static_cast<size_t>(count));
   for (float &x : rows)
     x = normal(generator);
   return rows;
@@ -25,8 +22,8 @@ SyntheticContent::SyntheticContent(const Pattern &pattern,
                                    const AttentionProblem &problem) {
   if (!pattern.needsContent())
     return;
-  queries = syntheticRows(problem.queryLength, problem.headDim, 0);
-  keys = syntheticRows(problem.keyLength, problem.headDim, 1);
+  queries = normalRows(problem.queryLength * problem.headDim, 0);
+  keys = normalRows(problem.keyLength * problem.headDim, 1);
 }
 
 HeadContent SyntheticContent::view() const {

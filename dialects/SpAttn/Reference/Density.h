@@ -18,6 +18,10 @@ namespace spattn::ref {
 /// Rows averaged above this length are sampled evenly (the last included).
 constexpr int64_t kDensitySampledRows = 4096;
 
+/// `count` standard-normal floats from a fixed seed (std::mt19937), the
+/// synthetic content of summaries, pictures, tests and benchmarks.
+std::vector<float> normalRows(int64_t count, uint32_t seed);
+
 /// Fixed-seed standard-normal Q [Lq, D] and K [Lk, D], shared by every head
 /// a summary reports; empty when the pattern reads no content.
 class SyntheticContent {

@@ -4,6 +4,7 @@
 
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
 #include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "dialects/SpAttn/Reference/Density.h"
 #include "dialects/SpAttn/Reference/Mask.h"
 #include "passes/Passes.h"
 
@@ -60,14 +61,9 @@ inline LoweredSpec lowerSpec(mlir::MLIRContext &context,
   return lowered;
 }
 
-/// Standard-normal rows, the Q or K of one head.
+/// Standard-normal rows [rows, dim], the Q or K of one head.
 inline std::vector<float> normalRows(int64_t rows, int64_t dim, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> out(rows * dim);
-  for (float &x : out)
-    x = normal(rng);
-  return out;
+  return ref::normalRows(rows * dim, seed);
 }
 
 /// Rows to compare: all of them for short queries, else both ends, every

@@ -20,7 +20,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
 
 using namespace mlir;
 namespace ms = mlir::spattn;
@@ -171,14 +170,6 @@ void expectCellsMatchSchedule(const MaskPicture &picture, ms::VariantOp variant,
   EXPECT_LE(picture.maskTop + rows * picture.cellSize, picture.image.height());
 }
 
-std::vector<float> normalRows(int64_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> rows(count);
-  for (float &value : rows)
-    value = normal(rng);
-  return rows;
-}
 
 TEST_F(MaskPngTest, RendersEveryBucketAtItsUpperLength) {
   ms::SpecOp spec = lower(kWindowSpec);
@@ -259,8 +250,8 @@ TEST_F(MaskPngTest, NpyContentInEveryLayoutGivesTheSamePicture) {
   ms::SpecOp spec = lower(kTopkSpec);
   // Head 3 reads kv head 1; batch 0 is drawn.
   const int64_t length = 480, dim = 8, head = 3;
-  std::vector<float> q = normalRows(2 * 4 * length * dim, 1);
-  std::vector<float> k = normalRows(2 * 2 * length * dim, 2);
+  std::vector<float> q = ref::normalRows(2 * 4 * length * dim, 1);
+  std::vector<float> k = ref::normalRows(2 * 2 * length * dim, 2);
   auto slice = [&](const std::vector<float> &all, int64_t index) {
     auto begin = all.begin() + index * length * dim;
     return std::vector<float>(begin, begin + length * dim);
