@@ -35,21 +35,25 @@ bool IndexGroups::contains(int64_t id, int64_t value) const {
                             value);
 }
 
+/// The tiles of the blocks chosen by groups [firstId, lastId] (absolute ids).
+static TileRanges groupTiles(const IndexGroups &chosen, int64_t firstId,
+                             int64_t lastId, int64_t block, int64_t tileK,
+                             bool full) {
+  std::vector<TileRange> out;
+  for (int64_t g = std::max<int64_t>(firstId - chosen.firstGroup, 0);
+       g <= std::min(lastId - chosen.firstGroup, chosen.count - 1); ++g)
+    for (int64_t k = chosen.offsets[g]; k < chosen.offsets[g + 1]; ++k)
+      out.push_back(blockTiles(chosen.indices[k], block, tileK, full));
+  return normalizeRanges(std::move(out));
+}
+
 TileRanges blockSelectionRanges(const TileGeometry &geometry,
                                 const IndexGroups &chosen, int64_t block,
                                 int64_t q) {
-  std::vector<TileRange> out;
   bool full = block >= geometry.tileQ && block >= geometry.tileK;
-  int64_t first = geometry.firstPositionOf(q) / block;
-  int64_t last = geometry.lastPositionOf(q) / block;
-  for (int64_t id = first; id <= last; ++id) {
-    int64_t g = id - chosen.firstGroup;
-    if (g < 0 || g >= chosen.count)
-      continue;
-    for (int64_t k = chosen.offsets[g]; k < chosen.offsets[g + 1]; ++k)
-      out.push_back(blockTiles(chosen.indices[k], block, geometry.tileK, full));
-  }
-  return normalizeRanges(std::move(out));
+  return groupTiles(chosen, geometry.firstPositionOf(q) / block,
+                    geometry.lastPositionOf(q) / block, block, geometry.tileK,
+                    full);
 }
 
 bool blockSelectionKeeps(const IndexGroups &chosen, int64_t block,
@@ -60,17 +64,10 @@ bool blockSelectionKeeps(const IndexGroups &chosen, int64_t block,
 TileRanges pageSelectionRanges(const TileGeometry &geometry,
                                const IndexGroups &rowsPages, int64_t page,
                                int64_t q) {
-  std::vector<TileRange> out;
   int64_t first = geometry.firstPositionOf(q), last = geometry.lastPositionOf(q);
   bool full = first == last && page >= geometry.tileK;
-  for (int64_t pos = first; pos <= last; ++pos) {
-    int64_t g = pos - geometry.firstPosition() - rowsPages.firstGroup;
-    if (g < 0 || g >= rowsPages.count)
-      continue;
-    for (int64_t k = rowsPages.offsets[g]; k < rowsPages.offsets[g + 1]; ++k)
-      out.push_back(blockTiles(rowsPages.indices[k], page, geometry.tileK, full));
-  }
-  return normalizeRanges(std::move(out));
+  return groupTiles(rowsPages, first - geometry.firstPosition(),
+                    last - geometry.firstPosition(), page, geometry.tileK, full);
 }
 
 bool pageSelectionKeeps(const IndexGroups &rowsPages, int64_t page,
