@@ -14,8 +14,8 @@
 #include "BenchSpec.h"
 #include "Measure.h"
 
-#include "compiler/lib/LibraryMask.h"
-#include "dialects/SpAttn/Reference/Density.h"
+#include "compiler/library/LibraryMask.h"
+#include "reference/Density.h"
 
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Path.h"

@@ -8,8 +8,8 @@
 #ifndef SPATTN_BENCH_BENCHSPEC_H
 #define SPATTN_BENCH_BENCHSPEC_H
 
-#include "compiler/lib/LibraryApi.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "compiler/library/LibraryApi.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"

@@ -5,13 +5,13 @@
 # the resulting lib<name>.so with dlopen.
 function(spattn_build_tree_libraries target lib_dir)
   set(libraries)
+  spattn_library_inputs(inputs)
   foreach(spec_file IN LISTS ARGN)
     get_filename_component(name ${spec_file} NAME_WE)
     set(lib ${lib_dir}/${name}/lib${name}.so)
     add_custom_command(OUTPUT ${lib}
       COMMAND spattn-compile ${spec_file} --target=cpu -o ${lib_dir}/${name}
-      DEPENDS spattn-compile spattn-cpu-gen spattn_cpu_support spattn_runtime
-              SpAttnSchedule ${spec_file}
+      DEPENDS spattn-compile ${inputs} ${spec_file}
       COMMENT "spattn-compile --target=cpu ${name} (${target})")
     list(APPEND libraries ${lib})
   endforeach()

@@ -5,7 +5,7 @@
 # (see spattnConfig.cmake.in). Included once, where spattn-compile is
 # installed. Paths are fixed (not GNUInstallDirs): spattn-compile looks for
 # its toolchain at <prefix>/lib/spattn, <prefix>/libexec/spattn and
-# <prefix>/include (findCpuToolchain in targets/cpu/emit/Build.cpp).
+# <prefix>/include (findToolchain in targets/common/LibraryBuild.cpp).
 include(CMakePackageConfigHelpers)
 
 if(PROJECT_VERSION)
@@ -14,6 +14,18 @@ else()
   set(SPATTN_PACKAGE_VERSION 0.1.0)
 endif()
 
+# The registered targets, and the installed files a library is built from
+# (spattn_library_archive and spattn_library_tool in SpattnTargets.cmake).
+get_property(SPATTN_PACKAGE_TARGETS GLOBAL PROPERTY SPATTN_TARGETS)
+get_property(archives GLOBAL PROPERTY SPATTN_LIBRARY_ARCHIVES)
+get_property(tools GLOBAL PROPERTY SPATTN_LIBRARY_TOOLS)
+set(SPATTN_PACKAGE_FILES)
+foreach(archive IN LISTS archives)
+  list(APPEND SPATTN_PACKAGE_FILES lib/spattn/lib${archive}.a)
+endforeach()
+foreach(tool IN LISTS tools)
+  list(APPEND SPATTN_PACKAGE_FILES libexec/spattn/${tool})
+endforeach()
 set(SPATTN_PACKAGE_DIR lib/cmake/spattn)
 configure_package_config_file(
   ${CMAKE_CURRENT_LIST_DIR}/spattnConfig.cmake.in

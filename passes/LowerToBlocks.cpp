@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"

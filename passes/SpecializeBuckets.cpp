@@ -1,8 +1,8 @@
 //===- SpecializeBuckets.cpp - One variant per length bucket --------------===//
 #include "passes/Passes.h"
 
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "dialects/SpAttn/Reference/Density.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "reference/Density.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"

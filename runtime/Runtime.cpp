@@ -51,7 +51,32 @@ const char *lastError() { return lastMessage.c_str(); }
 
 void clearError() { lastMessage.clear(); }
 
+const char *dtypeName(spattn_dtype dtype) {
+  switch (dtype) {
+  case SPATTN_F32: return "float32";
+  case SPATTN_F16: return "float16";
+  case SPATTN_BF16: return "bfloat16";
+  default: return "an unknown dtype";
+  }
+}
+
 namespace {
+
+const char *memoryName(spattn_memory memory) {
+  switch (memory) {
+  case SPATTN_MEMORY_HOST: return "host";
+  case SPATTN_MEMORY_CUDA: return "CUDA device";
+  default: return "unknown";
+  }
+}
+
+std::string takenDtypes(const TargetAccepts &accepts) {
+  std::string list;
+  for (spattn_dtype d : {SPATTN_F32, SPATTN_F16, SPATTN_BF16})
+    if (accepts.takes(d))
+      list += (list.empty() ? "" : ", ") + std::string(dtypeName(d));
+  return list;
+}
 
 std::string describe(const spattn_tensor &t) {
   std::string s = "[";
@@ -60,8 +85,12 @@ std::string describe(const spattn_tensor &t) {
   return s + "]";
 }
 
-/// Rank, float32, positive sizes, unit innermost stride, non-negative strides.
-int checkLayout(const char *what, const spattn_tensor *t, int32_t rank) {
+/// Rank, memory, dtype, positive sizes, unit innermost stride, non-negative
+/// strides. `dtype` is the one element type every tensor of the call shares
+/// (LSE: float32), and must be one the target takes.
+int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
+                const TargetAccepts &accepts, spattn_dtype dtype,
+                bool isLse = false) {
   std::string name = what;
   if (!t)
     return fail(SPATTN_ERROR_NULL, name + " is null");
@@ -71,10 +100,19 @@ int checkLayout(const char *what, const spattn_tensor *t, int32_t rank) {
     return fail(SPATTN_ERROR_SHAPE, name + " must have rank " +
                                         std::to_string(rank) + ", got " +
                                         std::to_string(t->rank));
-  if (t->dtype != SPATTN_F32)
-    return fail(SPATTN_ERROR_DTYPE,
-                name + " must be float32 (SPATTN_F32): CPU kernels read and "
-                       "write float32");
+  if (t->memory != accepts.memory)
+    return fail(SPATTN_ERROR_ARGUMENT,
+                name + " is in " + memoryName(t->memory) + " memory; the " +
+                    accepts.target + " target reads " +
+                    memoryName(accepts.memory) + " memory");
+  if (!isLse && !accepts.takes(dtype))
+    return fail(SPATTN_ERROR_DTYPE, name + " is " + dtypeName(dtype) +
+                                        ", which the " + accepts.target +
+                                        " target does not take (it takes " +
+                                        takenDtypes(accepts) + ")");
+  if (t->dtype != dtype)
+    return fail(SPATTN_ERROR_DTYPE, name + " must be " + dtypeName(dtype) +
+                                        " like q, got " + dtypeName(t->dtype));
   for (int32_t d = 0; d < rank; ++d) {
     if (t->shape[d] <= 0)
       return fail(SPATTN_ERROR_SHAPE, name + " has a non-positive size: " +
@@ -114,9 +152,9 @@ int checkNoOverlap(const char *what, const spattn_tensor &t) {
 
 int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
                   const spattn_tensor *k, CallShape &shape) {
-  if (int s = checkLayout("q", q, 4))
+  if (int s = checkLayout("q", q, 4, spec.accepts, q ? q->dtype : SPATTN_F32))
     return s;
-  if (int s = checkLayout("k", k, 4))
+  if (int s = checkLayout("k", k, 4, spec.accepts, q->dtype))
     return s;
   shape = {q->shape[0], q->shape[1], k->shape[1],
            q->shape[2], k->shape[2], q->shape[3]};
@@ -148,9 +186,9 @@ int checkAttention(const SpecShape &spec, const spattn_tensor *q,
                    CallShape &shape) {
   if (int s = checkQueryKey(spec, q, k, shape))
     return s;
-  if (int s = checkLayout("v", v, 4))
+  if (int s = checkLayout("v", v, 4, spec.accepts, q->dtype))
     return s;
-  if (int s = checkLayout("o", o, 4))
+  if (int s = checkLayout("o", o, 4, spec.accepts, q->dtype))
     return s;
   std::string prefix = std::string(spec.name) + ": ";
   for (int32_t d = 0; d < 4; ++d) {
@@ -166,7 +204,7 @@ int checkAttention(const SpecShape &spec, const spattn_tensor *q,
   if (int s = checkNoOverlap("o", *o))
     return s;
   if (lse) {
-    if (int s = checkLayout("lse", lse, 3))
+    if (int s = checkLayout("lse", lse, 3, spec.accepts, SPATTN_F32, true))
       return s;
     for (int32_t d = 0; d < 3; ++d)
       if (lse->shape[d] != q->shape[d])

@@ -9,10 +9,10 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/spattn-compile/MaskPng.h"
 
-#include "compiler/lib/Npy.h"
+#include "compiler/io/Npy.h"
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "dialects/SpAttn/Reference/Density.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "reference/Density.h"
 #include "passes/Passes.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -24,7 +24,7 @@
 
 using namespace mlir;
 using namespace mlir::spattn;
-using sched::TileKind;
+using core::TileKind;
 
 namespace spattn {
 
@@ -139,7 +139,7 @@ TileGrid collectTiles(ScheduleEvaluator &schedule) {
   grid.cols = llvm::divideCeil(grid.keyTiles, grid.factor);
   grid.cells.assign(grid.rows * grid.cols, TileKind::Skipped);
   for (int64_t q = 0; q < grid.queryTiles; ++q)
-    for (const sched::TileRange &range : schedule.tileRanges(first + q)) {
+    for (const core::TileRange &range : schedule.tileRanges(first + q)) {
       (range.kind == TileKind::Full ? grid.full : grid.partial) +=
           range.hi - range.lo;
       for (int64_t c = range.lo / grid.factor;

@@ -8,9 +8,9 @@
 #ifndef SPATTN_COMPILER_SPATTN_COMPILE_MASKPNG_H
 #define SPATTN_COMPILER_SPATTN_COMPILE_MASKPNG_H
 
-#include "compiler/lib/PngWriter.h"
+#include "compiler/io/PngWriter.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
-#include "dialects/SpAttn/Schedule/TileRanges.h"
+#include "core/TileRanges.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -36,7 +36,7 @@ struct MaskPngOptions {
 };
 
 /// The colour of full, partial and skipped tiles.
-png::Rgb tileColor(sched::TileKind kind);
+png::Rgb tileColor(core::TileKind kind);
 
 /// One rendered picture and the file name it is written under. Tile (q, k)
 /// (q counted from the first query tile) is drawn in the cell whose top-left

@@ -2,8 +2,8 @@
 #include "compiler/spattn-compile/Summary.h"
 
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "dialects/SpAttn/Reference/Density.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "reference/Density.h"
 #include "passes/Passes.h"
 
 #include "llvm/Support/Format.h"

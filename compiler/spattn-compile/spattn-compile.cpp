@@ -3,9 +3,10 @@
 //   spattn-compile SPEC.mlir --emit=summary [-o FILE]
 //   spattn-compile SPEC.mlir --emit=mask-png -o DIR [--length N] [--head H]
 //                  [--q Q.npy --k K.npy]
-//   spattn-compile SPEC.mlir --emit=cpu-source [-o FILE]
-//   spattn-compile SPEC.mlir --target=cpu -o DIR
+//   spattn-compile SPEC.mlir --emit=source --target=T[,T...] [-o FILE]
+//   spattn-compile SPEC.mlir --target=T[,T...] -o DIR
 //       writes DIR/lib<name>.a, DIR/lib<name>.so, DIR/<name>.h (+ DIR/spattn/)
+//       with the parts of every target listed (registered targets: cpu)
 //
 // Parses and verifies a spec file; a malformed spec gets a located diagnostic
 // and exit code 1.
@@ -13,7 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/spattn-compile/MaskPng.h"
 #include "compiler/spattn-compile/Summary.h"
-#include "targets/cpu/emit/CpuLibrary.h"
+#include "targets/common/LibraryBuild.h"
 #include "passes/Passes.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 
@@ -29,7 +30,7 @@
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Summary, MaskPng, CpuSource };
+enum class EmitKind { Summary, MaskPng, Source };
 
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<spec.mlir>"),
@@ -43,15 +44,16 @@ llvm::cl::opt<EmitKind> emitKind(
     "emit", llvm::cl::desc("what to produce"), llvm::cl::init(EmitKind::Summary),
     llvm::cl::values(clEnumValN(EmitKind::Summary, "summary",
                                 "per-bucket budget ranges and density"),
-                     clEnumValN(EmitKind::CpuSource, "cpu-source",
-                                "the C++ a CPU library is generated from"),
+                     clEnumValN(EmitKind::Source, "source",
+                                "the C++ a library for --target is generated from"),
                      clEnumValN(EmitKind::MaskPng, "mask-png",
                                 "one PNG of the tile mask per bucket")));
 
 llvm::cl::opt<std::string> targetName(
     "target",
-    llvm::cl::desc("build an AOT library for this target into -o DIR (cpu)"),
-    llvm::cl::value_desc("cpu"));
+    llvm::cl::desc("build an AOT library for these targets (a comma-separated "
+                   "list of registered targets) into -o DIR"),
+    llvm::cl::value_desc("cpu[,...]"));
 
 // --emit=mask-png options.
 llvm::cl::opt<int64_t> maskLength(
@@ -69,18 +71,29 @@ llvm::cl::opt<std::string> maskKeys(
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::spattn::registerAllTargets();
   llvm::cl::ParseCommandLineOptions(argc, argv, "spattn compiler\n");
   if (emitKind == EmitKind::MaskPng && outputFile == "-") {
     llvm::errs() << "spattn-compile: --emit=mask-png needs -o DIR\n";
     return 1;
   }
-  if (targetName.getNumOccurrences() && targetName != "cpu") {
-    llvm::errs() << "spattn-compile: unknown --target '" << targetName
-                 << "' (known: cpu)\n";
+  std::vector<const mlir::spattn::Target *> targets;
+  if (targetName.getNumOccurrences()) {
+    std::string error;
+    auto parsed = mlir::spattn::parseTargetList(targetName, error);
+    if (failed(parsed)) {
+      llvm::errs() << "spattn-compile: " << error << "\n";
+      return 1;
+    }
+    targets = std::move(*parsed);
+  }
+  bool buildLibrary = !targets.empty() && emitKind != EmitKind::Source;
+  if (buildLibrary && outputFile == "-") {
+    llvm::errs() << "spattn-compile: --target=" << targetName << " needs -o DIR\n";
     return 1;
   }
-  if (targetName.getNumOccurrences() && outputFile == "-") {
-    llvm::errs() << "spattn-compile: --target=cpu needs -o DIR\n";
+  if (emitKind == EmitKind::Source && targets.empty()) {
+    llvm::errs() << "spattn-compile: --emit=source needs --target\n";
     return 1;
   }
 
@@ -119,10 +132,11 @@ int main(int argc, char **argv) {
   if (failed(mlir::spattn::lowerToSchedules(*module)))
     return 1;
 
-  if (targetName.getNumOccurrences()) {
-    mlir::spattn::CpuToolchain toolchain = mlir::spattn::findCpuToolchain(argv[0]);
+  if (buildLibrary) {
+    mlir::spattn::Toolchain toolchain = mlir::spattn::findToolchain(argv[0]);
     for (mlir::spattn::SpecOp spec : specs)
-      if (failed(mlir::spattn::emitCpuLibrary(*module, spec, toolchain, outputFile)))
+      if (failed(mlir::spattn::emitLibrary(*module, spec, targets, toolchain,
+                                           outputFile)))
         return 1;
     return 0;
   }
@@ -143,9 +157,9 @@ int main(int argc, char **argv) {
   std::string summary;
   llvm::raw_string_ostream summaryStream(summary);
   for (mlir::spattn::SpecOp spec : specs) {
-    if (emitKind == EmitKind::CpuSource) {
+    if (emitKind == EmitKind::Source) {
       FailureOr<std::string> source =
-          mlir::spattn::generateCpuLibrarySource(*module, spec);
+          mlir::spattn::generateSource(*module, spec, targets);
       if (failed(source))
         return 1;
       summaryStream << *source;

@@ -9,7 +9,7 @@
 #ifndef SPATTN_COMPILER_SPATTN_RUN_RUNCHECK_H
 #define SPATTN_COMPILER_SPATTN_RUN_RUNCHECK_H
 
-#include "compiler/lib/LibraryReference.h"
+#include "compiler/library/LibraryReference.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -9,8 +9,8 @@
 #ifndef SPATTN_COMPILER_SPATTN_RUN_RUNINPUTS_H
 #define SPATTN_COMPILER_SPATTN_RUN_RUNINPUTS_H
 
-#include "compiler/lib/Npy.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "compiler/io/Npy.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
 
 #include "llvm/Support/raw_ostream.h"
 

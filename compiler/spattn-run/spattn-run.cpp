@@ -21,7 +21,7 @@
 #include "RunCheck.h"
 #include "RunInputs.h"
 
-#include "compiler/lib/LibraryMask.h"
+#include "compiler/library/LibraryMask.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -1,15 +1,15 @@
 //===- LoadedLibrary.h - A generated library, loaded for tests --*- C++ -*-===//
 //
 // Opens test/e2e/libs/<name>/lib<name>.so with dlopen and resolves its C API
-// (compiler/lib/LibraryApi.h), so one test binary checks every spec's
+// (compiler/library/LibraryApi.h), so one test binary checks every spec's
 // library. Also parses the spec the library was made from, for the reference.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TEST_E2E_LOADEDLIBRARY_H
 #define SPATTN_TEST_E2E_LOADEDLIBRARY_H
 
-#include "compiler/lib/LibraryApi.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
+#include "compiler/library/LibraryApi.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"

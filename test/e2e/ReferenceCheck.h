@@ -2,7 +2,7 @@
 //
 // Runs a loaded library on random Q/K/V and compares sampled rows of every
 // (batch element, query head) with fp64 attention over the reference mask
-// (compiler/lib/LibraryReference.h). For content-based patterns the mask is
+// (compiler/library/LibraryReference.h). For content-based patterns the mask is
 // built from the library's own selections (read back through
 // <name>_selection), so attention is checked "given the same selected
 // indices"; the selections themselves are checked against the reference in
@@ -14,7 +14,7 @@
 
 #include "LoadedLibrary.h"
 
-#include "compiler/lib/LibraryReference.h"
+#include "compiler/library/LibraryReference.h"
 
 #include <cstdint>
 

@@ -25,13 +25,14 @@ unset DESTDIR CMAKE_PREFIX_PATH spattn_DIR spattn_ROOT
 step "install $build into $prefix"
 "$cmake" --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
   { cat "$work/install.log"; fail "cmake --install"; }
-for f in bin/spattn-compile bin/spattn-opt libexec/spattn/spattn-cpu-gen \
-         lib/spattn/libspattn_cpu_support.a lib/spattn/libspattn_runtime.a \
-         lib/spattn/libSpAttnSchedule.a lib/cmake/spattn/spattnConfig.cmake \
+# The archives and programs a library is built from are checked by the
+# installed spattnConfig.cmake itself (find_package fails without them).
+for f in bin/spattn-compile bin/spattn-opt lib/cmake/spattn/spattnConfig.cmake \
          lib/cmake/spattn/spattnConfigVersion.cmake include/spattn/runtime.h \
          include/spattn/spattn.hpp include/spattn/runtime_internal.hpp \
-         include/spattn/internal/HalideRuntime.h \
-         include/spattn/internal/targets/cpu/support/Library.hpp; do
+         include/spattn/library_abi.hpp include/spattn/internal/HalideRuntime.h \
+         include/spattn/internal/core/TileRangeAlgebra.h \
+         include/spattn/internal/targets/cpu/libsupport/CpuKernels.hpp; do
   [ -e "$prefix/$f" ] || fail "the install lacks $f"
 done
 

@@ -1,8 +1,10 @@
 //===- ScheduleEvaluator.cpp - Expand a lowered block schedule ------------===//
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
 
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "dialects/SpAttn/Schedule/SelectionTiles.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "core/SelectionTiles.h"
+
+#include "dialects/SpAttn/IR/SpAttnAffine.h"
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/IntegerSet.h"
@@ -13,62 +15,20 @@
 
 using namespace mlir;
 using namespace mlir::spattn;
-using sched::TileKind;
-using sched::TileRange;
-using sched::TileRanges;
+using core::TileKind;
+using core::TileRange;
+using core::TileRanges;
 
 namespace {
-
-/// Value of an affine or semi-affine expression. Divisors are budgets the
-/// specialization proved positive; a zero one still yields 0, never a trap.
-int64_t evaluateExpr(AffineExpr expr, ArrayRef<int64_t> dims,
-                     ArrayRef<int64_t> symbols) {
-  switch (expr.getKind()) {
-  case AffineExprKind::Constant:
-    return cast<AffineConstantExpr>(expr).getValue();
-  case AffineExprKind::DimId:
-    return dims[cast<AffineDimExpr>(expr).getPosition()];
-  case AffineExprKind::SymbolId:
-    return symbols[cast<AffineSymbolExpr>(expr).getPosition()];
-  default:
-    break;
-  }
-  auto binary = cast<AffineBinaryOpExpr>(expr);
-  int64_t lhs = evaluateExpr(binary.getLHS(), dims, symbols);
-  int64_t rhs = evaluateExpr(binary.getRHS(), dims, symbols);
-  switch (expr.getKind()) {
-  case AffineExprKind::Add:
-    return lhs + rhs;
-  case AffineExprKind::Mul:
-    return lhs * rhs;
-  case AffineExprKind::Mod:
-    return rhs > 0 ? ((lhs % rhs) + rhs) % rhs : 0;
-  case AffineExprKind::FloorDiv:
-    return rhs ? llvm::divideFloorSigned(lhs, rhs) : 0;
-  case AffineExprKind::CeilDiv:
-    return rhs ? llvm::divideCeilSigned(lhs, rhs) : 0;
-  default:
-    llvm_unreachable("unknown affine expression kind");
-  }
-}
-
-bool holds(IntegerSet set, ArrayRef<int64_t> dims, ArrayRef<int64_t> symbols) {
-  for (unsigned c = 0; c < set.getNumConstraints(); ++c) {
-    int64_t value = evaluateExpr(set.getConstraint(c), dims, symbols);
-    if (set.isEq(c) ? value != 0 : value < 0)
-      return false;
-  }
-  return true;
-}
 
 /// [max of lower's results, min of upper's results), as affine.for bounds.
 TileRange boundRange(AffineMap lower, AffineMap upper, int64_t queryTile,
                      ArrayRef<int64_t> symbols, TileKind kind) {
   TileRange range{INT64_MIN, INT64_MAX, kind};
   for (AffineExpr e : lower.getResults())
-    range.lo = std::max(range.lo, evaluateExpr(e, queryTile, symbols));
+    range.lo = std::max(range.lo, evaluateAffine(e, queryTile, symbols));
   for (AffineExpr e : upper.getResults())
-    range.hi = std::min(range.hi, evaluateExpr(e, queryTile, symbols));
+    range.hi = std::min(range.hi, evaluateAffine(e, queryTile, symbols));
   return range;
 }
 
@@ -96,10 +56,10 @@ struct ScheduleEvaluator::Node {
   // Chosen indices as CSR groups (blocks: per query block; pages: the rows
   // last asked for, selected on demand).
   std::vector<int64_t> offsets{0}, indices;
-  sched::IndexGroups groups;
+  core::IndexGroups groups;
   std::unique_ptr<ref::PageSelector> pages;
   ref::VerticalSlashSelection slash;
-  std::unique_ptr<sched::VerticalSlashMembers> slashMembers;
+  std::unique_ptr<core::VerticalSlashMembers> slashMembers;
   std::vector<Node> children;
 
   /// Points `groups` at `offsets` / `indices`, the first group being `first`.
@@ -242,7 +202,7 @@ private:
         valueOf(cast<EstimateLastQueriesOp>(estimate).getLastQueries());
     node.kind = Node::Kind::VerticalSlash;
     node.slash = ref::selectVerticalSlash(p, problem, content);
-    node.slashMembers = std::make_unique<sched::VerticalSlashMembers>(
+    node.slashMembers = std::make_unique<core::VerticalSlashMembers>(
         problem.keyLength, node.slash.columns, node.slash.offsets);
     return success();
   }
@@ -326,23 +286,23 @@ public:
     case Node::Kind::Affine:
       return affineRanges(node, q);
     case Node::Kind::Blocks:
-      return sched::blockSelectionRanges(geometry, node.groups, node.block, q);
+      return core::blockSelectionRanges(geometry, node.groups, node.block, q);
     case Node::Kind::Pages: {
       int64_t first = geometry.firstPositionOf(q) - geometry.firstPosition();
       int64_t last = geometry.lastPositionOf(q) - geometry.firstPosition();
-      return sched::pageSelectionRanges(geometry, rowPages(node, first, last),
+      return core::pageSelectionRanges(geometry, rowPages(node, first, last),
                                         node.block, q);
     }
     case Node::Kind::VerticalSlash:
-      return sched::verticalSlashRanges(geometry, node.slash.columns,
+      return core::verticalSlashRanges(geometry, node.slash.columns,
                                         node.slash.offsets, q);
     case Node::Kind::Union:
     case Node::Kind::Intersect: {
       TileRanges out = ranges(node.children.front(), q);
       for (size_t k = 1; k < node.children.size(); ++k)
         out = node.kind == Node::Kind::Union
-                  ? sched::uniteRanges(out, ranges(node.children[k], q))
-                  : sched::intersectRanges(out, ranges(node.children[k], q));
+                  ? core::uniteRanges(out, ranges(node.children[k], q))
+                  : core::intersectRanges(out, ranges(node.children[k], q));
       return out;
     }
     case Node::Kind::Nothing:
@@ -355,11 +315,11 @@ public:
     int64_t pos = problem.queryPosition(i);
     switch (node.kind) {
     case Node::Kind::Affine:
-      return holds(node.affine.getKeep(), {pos, j}, node.symbols);
+      return integerSetHolds(node.affine.getKeep(), {pos, j}, node.symbols);
     case Node::Kind::Blocks:
-      return sched::blockSelectionKeeps(node.groups, node.block, pos, j);
+      return core::blockSelectionKeeps(node.groups, node.block, pos, j);
     case Node::Kind::Pages:
-      return sched::pageSelectionKeeps(rowPages(node, i, i), node.block, i, j);
+      return core::pageSelectionKeeps(rowPages(node, i, i), node.block, i, j);
     case Node::Kind::VerticalSlash:
       return node.slashMembers->keeps(pos, j);
     case Node::Kind::Union:
@@ -377,21 +337,21 @@ public:
 private:
   TileRanges affineRanges(Node &node, int64_t q) {
     BlocksAffineOp op = node.affine;
-    if (op.getTouchWhen() && !holds(*op.getTouchWhen(), q, node.symbols))
+    if (op.getTouchWhen() && !integerSetHolds(*op.getTouchWhen(), q, node.symbols))
       return {};
     std::vector<TileRange> out = {boundRange(op.getTouchLower(),
                                              op.getTouchUpper(), q,
                                              node.symbols, TileKind::Partial)};
     if (op.getFullLowerAttr() &&
-        (!op.getFullWhen() || holds(*op.getFullWhen(), q, node.symbols)))
+        (!op.getFullWhen() || integerSetHolds(*op.getFullWhen(), q, node.symbols)))
       out.push_back(boundRange(*op.getFullLower(), *op.getFullUpper(), q,
                                node.symbols, TileKind::Full));
-    return sched::normalizeRanges(std::move(out));
+    return core::normalizeRanges(std::move(out));
   }
 
   /// The pages of rows [first, last], selected on demand: the reference
   /// selects one row at a time, and a summary visits only sampled tiles.
-  const sched::IndexGroups &rowPages(Node &node, int64_t first, int64_t last) {
+  const core::IndexGroups &rowPages(Node &node, int64_t first, int64_t last) {
     if (node.groups.firstGroup != first || node.groups.count != last - first + 1 ||
         node.offsets.size() == 1) {
       node.offsets.assign(1, 0);
@@ -407,7 +367,7 @@ private:
   }
 
   const ref::AttentionProblem &problem;
-  sched::TileGeometry geometry;
+  core::TileGeometry geometry;
 };
 
 } // namespace
@@ -422,7 +382,7 @@ static bool hasKind(const ScheduleEvaluator::Node &node,
 
 TileRanges ScheduleEvaluator::tileRanges(int64_t queryTile) {
   assert(root && "bind() a call first");
-  return sched::clipRanges(
+  return core::clipRanges(
       Walker(problem, tileQ, tileK).ranges(*root, queryTile), 0, numKeyTiles());
 }
 

@@ -13,9 +13,9 @@
 #define SPATTN_DIALECT_SPATTN_EVAL_SCHEDULEEVALUATOR_H
 
 #include "dialects/SpAttn/IR/SpAttnOps.h"
-#include "dialects/SpAttn/Reference/Pattern.h"
-#include "dialects/SpAttn/Reference/Selection.h"
-#include "dialects/SpAttn/Schedule/TileRanges.h"
+#include "reference/Pattern.h"
+#include "reference/Selection.h"
+#include "core/TileRanges.h"
 
 #include <memory>
 #include <vector>
@@ -23,7 +23,7 @@
 namespace mlir::spattn {
 
 namespace ref = ::spattn::ref;
-namespace sched = ::spattn::sched;
+namespace core = ::spattn::core;
 
 /// Work of one (batch element, query head) under a schedule. FLOPs count the
 /// two matrix products (4 * D per visited pair, absent rows and keys
@@ -57,7 +57,7 @@ public:
   int64_t numKeyTiles() const;
 
   /// The key tiles query tile `q` visits, clipped to existing key tiles.
-  sched::TileRanges tileRanges(int64_t queryTile);
+  core::TileRanges tileRanges(int64_t queryTile);
   /// keep[j] = 1 iff the schedule keeps (i, j): full tiles wholesale, partial
   /// tiles through the token predicate. Must equal the reference mask.
   void expandRow(int64_t i, std::vector<uint8_t> &keep);

@@ -1,7 +1,7 @@
 /*===- spattn/runtime.h - Types every spattn library shares -------*- C -*-===*
  *
  * Tensors, options and status codes of the C API that every library made by
- * `spattn-compile --target=cpu` exposes. A library `<name>` adds, in
+ * `spattn-compile --target=...` exposes, whatever its targets. A library `<name>` adds, in
  * `<name>.h`, `<name>_attention(...)` and friends built on these types.
  *
  *===----------------------------------------------------------------------===*/
@@ -14,12 +14,20 @@
 extern "C" {
 #endif
 
-/* Element types. CPU kernels read and write float32. */
+/* Element types. Which ones a library takes is its target's business (the
+ * CPU target: float32); another gets SPATTN_ERROR_DTYPE with a message. */
 typedef enum {
   SPATTN_F32 = 0,
   SPATTN_F16 = 1,
   SPATTN_BF16 = 2
 } spattn_dtype;
+
+/* Where a tensor's data lives. A library serves the memories of the targets
+ * it was compiled for (--target=cpu: host memory). */
+typedef enum {
+  SPATTN_MEMORY_HOST = 0,
+  SPATTN_MEMORY_CUDA = 1 /* CUDA device memory, on device `device` */
+} spattn_memory;
 
 /* Every call returns one of these; spattn_status_string() names it and the
  * library's <name>_last_error() says what exactly was wrong. */
@@ -45,6 +53,8 @@ typedef struct {
   int32_t rank;
   int64_t shape[4];
   int64_t strides[4];
+  spattn_memory memory; /* zero-initialized: host memory */
+  int32_t device;       /* CUDA device ordinal; 0 for host memory */
 } spattn_tensor;
 
 typedef struct {
@@ -73,7 +83,8 @@ typedef struct {
 /* "ok", "null pointer", ... for a status code. */
 const char *spattn_status_string(int status);
 
-/* A contiguous row-major descriptor of `rank` dimensions over `data`. */
+/* A contiguous row-major descriptor of `rank` dimensions over `data`, in
+ * host memory. */
 spattn_tensor spattn_contiguous(void *data, spattn_dtype dtype, int32_t rank,
                                 const int64_t *shape);
 

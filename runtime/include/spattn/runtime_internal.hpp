@@ -16,11 +16,28 @@
 
 namespace spattn::rt {
 
-/// The static shape a library was compiled for.
+/// What one target of a library reads: element types (a bit per
+/// spattn_dtype) and memory. The target says it, not the runtime.
+struct TargetAccepts {
+  const char *target;  // "cpu", ... for messages
+  uint32_t dtypes;     // bit (1 << SPATTN_F32) etc.; LSE is always float32
+  spattn_memory memory;
+
+  bool takes(spattn_dtype dtype) const {
+    return dtype >= 0 && dtype < 32 && (dtypes >> dtype) & 1u;
+  }
+};
+
+/// The static shape a library was compiled for, and what the target serving
+/// the call reads.
 struct SpecShape {
   const char *name;
   int64_t headDim, numQHeads, numKVHeads;
+  TargetAccepts accepts;
 };
+
+/// "float32", "float16", "bfloat16".
+const char *dtypeName(spattn_dtype dtype);
 
 /// The sizes of one checked call.
 struct CallShape {
@@ -34,8 +51,8 @@ const char *lastError();
 void clearError();
 
 /// Checks Q, K, V, O (and LSE when not null) against each other and the
-/// spec: null pointers, ranks, sizes, GQA divisibility, head_dim, dtype
-/// (float32), strides (innermost 1, non-negative, outputs not overlapping),
+/// spec: null pointers, ranks, sizes, GQA divisibility, head_dim, dtype and
+/// memory (those the target accepts, one dtype for Q, K, V, O), strides (innermost 1, non-negative, outputs not overlapping),
 /// 1 <= Lq <= Lk. Fills `shape` and returns SPATTN_OK, or fails.
 int checkAttention(const SpecShape &spec, const spattn_tensor *q,
                    const spattn_tensor *k, const spattn_tensor *v,

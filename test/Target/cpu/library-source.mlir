@@ -1,14 +1,16 @@
-// RUN: spattn-compile %s --emit=cpu-source | FileCheck %s
+// RUN: spattn-compile %s --emit=source --target=cpu | FileCheck %s
+// RUN: not spattn-compile %s --emit=source 2>&1 | FileCheck %s --check-prefix=NOTARGET
 
-// The C++ a CPU library is generated from: per bucket a namespace with the
-// schedule parameters as run-length tables over L (the window is L / 4,
-// folded by the compiler at every L of the bucket), the selection stages each
-// head runs (top-k only for heads 2-3 of the per_head), and one ranges/keep
-// pair per schedule op translated from its affine maps and integer sets.
-
-// CHECK: #include "emit_test_b0_full.h"
-// CHECK: #include "emit_test_b0_masked_few.h"
-// CHECK: #include "emit_test_b1_full.h"
+// The C++ a library is generated from, written from the library plan. First
+// the target-independent part: per bucket a namespace with the schedule
+// parameters as run-length tables over L (the window is L / 4, folded by the
+// compiler at every L of the bucket), the selection stages each head runs
+// (top-k only for heads 2-3 of the per_head), and one ranges/keep pair per
+// schedule node printed from its affine maps and integer sets; then the
+// cpu target's part: its kernels and its entry.
+// CHECK: #include "spattn/library_abi.hpp"
+// CHECK: static_assert(spattn::abi::kLibraryAbiVersion ==
+// CHECK: extern const spattn::abi::TargetEntry spattn_emit_test_target_cpu;
 // CHECK-LABEL: namespace b0 {
 // CHECK: static const int64_t param0Start[] = {1, 4, 8,
 // CHECK: static const int64_t param0Value[] = {0, 1, 2,
@@ -16,33 +18,44 @@
 // CHECK:   static const bool serves0[] = {false, false, true, true};
 // CHECK:     spattn::cpu::selectTopkBlocks(in.call, in.q, in.k, 64, int64_t(2), stages[0].selection);
 // Sinks: touched [0, ceil(4 / 64)), full [0, 4 floordiv 64), keep j < 4.
-// CHECK: static spattn::cpu::TileRanges ranges0(
-// CHECK:   std::min<int64_t>({spattn::cpu::ceilDiv(int64_t(4), int64_t(64))}), spattn::cpu::TileKind::Partial}};
+// CHECK: static spattn::core::TileRanges ranges0(
+// CHECK:   std::min<int64_t>({spattn::core::ceilDiv(int64_t(4), int64_t(64))}), spattn::core::TileKind::Partial}};
 // CHECK: return ((j * int64_t(-1)) + (int64_t(4) + int64_t(-1))) >= 0;
 // The window reads its budget from the table.
-// CHECK: static spattn::cpu::TileRanges ranges1(
+// CHECK: static spattn::core::TileRanges ranges1(
 // CHECK:   if (!((s.params[0] + int64_t(-1)) >= 0)) return {};
 // CHECK: return (pos + (j * int64_t(-1))) >= 0 && (((pos * int64_t(-1)) + (s.params[0] + int64_t(-1))) + j) >= 0;
-// CHECK: return spattn::sched::blockSelectionRanges(s.geometry, s.stages[0].groups(), 64, q);
-// CHECK: return spattn::sched::uniteRanges(ranges0(s, q), ranges1(s, q));
+// CHECK: return spattn::core::blockSelectionRanges(s.geometry, s.stages[0].groups(), 64, q);
+// CHECK: return spattn::core::uniteRanges(ranges0(s, q), ranges1(s, q));
 // CHECK: return keep0(s, row, pos, j) || keep1(s, row, pos, j);
 // per_head routes heads 2 and up to the top-k input.
 // CHECK:   if (s.head >= 2) return ranges2(s, q);
 // CHECK:   if (s.head >= 0) return ranges3(s, q);
 // The causal mask is intersected last.
-// CHECK: return spattn::sched::intersectRanges(ranges4(s, q), ranges5(s, q));
+// CHECK: return spattn::core::intersectRanges(ranges4(s, q), ranges5(s, q));
 // CHECK: out[jj] = keep6(s, row, pos, key0 + jj);
 // CHECK-LABEL: namespace b1 {
 // CHECK: static const int64_t param0Start[] = {129, 132,
 // CHECK: static const int64_t param0Value[] = {32, 33,
-// The library table: buckets, tiles, span, kernels, stages and budgets.
+// The library tables: budgets, stages, variants (lengths, tiles, schedule).
 // CHECK: static const char *const kBudgetLabels[] = {"sink.count", "window.size", "topk_blocks.count", nullptr};
-// CHECK: static const char *const kStageKinds[] = {"topk_blocks", nullptr};
-// CHECK: {1, 128, 64, 64, 128, &emit_test_b0_full, &emit_test_b0_masked, 8, &emit_test_b0_full_few, &emit_test_b0_masked_few, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow},
-// CHECK: {129, 1024, 64, 64, 512, &emit_test_b1_full,
-// CHECK: const spattn::cpu::Library kLibrary = {"emit_test", 64, 4, 2, true, 0.125, 2, kVariants, kUpperBounds, 1, kStageKinds, 3, kBudgetLabels, kBudgets};
+// CHECK: static const spattn::abi::StageKind kStageKinds[] = {spattn::abi::StageKind::TopkBlocks,
+// CHECK: {1, 128, 64, 64, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow},
+// CHECK: {129, 1024, 64, 64, 1, b1::kParams, &b1::select, &b1::ranges6, &b1::keepRow},
+// CHECK: const spattn::abi::Library kLibrary = {spattn::abi::kLibraryAbiVersion, "emit_test", 64, 4, 2, true, 0.125, 2, spattn_emit_test_variants, kUpperBounds, 1, kStageKinds, 3, kBudgetLabels, kBudgets};
 // CHECK: int emit_test_attention(
 // CHECK: int emit_test_selection(
+// The cpu target's part: the plan's kernels per variant (span, full, masked,
+// few rows, their few-row forms) behind its entry.
+// CHECK-LABEL: the cpu target's part
+// CHECK: #include "emit_test_b0_full.h"
+// CHECK: #include "emit_test_b0_masked_few.h"
+// CHECK: #include "emit_test_b1_full.h"
+// CHECK: {128, &emit_test_b0_full, &emit_test_b0_masked, 8, &emit_test_b0_full_few, &emit_test_b0_masked_few},
+// CHECK: {512, &emit_test_b1_full,
+// CHECK: extern const spattn::abi::TargetEntry spattn_emit_test_target_cpu = {spattn::cpu::kCpuAccepts, &attend};
+
+// NOTARGET: spattn-compile: --emit=source needs --target
 spattn.spec @emit_test attributes {head_dim = 64 : i64, num_q_heads = 4 : i64, num_kv_heads = 2 : i64, dtype = f32, causal, buckets = array<i64: 128, 1024>} {
 ^bb0(%L: index):
   %c4 = arith.constant 4 : index

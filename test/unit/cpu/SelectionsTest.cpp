@@ -1,7 +1,7 @@
 //===- SelectionsTest.cpp - CPU library selections vs the reference -------===//
 //
 // Property tests over random shapes: the float32 selections a CPU library
-// runs (targets/cpu/support/Selections.h) choose what the fp64 reference
+// runs (targets/cpu/libsupport/Selections.h) choose what the fp64 reference
 // chooses. Inputs are small integers sized so that block sums, dot products
 // and page bounds are exact in float32. Where a group's exact scores nearly
 // tie at the budget's boundary, fp32 and fp64 may legitimately differ (a
@@ -9,9 +9,9 @@
 // is skipped and each test checks that few are.
 //
 //===----------------------------------------------------------------------===//
-#include "targets/cpu/support/Selections.h"
+#include "targets/cpu/libsupport/Selections.h"
 
-#include "dialects/SpAttn/Reference/Selection.h"
+#include "reference/Selection.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include "NaiveAttention.h"
 #include "TestUtil.h"
 
-#include "dialects/SpAttn/Reference/Attention.h"
+#include "reference/Attention.h"
 
 #include <gtest/gtest.h>
 

@@ -6,9 +6,10 @@
 // of docs/semantics.md.
 //
 //===----------------------------------------------------------------------===//
+#include "core/RandomBlockHash.h"
 #include "TestUtil.h"
 
-#include "dialects/SpAttn/Reference/Selection.h"
+#include "reference/Selection.h"
 
 #include <gtest/gtest.h>
 
@@ -29,7 +30,7 @@ bool randomBlockKept(const Pattern &p, const AttentionProblem &problem,
     return false;
   std::vector<std::pair<uint64_t, int64_t>> ranked;
   for (int64_t c = 0; c <= last; ++c)
-    ranked.push_back({randomBlockHash(p.seed, h, qb, c), c});
+    ranked.push_back({core::randomBlockHash(p.seed, h, qb, c), c});
   std::sort(ranked.begin(), ranked.end());
   int64_t keep = std::min<int64_t>(p.count, ranked.size());
   for (int64_t r = 0; r < keep; ++r)

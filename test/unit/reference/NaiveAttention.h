@@ -7,7 +7,7 @@
 #ifndef SPATTN_TEST_REFERENCE_NAIVEATTENTION_H
 #define SPATTN_TEST_REFERENCE_NAIVEATTENTION_H
 
-#include "dialects/SpAttn/Reference/Pattern.h"
+#include "reference/Pattern.h"
 
 #include <cmath>
 #include <cstdint>

@@ -1,5 +1,6 @@
 //===- RandomBlocksTest.cpp - random_blocks hash, selection and mask ------===//
 
+#include "core/RandomBlockHash.h"
 #include "TestUtil.h"
 
 #include <gtest/gtest.h>
@@ -55,7 +56,7 @@ TEST(RandomBlocks, HashMatchesTheDocumentedFormula) {
     for (uint64_t h = 0; h < 3; ++h)
       for (uint64_t q = 0; q < 4; ++q)
         for (uint64_t k = 0; k < 4; ++k)
-          EXPECT_EQ(randomBlockHash(seed, h, q, k), expectedHash(seed, h, q, k));
+          EXPECT_EQ(core::randomBlockHash(seed, h, q, k), expectedHash(seed, h, q, k));
 }
 
 TEST(RandomBlocks, SelectionMatchesIndependentRanking) {

@@ -2,7 +2,7 @@
 #ifndef SPATTN_TEST_REFERENCE_TESTUTIL_H
 #define SPATTN_TEST_REFERENCE_TESTUTIL_H
 
-#include "dialects/SpAttn/Reference/Mask.h"
+#include "reference/Mask.h"
 
 #include <string>
 #include <vector>

@@ -16,7 +16,7 @@
 namespace spattn::test {
 namespace {
 
-using sched::TileKind;
+using core::TileKind;
 
 /// Compares one call's expansion with the reference, row by row.
 void expectSameMask(const LoweredSpec &lowered, int64_t lq, int64_t lk,

@@ -3,9 +3,9 @@
 #define SPATTN_TEST_UNIT_SCHEDULE_SCHEDULETESTUTIL_H
 
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "dialects/SpAttn/Reference/Density.h"
-#include "dialects/SpAttn/Reference/Mask.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "reference/Density.h"
+#include "reference/Mask.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -5,14 +5,14 @@
 // the per-tile min, normalization keeps the strongest kind.
 //
 //===----------------------------------------------------------------------===//
-#include "dialects/SpAttn/Schedule/TileRanges.h"
+#include "core/TileRanges.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 
-namespace spattn::sched {
+namespace spattn::core {
 namespace {
 
 constexpr int64_t kTiles = 40;
@@ -89,4 +89,4 @@ TEST(TileRanges, RandomListsMatchPerTileModel) {
 }
 
 } // namespace
-} // namespace spattn::sched
+} // namespace spattn::core

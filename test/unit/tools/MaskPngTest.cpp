@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/spattn-compile/MaskPng.h"
-#include "compiler/lib/Npy.h"
+#include "compiler/io/Npy.h"
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
-#include "dialects/SpAttn/Eval/SpAttnEvaluator.h"
-#include "dialects/SpAttn/Reference/Density.h"
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "reference/Density.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -24,8 +24,8 @@
 using namespace mlir;
 namespace ms = mlir::spattn;
 namespace ref = ::spattn::ref;
-namespace sched = ::spattn::sched;
-using sched::TileKind;
+namespace core = ::spattn::core;
+using core::TileKind;
 using ::spattn::MaskPicture;
 using ::spattn::MaskPngOptions;
 using ::spattn::NpyArray;
@@ -147,7 +147,7 @@ void expectCellsMatchSchedule(const MaskPicture &picture, ms::VariantOp variant,
   int64_t cols = (schedule.numKeyTiles() + factor - 1) / factor;
   std::vector<TileKind> cells(rows * cols, TileKind::Skipped);
   for (int64_t q = first; q < schedule.endQueryTile(); ++q)
-    for (const sched::TileRange &range : schedule.tileRanges(q))
+    for (const core::TileRange &range : schedule.tileRanges(q))
       for (int64_t k = range.lo; k < range.hi; ++k) {
         TileKind &cell = cells[(q - first) / factor * cols + k / factor];
         cell = std::max(cell, range.kind);

@@ -1,5 +1,5 @@
 //===- NpyTest.cpp - .npy round trips and malformed input -----------------===//
-#include "compiler/lib/Npy.h"
+#include "compiler/io/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"

@@ -1,5 +1,5 @@
 //===- PngWriterTest.cpp - Images, the bitmap font and PNG output ---------===//
-#include "compiler/lib/PngWriter.h"
+#include "compiler/io/PngWriter.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"

@@ -1,0 +1,39 @@
+# How targets and the archives of every library are declared, once:
+#
+#   spattn_add_target(<name> <sources>...)
+#       a target of spattn-compile (targets/<name>/): the static library
+#       SpAttnTarget_<name>, whose sources define register<Name>Target();
+#       the generated registerAllTargets() calls it.
+#   spattn_library_archive(<cmake-target> [COMMON])
+#       a PIC archive whose members go into every library built for the
+#       target that declares it (COMMON: for every target). The build-tree
+#       libraries, the install test and the installed CMake package read
+#       this list; the generated LibraryToolchain.h lists the COMMON ones.
+#   spattn_library_tool(<cmake-executable>)
+#       a program a library build runs (installed to libexec/spattn/).
+function(spattn_add_target name)
+  add_library(SpAttnTarget_${name} STATIC ${ARGN})
+  target_link_libraries(SpAttnTarget_${name} PUBLIC SpAttnTargetCommon)
+  set_property(GLOBAL APPEND PROPERTY SPATTN_TARGETS ${name})
+endfunction()
+
+function(spattn_library_archive target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "COMMON" "" "")
+  set_property(GLOBAL APPEND PROPERTY SPATTN_LIBRARY_ARCHIVES ${target})
+  if(ARG_COMMON)
+    set_property(GLOBAL APPEND PROPERTY SPATTN_COMMON_ARCHIVES ${target})
+  endif()
+  install(TARGETS ${target} ARCHIVE DESTINATION lib/spattn)
+endfunction()
+
+function(spattn_library_tool target)
+  set_property(GLOBAL APPEND PROPERTY SPATTN_LIBRARY_TOOLS ${target})
+  install(TARGETS ${target} RUNTIME DESTINATION libexec/spattn)
+endfunction()
+
+# Every CMake target a library build reads (for custom-command DEPENDS).
+function(spattn_library_inputs out)
+  get_property(archives GLOBAL PROPERTY SPATTN_LIBRARY_ARCHIVES)
+  get_property(tools GLOBAL PROPERTY SPATTN_LIBRARY_TOOLS)
+  set(${out} ${archives} ${tools} PARENT_SCOPE)
+endfunction()

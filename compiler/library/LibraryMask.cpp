@@ -1,0 +1,77 @@
+//===- LibraryMask.cpp - The mask a generated library applied -------------===//
+#include "compiler/library/LibraryMask.h"
+
+#include <algorithm>
+
+namespace spattn {
+
+std::vector<ref::GivenSelection>
+librarySelections(const LibraryApi &lib, const ref::AttentionProblem &problem,
+                  const float *q, const float *k, int64_t batch, int64_t head) {
+  const int64_t D = problem.headDim;
+  spattn_tensor qDesc = contiguousTensor(
+      q, {problem.batch, problem.numQHeads, problem.queryLength, D});
+  spattn_tensor kDesc = contiguousTensor(
+      k, {problem.batch, problem.numKVHeads, problem.keyLength, D});
+  std::vector<ref::GivenSelection> given;
+  for (int32_t stage = 0; stage < lib.numStages(); ++stage) {
+    spattn_selection sel;
+    if (lib.selection(&qDesc, &kDesc, batch, head, stage, &sel) != SPATTN_OK)
+      continue; // this stage does not serve the head
+    ref::GivenSelection groups(sel.num_groups);
+    for (int64_t g = 0; g < sel.num_groups; ++g)
+      groups[g].assign(sel.indices + sel.offsets[g],
+                       sel.indices + sel.offsets[g + 1]);
+    given.push_back(std::move(groups));
+  }
+  return given;
+}
+
+LibraryMask::LibraryMask(const LibraryApi &lib, const ref::Pattern &pattern,
+                         const ref::AttentionProblem &problem, const float *q,
+                         const float *k, int64_t batch, int64_t head)
+    : mask(pattern, problem, head,
+           ref::headContent(problem, q, k, batch, head)) {
+  if (pattern.needsContent())
+    mask.useSelections(librarySelections(lib, problem, q, k, batch, head));
+}
+
+/// Pairs dense attention computes in row i.
+static double denseRow(const ref::AttentionProblem &problem, int64_t i) {
+  return problem.causal ? double(problem.queryPosition(i) + 1)
+                        : double(problem.keyLength);
+}
+
+double densePairs(const ref::AttentionProblem &problem) {
+  // Causal rows see p(i) + 1 keys: an arithmetic series over the Lq rows.
+  double lq = double(problem.queryLength), lk = double(problem.keyLength);
+  double perHead = problem.causal ? lq * (2 * lk - lq + 1) / 2 : lq * lk;
+  return perHead * double(problem.batch * problem.numQHeads);
+}
+
+double keptPairs(const LibraryApi &lib, const ref::Pattern &pattern,
+                 const ref::AttentionProblem &problem, const float *q,
+                 const float *k, int64_t maxRows) {
+  const int64_t lq = problem.queryLength;
+  const int64_t rows = std::max<int64_t>(1, std::min(lq, maxRows));
+  ref::AttentionProblem one = problem;
+  one.batch = one.numQHeads = 1;
+  const double headDense = densePairs(one);
+  std::vector<uint8_t> keep;
+  double total = 0;
+  for (int64_t b = 0; b < problem.batch; ++b)
+    for (int64_t h = 0; h < problem.numQHeads; ++h) {
+      LibraryMask mask(lib, pattern, problem, q, k, b, h);
+      double kept = 0, dense = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        int64_t i = rows == 1 ? lq - 1 : r * (lq - 1) / (rows - 1);
+        mask.row(i, keep);
+        kept += double(std::count(keep.begin(), keep.end(), uint8_t{1}));
+        dense += denseRow(problem, i);
+      }
+      total += rows == lq ? kept : kept / dense * headDense;
+    }
+  return total;
+}
+
+} // namespace spattn

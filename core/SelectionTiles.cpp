@@ -1,0 +1,90 @@
+//===- SelectionTiles.cpp - Tiles and keeps of a selection ----------------===//
+#include "core/SelectionTiles.h"
+
+#include <algorithm>
+
+namespace spattn::core {
+
+namespace {
+
+/// Key tiles covering pattern block c of `block` keys.
+TileRange blockTiles(int64_t c, int64_t block, int64_t tileK, bool full) {
+  return {c * block / tileK, ((c + 1) * block + tileK - 1) / tileK,
+          full ? TileKind::Full : TileKind::Partial};
+}
+
+} // namespace
+
+bool IndexGroups::contains(int64_t id, int64_t value) const {
+  int64_t g = id - firstGroup;
+  if (g < 0 || g >= count)
+    return false;
+  return std::binary_search(indices + offsets[g], indices + offsets[g + 1],
+                            value);
+}
+
+/// The tiles of the blocks chosen by groups [firstId, lastId] (absolute ids).
+static TileRanges groupTiles(const IndexGroups &chosen, int64_t firstId,
+                             int64_t lastId, int64_t block, int64_t tileK,
+                             bool full) {
+  std::vector<TileRange> out;
+  for (int64_t g = std::max<int64_t>(firstId - chosen.firstGroup, 0);
+       g <= std::min(lastId - chosen.firstGroup, chosen.count - 1); ++g)
+    for (int64_t k = chosen.offsets[g]; k < chosen.offsets[g + 1]; ++k)
+      out.push_back(blockTiles(chosen.indices[k], block, tileK, full));
+  return normalizeRanges(std::move(out));
+}
+
+TileRanges blockSelectionRanges(const TileGeometry &geometry,
+                                const IndexGroups &chosen, int64_t block,
+                                int64_t q) {
+  bool full = block >= geometry.tileQ && block >= geometry.tileK;
+  return groupTiles(chosen, geometry.firstPositionOf(q) / block,
+                    geometry.lastPositionOf(q) / block, block, geometry.tileK,
+                    full);
+}
+
+bool blockSelectionKeeps(const IndexGroups &chosen, int64_t block,
+                         int64_t position, int64_t key) {
+  return chosen.contains(position / block, key / block);
+}
+
+TileRanges pageSelectionRanges(const TileGeometry &geometry,
+                               const IndexGroups &rowsPages, int64_t page,
+                               int64_t q) {
+  int64_t first = geometry.firstPositionOf(q), last = geometry.lastPositionOf(q);
+  bool full = first == last && page >= geometry.tileK;
+  return groupTiles(rowsPages, first - geometry.firstPosition(),
+                    last - geometry.firstPosition(), page, geometry.tileK, full);
+}
+
+bool pageSelectionKeeps(const IndexGroups &rowsPages, int64_t page,
+                        int64_t row, int64_t key) {
+  return rowsPages.contains(row, key / page);
+}
+
+TileRanges verticalSlashRanges(const TileGeometry &geometry,
+                               const std::vector<int64_t> &columns,
+                               const std::vector<int64_t> &offsets, int64_t q) {
+  std::vector<TileRange> out;
+  const int64_t tileK = geometry.tileK;
+  for (int64_t j : columns)
+    out.push_back({j / tileK, j / tileK + 1, TileKind::Partial});
+  int64_t first = geometry.firstPositionOf(q), last = geometry.lastPositionOf(q);
+  for (int64_t d : offsets)
+    out.push_back({floorDiv(first - d, tileK), floorDiv(last - d, tileK) + 1,
+                   TileKind::Partial});
+  return normalizeRanges(std::move(out));
+}
+
+VerticalSlashMembers::VerticalSlashMembers(int64_t keyLength,
+                                           const std::vector<int64_t> &columns,
+                                           const std::vector<int64_t> &offsets)
+    : keyLength(keyLength), isColumn(keyLength, 0), isOffset(2 * keyLength, 0) {
+  for (int64_t j : columns)
+    isColumn[j] = 1;
+  for (int64_t d : offsets)
+    isOffset[d + keyLength] = 1;
+}
+
+} // namespace spattn::core

@@ -1,0 +1,185 @@
+//===- spattn/library_abi.hpp - What generated code hands the runtime -*- C++ -*-===//
+//
+// The versioned contract between the source `spattn-compile` generates for a
+// library and the code every library links (this runtime and each target's
+// driver). Generated code fills these structs with designated fields from
+// the library plan (targets/common/LibraryPlan.h); the runtime reads the
+// target-independent parts (buckets, length tables, budgets, selection
+// stages, entry points per target), a target's driver its own kernel table.
+// Bump kLibraryAbiVersion whenever a struct here changes: generated code
+// static_asserts the version it was written for.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_LIBRARY_ABI_HPP
+#define SPATTN_LIBRARY_ABI_HPP
+
+#include "core/SelectionTiles.h"
+#include "spattn/runtime_internal.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace spattn::abi {
+
+constexpr int32_t kLibraryAbiVersion = 2;
+
+/// A run-length table of one value over lengths: value[k] holds for L in
+/// [start[k], start[k + 1]) (the last run up to the bucket's end).
+struct LengthTable {
+  const int64_t *start;
+  const int64_t *value;
+  int64_t runs;
+  int64_t at(int64_t length) const;
+};
+
+/// One head's rows: row r starts at data + r * rowStride, `dim` floats.
+struct HeadRows {
+  const float *data = nullptr;
+  int64_t rows = 0;
+  int64_t rowStride = 0;
+  int64_t dim = 0;
+  const float *row(int64_t r) const { return data + r * rowStride; }
+};
+
+/// The call's geometry as the selection stages need it.
+struct SelectionCall {
+  int64_t queryLength = 0, keyLength = 0;
+  bool causal = false;
+  float scale = 1.0f;
+  int64_t head = 0; // query head (random_blocks hashes it)
+};
+
+/// Indices kept, in CSR groups, each group sorted ascending. Blocks: one
+/// group per present query block starting at absolute block `firstGroup`;
+/// pages: one group per query row; vertical_slash: group 0 the key columns,
+/// group 1 the diagonal offsets d = p(i) - j.
+struct Selection {
+  int64_t firstGroup = 0;
+  std::vector<int64_t> offsets{0};
+  std::vector<int64_t> indices;
+  int64_t groups() const { return static_cast<int64_t>(offsets.size()) - 1; }
+  const int64_t *begin(int64_t g) const { return indices.data() + offsets[g]; }
+  const int64_t *end(int64_t g) const { return indices.data() + offsets[g + 1]; }
+};
+
+/// The result of one selection stage for one (batch element, query head).
+struct StageResult {
+  bool computed = false; // false for stages that do not serve this head
+  Selection selection;
+  core::IndexGroups groups() const {
+    return {selection.firstGroup, selection.groups(), selection.offsets.data(),
+            selection.indices.data()};
+  }
+  /// vertical_slash only: the columns and offsets, and their bitmaps.
+  std::vector<int64_t> columns, offsets;
+  std::unique_ptr<core::VerticalSlashMembers> members;
+};
+
+/// Fills a vertical_slash stage's columns, offsets and membership bitmaps
+/// from its selection (group 0 columns, group 1 offsets).
+void indexVerticalSlash(StageResult &stage, int64_t keyLength);
+
+/// What a variant's generated schedule functions see for one (batch, head).
+struct HeadState {
+  const int64_t *params;      // schedule parameters at the call's L
+  int64_t head;               // query head
+  core::TileGeometry geometry; // tiles and lengths of the call
+  const StageResult *stages;  // this head's selections, by stage index
+};
+
+/// The inputs of a selection stage for one (batch, head).
+struct StageInputs {
+  SelectionCall call;
+  HeadRows q, k;
+};
+
+/// The target-independent half of one bucket's variant: lengths, tiles,
+/// schedule parameters and the generated schedule functions.
+struct Variant {
+  int64_t lo, hi;     // lengths served
+  int64_t tileQ, tileK;
+  int32_t numParams;
+  const LengthTable *params; // one per schedule parameter
+  /// Runs the selection stages this head uses into stages[0 .. numStages).
+  void (*select)(const StageInputs &in, const int64_t *params, int64_t head,
+                 StageResult *stages);
+  core::TileRanges (*ranges)(const HeadState &state, int64_t queryTile);
+  /// The token predicate of partial tiles for keys [key0, key0 + n) of row
+  /// `row` (at `position`): out[jj] = 1 iff (row, key0 + jj) is kept. One
+  /// call per row so the generated predicate inlines into the loop.
+  void (*keepRow)(const HeadState &state, int64_t row, int64_t position,
+                  int64_t key0, int64_t n, uint8_t *out);
+};
+
+/// The kinds of selection stage (spelled as in the spec).
+enum class StageKind : int32_t {
+  TopkBlocks,
+  RandomBlocks,
+  Mass,
+  Pages,
+  VerticalSlash
+};
+const char *stageKindName(StageKind kind);
+
+struct Library {
+  int32_t abiVersion; // kLibraryAbiVersion of the generated code
+  const char *name;
+  int64_t headDim, numQHeads, numKVHeads;
+  bool causal;
+  double scale;
+  int32_t numVariants;
+  const Variant *variants;
+  const int64_t *upperBounds; // variants[k].hi
+  int32_t numStages;
+  const StageKind *stageKinds;
+  int32_t numBudgets;
+  const char *const *budgetLabels;
+  const LengthTable *budgets; // over [1, last bucket's hi]
+
+  /// The shape checks of a call served by a target that accepts `accepts`.
+  rt::SpecShape shape(const rt::TargetAccepts &accepts) const {
+    return {name, headDim, numQHeads, numKVHeads, accepts};
+  }
+};
+
+/// One target's entry points in a library (a library compiled for several
+/// targets has one each; a call goes to the first whose memory matches Q's).
+struct TargetEntry {
+  rt::TargetAccepts accepts;
+  int (*attention)(const Library &library, const spattn_tensor *q,
+                   const spattn_tensor *k, const spattn_tensor *v,
+                   spattn_tensor *o, spattn_tensor *lse,
+                   const spattn_options *options);
+};
+
+/// `<name>_attention`: the call goes to the target whose memory holds Q.
+int attention(const Library &library, const TargetEntry *const *targets,
+              int32_t numTargets, const spattn_tensor *q, const spattn_tensor *k,
+              const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
+              const spattn_options *options);
+
+/// The variant serving Lk, or SPATTN_ERROR_LENGTH with a message.
+int findVariant(const Library &library, int64_t length, const Variant *&out);
+
+/// The schedule parameters of `variant` at `length`.
+std::vector<int64_t> parametersAt(const Variant &variant, int64_t length);
+
+/// Selection inputs of (batch, head) over host float32 Q and K.
+StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
+                        const spattn_tensor &q, const spattn_tensor &k,
+                        int64_t batch, int64_t head);
+
+/// `<name>_budgets`: every budget's value at `length`.
+int budgets(const Library &library, int64_t length, int64_t *values,
+            int32_t capacity);
+
+/// `<name>_selection`: stage `stage`'s indices for (batch, head) over host
+/// Q and K; the arrays stay valid until this thread's next call.
+int selection(const Library &library, const rt::TargetAccepts &accepts,
+              const spattn_tensor *q, const spattn_tensor *k, int64_t batch,
+              int64_t head, int32_t stage, spattn_selection *out);
+
+} // namespace spattn::abi
+
+#endif

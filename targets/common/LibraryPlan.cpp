@@ -1,0 +1,268 @@
+//===- LibraryPlan.cpp - What a compiled library contains -----------------===//
+#include "targets/common/LibraryPlan.h"
+
+#include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::spattn::plan {
+
+namespace {
+
+bool isIdentifier(StringRef name) {
+  if (name.empty() || !(isalpha(name[0]) || name[0] == '_'))
+    return false;
+  return llvm::all_of(name, [](char c) { return isalnum(c) || c == '_'; });
+}
+
+/// Reads one lowered variant into a plan variant.
+class VariantReader {
+public:
+  VariantReader(VariantOp op, int64_t numQHeads, Variant &out)
+      : op(op), numQHeads(numQHeads), out(out) {}
+
+  LogicalResult read(StringRef library, int64_t headDim) {
+    out.bucket = op.getBucket();
+    out.lo = op.getLo();
+    out.hi = op.getHi();
+    out.tileQ = op.getBlockQ();
+    out.tileK = op.getBlockK();
+    out.denseStrategy = op.getStrategy() == "dense";
+    collectParameters();
+    FailureOr<std::vector<LengthRuns>> runs =
+        tabulate(op.getBody().front(), params, out.lo, out.hi);
+    if (failed(runs))
+      return failure();
+    out.parameters = std::move(*runs);
+    for (Operation &o : op.getBody().front()) {
+      if (o.getNumResults() != 1)
+        continue;
+      Type type = o.getResult(0).getType();
+      if (isa<SelectionType>(type))
+        readStage(&o);
+      else if (isa<BlocksType>(type))
+        readNode(&o);
+    }
+    out.root = nodeIds.lookup(op.getResult().getDefiningOp());
+    chooseKernels(library, headDim);
+    return success();
+  }
+
+private:
+  /// Schedule parameters: non-constant index operands of schedule ops other
+  /// than %L, in program order.
+  void collectParameters() {
+    for (Operation &o : op.getBody().front()) {
+      bool schedule = o.getNumResults() == 1 &&
+                      isa<BlocksType, ScoresType, SelectionType>(o.getResult(0).getType());
+      if (!schedule)
+        continue;
+      for (Value operand : o.getOperands())
+        if (operand.getType().isIndex() && operand != op.getLength() &&
+            !matchPattern(operand, m_Constant()) && !paramIndex.count(operand)) {
+          paramIndex[operand] = params.size();
+          params.push_back(operand);
+        }
+    }
+  }
+
+  IndexOperand operand(Value v) {
+    APInt constant;
+    if (matchPattern(v, m_ConstantInt(&constant)))
+      return {IndexOperand::Kind::Constant, constant.getSExtValue()};
+    if (v == op.getLength())
+      return {IndexOperand::Kind::Length, 0};
+    return {IndexOperand::Kind::Parameter, static_cast<int64_t>(paramIndex.lookup(v))};
+  }
+
+  void readStage(Operation *select) {
+    Stage stage;
+    Operation *estimate = select->getOperand(0).getDefiningOp();
+    llvm::TypeSwitch<Operation *>(select)
+        .Case([&](SelectTopkOp o) {
+          stage.counts = {operand(o.getCount())};
+          stage.capacities = {int64_t(o.getCapacity())};
+          llvm::TypeSwitch<Operation *>(estimate)
+              .Case([&](EstimatePooledOp e) {
+                stage.kind = StageKind::TopkBlocks;
+                stage.block = e.getBlock();
+              })
+              .Case([&](EstimateHashOp e) {
+                stage.kind = StageKind::RandomBlocks;
+                stage.block = e.getBlock();
+                stage.seed = static_cast<uint64_t>(e.getSeed());
+              })
+              .Case([&](EstimatePageBoundsOp e) {
+                stage.kind = StageKind::Pages;
+                stage.block = e.getPage();
+              });
+        })
+        .Case([&](SelectMassOp o) {
+          stage.kind = StageKind::Mass;
+          stage.block = cast<EstimatePooledOp>(estimate).getBlock();
+          stage.gamma = o.getGamma().convertToDouble();
+          stage.counts = {operand(o.getMaxBlocks())};
+          stage.capacities = {int64_t(o.getCapacity())};
+        })
+        .Case([&](SelectVerticalSlashOp o) {
+          stage.kind = StageKind::VerticalSlash;
+          stage.counts = {operand(o.getVerticals()), operand(o.getSlashes()),
+                          operand(cast<EstimateLastQueriesOp>(estimate).getLastQueries())};
+          stage.capacities = {int64_t(o.getCapacityVerticals()), int64_t(o.getCapacitySlashes())};
+        });
+    stage.servesHead.assign(numQHeads, false);
+    markHeads(op.getResult().getDefiningOp(), 0, numQHeads, select, stage.servesHead);
+    stageIds[select] = out.stages.size();
+    out.stages.push_back(std::move(stage));
+  }
+
+  /// Marks the query heads whose pattern reaches `select` (per_head routes
+  /// heads); returns whether any does.
+  bool markHeads(Operation *node, int64_t lo, int64_t hi, Operation *select,
+                 std::vector<bool> &heads) {
+    if (auto selected = dyn_cast<BlocksSelectedOp>(node)) {
+      if (selected.getSelection().getDefiningOp() != select)
+        return false;
+      for (int64_t h = lo; h < hi; ++h)
+        heads[h] = true;
+      return true;
+    }
+    if (auto perHead = dyn_cast<BlocksPerHeadOp>(node)) {
+      ArrayRef<int64_t> starts = perHead.getHeads();
+      bool found = false;
+      for (size_t k = 0; k < starts.size(); ++k) {
+        int64_t end = k + 1 < starts.size() ? starts[k + 1] : numQHeads;
+        found |= markHeads(perHead.getInputs()[k].getDefiningOp(),
+                           std::max(lo, starts[k]), std::min(hi, end), select, heads);
+      }
+      return found;
+    }
+    bool found = false;
+    for (Value input : node->getOperands())
+      if (isa<BlocksType>(input.getType()))
+        found |= markHeads(input.getDefiningOp(), lo, hi, select, heads);
+    return found;
+  }
+
+  void readNode(Operation *o) {
+    ScheduleNode node;
+    auto children = [&](ValueRange inputs) {
+      for (Value input : inputs)
+        node.children.push_back(nodeIds.lookup(input.getDefiningOp()));
+    };
+    llvm::TypeSwitch<Operation *>(o)
+        .Case([&](BlocksAffineOp a) {
+          node.kind = ScheduleNode::Kind::Affine;
+          for (Value s : a.getSymbols())
+            node.symbols.push_back(operand(s));
+          node.touchLower = a.getTouchLower();
+          node.touchUpper = a.getTouchUpper();
+          node.touchWhen = a.getTouchWhen();
+          if (a.getFullLowerAttr()) {
+            node.fullLower = *a.getFullLower();
+            node.fullUpper = *a.getFullUpper();
+            node.fullWhen = a.getFullWhen();
+          }
+          node.keep = a.getKeep();
+        })
+        .Case([&](BlocksLayoutOp l) {
+          node.kind = ScheduleNode::Kind::Layout;
+          node.block = l.getBlock();
+          node.layoutOffsets = {0};
+          for (StringRef row : l.getLayout().getAsValueRange<StringAttr>()) {
+            for (size_t c = 0; c < row.size(); ++c)
+              if (row[c] == '1')
+                node.layoutIndices.push_back(c);
+            node.layoutOffsets.push_back(node.layoutIndices.size());
+          }
+        })
+        .Case([&](BlocksSelectedOp s) {
+          node.kind = ScheduleNode::Kind::Selected;
+          node.stage = stageIds.lookup(s.getSelection().getDefiningOp());
+          node.block = out.stages[node.stage].block;
+        })
+        .Case([&](BlocksUnionOp u) {
+          node.kind = ScheduleNode::Kind::Union;
+          children(u.getInputs());
+        })
+        .Case([&](BlocksIntersectOp i) {
+          node.kind = ScheduleNode::Kind::Intersect;
+          children(i.getInputs());
+        })
+        .Case([&](BlocksPerHeadOp p) {
+          node.kind = ScheduleNode::Kind::PerHead;
+          children(p.getInputs());
+          node.headStarts.assign(p.getHeads().begin(), p.getHeads().end());
+        });
+    nodeIds[o] = out.nodes.size();
+    out.nodes.push_back(std::move(node));
+  }
+
+  void chooseKernels(StringRef library, int64_t headDim) {
+    int64_t longest = (out.hi + out.tileK - 1) / out.tileK * out.tileK;
+    out.span = std::max(out.tileK,
+                        std::min<int64_t>(longest, std::max<int64_t>(512, out.tileK)));
+    out.fewRows = out.tileQ > kFewRows ? kFewRows : 0;
+    std::string base = (library + "_b" + Twine(out.bucket)).str();
+    for (bool few : {false, true}) {
+      if (few && !out.fewRows)
+        continue;
+      for (bool masked : {false, true})
+        out.kernels.push_back({base + (masked ? "_masked" : "_full") + (few ? "_few" : ""),
+                               headDim, few ? out.fewRows : out.tileQ, out.span,
+                               masked, few});
+    }
+  }
+
+  VariantOp op;
+  int64_t numQHeads;
+  Variant &out;
+  std::vector<Value> params;
+  llvm::DenseMap<Value, size_t> paramIndex;
+  llvm::DenseMap<Operation *, int> stageIds, nodeIds;
+};
+
+} // namespace
+
+FailureOr<Library> buildLibraryPlan(ModuleOp lowered, SpecOp spec) {
+  SpecEvaluator evaluator(spec);
+  const SpecConfig &config = evaluator.config();
+  if (!isIdentifier(config.name))
+    return spec.emitError() << "a library needs a spec name that is a C "
+                               "identifier, got @" << config.name;
+  Library library;
+  library.name = config.name;
+  library.headDim = config.headDim;
+  library.numQHeads = config.numQHeads;
+  library.numKVHeads = config.numKVHeads;
+  library.causal = config.causal;
+  library.scale = config.problem(1, 1).effectiveScale();
+  library.dtype = config.dtype;
+  library.upperBounds = config.buckets;
+
+  std::vector<Value> budgetValues;
+  for (const BudgetSite &site : evaluator.budgets()) {
+    budgetValues.push_back(site.value);
+    library.budgetLabels.push_back(site.label);
+  }
+  FailureOr<std::vector<LengthRuns>> budgetRuns =
+      tabulate(spec.getBody().front(), budgetValues, 1, config.buckets.back());
+  if (failed(budgetRuns))
+    return failure();
+  library.budgets = std::move(*budgetRuns);
+
+  for (VariantOp op : variantsOf(lowered, spec)) {
+    library.variants.emplace_back();
+    if (failed(VariantReader(op, config.numQHeads, library.variants.back())
+                   .read(config.name, config.headDim)))
+      return failure();
+  }
+  // Every variant lowers the same pattern, so the stages agree in kind.
+  for (const Stage &stage : library.variants.front().stages)
+    library.stageKinds.push_back(stage.kind);
+  return library;
+}
+
+} // namespace mlir::spattn::plan

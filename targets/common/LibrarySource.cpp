@@ -1,0 +1,333 @@
+//===- LibrarySource.cpp - The target-independent source of a library -----===//
+#include "targets/common/LibrarySource.h"
+
+#include "dialects/SpAttn/IR/SpAttnAffine.h"
+
+#include "llvm/Support/Format.h"
+
+namespace mlir::spattn {
+
+using plan::IndexOperand;
+using plan::ScheduleNode;
+using plan::StageKind;
+
+void writeInt64Array(llvm::raw_ostream &os, StringRef name,
+                     ArrayRef<int64_t> values) {
+  os << "static const int64_t " << name << "[] = {";
+  if (values.empty())
+    os << "0";
+  for (auto [i, v] : llvm::enumerate(values))
+    os << (i ? ", " : "") << v;
+  os << "};\n";
+}
+
+std::string targetEntrySymbol(const plan::Library &library, StringRef target) {
+  return ("spattn_" + library.name + "_target_" + target).str();
+}
+
+std::string variantTableSymbol(const plan::Library &library) {
+  return "spattn_" + library.name + "_variants";
+}
+
+namespace {
+
+/// Writes run-length tables named <prefix><k>Start/Value and the array
+/// `tableName` of spattn::abi::LengthTable over them.
+void writeTables(llvm::raw_ostream &os, StringRef prefix, StringRef tableName,
+                 ArrayRef<LengthRuns> runs) {
+  for (auto [k, r] : llvm::enumerate(runs)) {
+    writeInt64Array(os, (prefix + Twine(k) + "Start").str(), r.start);
+    writeInt64Array(os, (prefix + Twine(k) + "Value").str(), r.value);
+  }
+  if (runs.empty()) {
+    os << "static const spattn::abi::LengthTable *const " << tableName
+       << " = nullptr;\n";
+    return;
+  }
+  os << "static const spattn::abi::LengthTable " << tableName << "[] = {\n";
+  for (auto [k, r] : llvm::enumerate(runs))
+    os << "    {" << prefix << k << "Start, " << prefix << k << "Value, "
+       << r.start.size() << "},\n";
+  os << "};\n";
+}
+
+/// The C++ enumerator of `kind` in spattn/library_abi.hpp.
+const char *stageKindEnumerator(StageKind kind) {
+  switch (kind) {
+  case StageKind::TopkBlocks: return "TopkBlocks";
+  case StageKind::RandomBlocks: return "RandomBlocks";
+  case StageKind::Mass: return "Mass";
+  case StageKind::Pages: return "Pages";
+  case StageKind::VerticalSlash: return "VerticalSlash";
+  }
+  llvm_unreachable("unknown stage kind");
+}
+
+/// C++ for an index operand, given how parameters and L are spelled.
+std::string spell(const IndexOperand &operand, StringRef params, StringRef length) {
+  switch (operand.kind) {
+  case IndexOperand::Kind::Constant:
+    return "int64_t(" + std::to_string(operand.value) + ")";
+  case IndexOperand::Kind::Length:
+    return length.str();
+  case IndexOperand::Kind::Parameter:
+    return (params + "[" + Twine(operand.value) + "]").str();
+  }
+  llvm_unreachable("unknown operand kind");
+}
+
+/// Emits one variant's namespace: tables, select, ranges and keep.
+class VariantWriter {
+public:
+  VariantWriter(const plan::Variant &variant, llvm::raw_ostream &os)
+      : variant(variant), os(os) {}
+
+  void write() {
+    os << "namespace b" << variant.bucket << " {\n";
+    writeTables(os, "param", "kParams", variant.parameters);
+    writeSelect();
+    for (size_t n = 0; n < variant.nodes.size(); ++n)
+      writeNode(n);
+    os << "static void keepRow(const spattn::abi::HeadState &s, int64_t row, "
+          "int64_t pos, int64_t key0, int64_t n, uint8_t *out) {\n"
+          "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] = keep"
+       << variant.root << "(s, row, pos, key0 + jj);\n}\n";
+    os << "} // namespace b" << variant.bucket << "\n\n";
+  }
+
+private:
+  void writeSelect() {
+    os << "static void select(const spattn::abi::StageInputs &in, const "
+          "int64_t *params, int64_t head, spattn::abi::StageResult *stages) {\n"
+          "  (void)in; (void)params; (void)head; (void)stages;\n";
+    for (auto [k, stage] : llvm::enumerate(variant.stages)) {
+      os << "  static const bool serves" << k << "[] = {";
+      for (auto [h, serves] : llvm::enumerate(stage.servesHead))
+        os << (h ? ", " : "") << (serves ? "true" : "false");
+      os << "};\n  if (serves" << k << "[head]) {\n    stages[" << k
+         << "].computed = true;\n    ";
+      auto count = [&](size_t c) {
+        return spell(stage.counts[c], "params", "in.call.keyLength");
+      };
+      std::string out = "stages[" + std::to_string(k) + "].selection";
+      switch (stage.kind) {
+      case StageKind::TopkBlocks:
+        os << "spattn::cpu::selectTopkBlocks(in.call, in.q, in.k, " << stage.block
+           << ", " << count(0) << ", " << out << ");\n";
+        break;
+      case StageKind::RandomBlocks:
+        os << "spattn::cpu::selectRandomBlocks(in.call, " << stage.block << ", "
+           << count(0) << ", uint64_t(" << stage.seed << "ull), " << out << ");\n";
+        break;
+      case StageKind::Pages:
+        os << "spattn::cpu::selectPages(in.call, in.q, in.k, " << stage.block << ", "
+           << count(0) << ", " << out << ");\n";
+        break;
+      case StageKind::Mass:
+        os << "spattn::cpu::selectMassBlocks(in.call, in.q, in.k, " << stage.block
+           << ", " << count(0) << ", " << llvm::format("%.17g", stage.gamma) << ", "
+           << out << ");\n";
+        break;
+      case StageKind::VerticalSlash:
+        os << "spattn::cpu::selectVerticalSlash(in.call, in.q, in.k, " << count(0)
+           << ", " << count(1) << ", " << count(2) << ", " << out
+           << ");\n    spattn::abi::indexVerticalSlash(stages[" << k
+           << "], in.call.keyLength);\n";
+        break;
+      }
+      os << "  }\n";
+    }
+    os << "}\n";
+  }
+
+  std::string bound(AffineMap map, bool lower, ArrayRef<std::string> symbols) {
+    std::string list;
+    for (AffineExpr e : map.getResults())
+      list += (list.empty() ? "" : ", ") + printAffineCpp(e, {"q"}, symbols);
+    return std::string(lower ? "std::max" : "std::min") + "<int64_t>({" + list + "})";
+  }
+
+  void writeNode(size_t n) {
+    const ScheduleNode &node = variant.nodes[n];
+    std::vector<std::string> symbols;
+    for (const IndexOperand &s : node.symbols)
+      symbols.push_back(spell(s, "s.params", "s.geometry.keyLength"));
+    std::string layout = "spattn::core::IndexGroups{0, " +
+                         std::to_string(node.layoutOffsets.size()) + " - 1, layoutOffsets" +
+                         std::to_string(n) + ", layoutIndices" + std::to_string(n) + "}";
+    if (node.kind == ScheduleNode::Kind::Layout) {
+      writeInt64Array(os, "layoutOffsets" + std::to_string(n), node.layoutOffsets);
+      writeInt64Array(os, "layoutIndices" + std::to_string(n), node.layoutIndices);
+    }
+    os << "static spattn::core::TileRanges ranges" << n
+       << "(const spattn::abi::HeadState &s, int64_t q) {\n  (void)s; (void)q;\n";
+    std::string keep;
+    std::string stage = "s.stages[" + std::to_string(node.stage) + "]";
+    std::string block = std::to_string(node.block);
+    auto child = [&](size_t k) { return std::to_string(node.children[k]); };
+    switch (node.kind) {
+    case ScheduleNode::Kind::Affine:
+      if (node.touchWhen)
+        os << "  if (!(" << printIntegerSetCpp(*node.touchWhen, {"q"}, symbols)
+           << ")) return {};\n";
+      os << "  std::vector<spattn::core::TileRange> r = {{"
+         << bound(node.touchLower, true, symbols) << ", "
+         << bound(node.touchUpper, false, symbols)
+         << ", spattn::core::TileKind::Partial}};\n";
+      if (node.fullLower) {
+        std::string when = node.fullWhen
+                               ? printIntegerSetCpp(*node.fullWhen, {"q"}, symbols)
+                               : "true";
+        os << "  if (" << when << ") r.push_back({" << bound(node.fullLower, true, symbols)
+           << ", " << bound(node.fullUpper, false, symbols)
+           << ", spattn::core::TileKind::Full});\n";
+      }
+      os << "  return spattn::core::normalizeRanges(std::move(r));\n";
+      keep = printIntegerSetCpp(node.keep, {"pos", "j"}, symbols);
+      break;
+    case ScheduleNode::Kind::Layout:
+      os << "  return spattn::core::blockSelectionRanges(s.geometry, " << layout << ", "
+         << block << ", q);\n";
+      keep = "spattn::core::blockSelectionKeeps(" + layout + ", " + block + ", pos, j)";
+      break;
+    case ScheduleNode::Kind::Selected:
+      switch (variant.stages[node.stage].kind) {
+      case StageKind::Pages:
+        os << "  return spattn::core::pageSelectionRanges(s.geometry, " << stage
+           << ".groups(), " << block << ", q);\n";
+        keep = "spattn::core::pageSelectionKeeps(" + stage + ".groups(), " + block +
+               ", row, j)";
+        break;
+      case StageKind::VerticalSlash:
+        os << "  return spattn::core::verticalSlashRanges(s.geometry, " << stage
+           << ".columns, " << stage << ".offsets, q);\n";
+        keep = stage + ".members->keeps(pos, j)";
+        break;
+      default:
+        os << "  return spattn::core::blockSelectionRanges(s.geometry, " << stage
+           << ".groups(), " << block << ", q);\n";
+        keep = "spattn::core::blockSelectionKeeps(" + stage + ".groups(), " + block +
+               ", pos, j)";
+      }
+      break;
+    case ScheduleNode::Kind::PerHead:
+      for (size_t k = node.headStarts.size(); k-- > 0;) {
+        os << "  if (s.head >= " << node.headStarts[k] << ") return ranges" << child(k)
+           << "(s, q);\n";
+        keep += "s.head >= " + std::to_string(node.headStarts[k]) + " ? keep" +
+                child(k) + "(s, row, pos, j) : ";
+      }
+      os << "  return {};\n";
+      keep += "false";
+      break;
+    case ScheduleNode::Kind::Union:
+    case ScheduleNode::Kind::Intersect: {
+      bool unite = node.kind == ScheduleNode::Kind::Union;
+      std::string all;
+      for (size_t k = 0; k < node.children.size(); ++k) {
+        std::string r = "ranges" + child(k) + "(s, q)";
+        all = all.empty() ? r
+                          : std::string(unite ? "spattn::core::uniteRanges("
+                                              : "spattn::core::intersectRanges(") +
+                                all + ", " + r + ")";
+        keep += (keep.empty() ? "" : unite ? " || " : " && ") + std::string("keep") +
+                child(k) + "(s, row, pos, j)";
+      }
+      os << "  return " << all << ";\n";
+      break;
+    }
+    }
+    os << "}\nstatic bool keep" << n
+       << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t j) "
+          "{\n  (void)s; (void)row; (void)pos; (void)j;\n  return "
+       << keep << ";\n}\n";
+  }
+
+  const plan::Variant &variant;
+  llvm::raw_ostream &os;
+};
+
+} // namespace
+
+std::string generateLibrarySource(const plan::Library &library,
+                                  ArrayRef<std::string> targets) {
+  const std::string &name = library.name;
+  std::string source;
+  llvm::raw_string_ostream out(source);
+  out << "// Generated by spattn-compile from spec @" << name
+      << ": the target-independent part. Do not edit.\n"
+      << "#include \"spattn/library_abi.hpp\"\n"
+      << "#include \"targets/cpu/libsupport/Selections.h\"\n#include \"" << name
+      << ".h\"\n\n#include <algorithm>\n#include <vector>\n\n"
+      << "static_assert(spattn::abi::kLibraryAbiVersion == "
+      << ::spattn::abi::kLibraryAbiVersion
+      << ", \"generated for another spattn library ABI\");\n\n";
+  for (const std::string &target : targets)
+    out << "extern const spattn::abi::TargetEntry "
+        << targetEntrySymbol(library, target) << ";\n";
+  out << "\nnamespace {\n";
+  for (const plan::Variant &variant : library.variants)
+    VariantWriter(variant, out).write();
+
+  writeTables(out, "budget", "kBudgets", library.budgets);
+  out << "static const char *const kBudgetLabels[] = {";
+  for (const std::string &label : library.budgetLabels)
+    out << "\"" << label << "\", ";
+  out << "nullptr};\nstatic const spattn::abi::StageKind kStageKinds[] = {";
+  for (StageKind kind : library.stageKinds)
+    out << "spattn::abi::StageKind::" << stageKindEnumerator(kind) << ", ";
+  out << "spattn::abi::StageKind::TopkBlocks};\n";
+  writeInt64Array(out, "kUpperBounds", library.upperBounds);
+  out << "} // namespace\n\n";
+
+  out << "extern const spattn::abi::Variant " << variantTableSymbol(library)
+      << "[] = {\n";
+  for (const plan::Variant &v : library.variants) {
+    std::string b = "b" + std::to_string(v.bucket);
+    out << "    {" << v.lo << ", " << v.hi << ", " << v.tileQ << ", " << v.tileK << ", "
+        << v.parameters.size() << ", " << b << "::kParams, &" << b << "::select, &"
+        << b << "::ranges" << v.root << ", &" << b << "::keepRow},\n";
+  }
+  out << "};\n\nnamespace {\n"
+      << "const spattn::abi::Library kLibrary = {spattn::abi::kLibraryAbiVersion, \""
+      << name << "\", " << library.headDim << ", " << library.numQHeads << ", "
+      << library.numKVHeads << ", " << (library.causal ? "true" : "false") << ", "
+      << llvm::format("%.17g", library.scale) << ", " << library.variants.size() << ", "
+      << variantTableSymbol(library) << ", kUpperBounds, " << library.stageKinds.size()
+      << ", kStageKinds, " << library.budgetLabels.size()
+      << ", kBudgetLabels, kBudgets};\n"
+      << "const spattn::abi::TargetEntry *const kTargets[] = {";
+  for (const std::string &target : targets)
+    out << "&" << targetEntrySymbol(library, target) << ", ";
+  out << "};\n} // namespace\n\n";
+
+  size_t numBudgets = library.budgetLabels.size();
+  size_t numStages = library.stageKinds.size();
+  out << "extern \"C\" {\n"
+      << "int " << name << "_attention(const spattn_tensor *q, const spattn_tensor *k, "
+         "const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse, "
+         "const spattn_options *options) {\n  return spattn::abi::attention("
+         "kLibrary, kTargets, " << targets.size() << ", q, k, v, o, lse, options);\n}\n"
+      << "const char *" << name << "_last_error(void) { return spattn::rt::lastError(); }\n"
+      << "int64_t " << name << "_max_length(void) { return "
+      << library.upperBounds.back() << "; }\n"
+      << "int32_t " << name << "_num_budgets(void) { return " << numBudgets << "; }\n"
+      << "const char *" << name << "_budget_label(int32_t index) {\n  return index >= 0 "
+         "&& index < " << numBudgets << " ? kBudgetLabels[index] : nullptr;\n}\n"
+      << "int " << name << "_budgets(int64_t length, int64_t *values, int32_t capacity) "
+         "{\n  return spattn::abi::budgets(kLibrary, length, values, capacity);\n}\n"
+      << "int32_t " << name << "_num_stages(void) { return " << numStages << "; }\n"
+      << "const char *" << name << "_stage_kind(int32_t stage) {\n  return stage >= 0 && "
+         "stage < " << numStages
+      << " ? spattn::abi::stageKindName(kStageKinds[stage]) : nullptr;\n}\n"
+      << "int " << name << "_selection(const spattn_tensor *q, const spattn_tensor *k, "
+         "int64_t batch, int64_t head, int32_t stage, spattn_selection *out) {\n"
+         "  // Selections run on the host, on host float32 Q and K.\n"
+         "  static const spattn::rt::TargetAccepts host = {\"host selection\", 1u << "
+         "SPATTN_F32, SPATTN_MEMORY_HOST};\n"
+         "  return spattn::abi::selection(kLibrary, host, q, k, batch, head, stage, out);\n}\n"
+      << "} // extern \"C\"\n";
+  return source;
+}
+
+} // namespace mlir::spattn

@@ -1,0 +1,57 @@
+//===- CpuKernels.hpp - The CPU target's half of a library ------*- C++ -*-===//
+//
+// A library compiled with --target=cpu carries, next to the target-
+// independent tables of spattn/library_abi.hpp, one CpuKernels per variant:
+// the Halide attend kernels of that bucket and the span they run over. The
+// driver (Driver.cpp) walks each query tile's ranges through them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_TARGETS_CPU_LIBSUPPORT_CPUKERNELS_HPP
+#define SPATTN_TARGETS_CPU_LIBSUPPORT_CPUKERNELS_HPP
+
+#include "spattn/library_abi.hpp"
+
+#include <cstdint>
+
+struct halide_buffer_t;
+
+namespace spattn::cpu {
+
+using AttendFull = int (*)(halide_buffer_t *q, halide_buffer_t *k,
+                           halide_buffer_t *v, int32_t n, float scale,
+                           halide_buffer_t *mIn, halide_buffer_t *lIn,
+                           halide_buffer_t *accIn, halide_buffer_t *mOut,
+                           halide_buffer_t *lOut, halide_buffer_t *accOut);
+using AttendMasked = int (*)(halide_buffer_t *q, halide_buffer_t *k,
+                             halide_buffer_t *v, halide_buffer_t *mask,
+                             int32_t n, float scale, halide_buffer_t *mIn,
+                             halide_buffer_t *lIn, halide_buffer_t *accIn,
+                             halide_buffer_t *mOut, halide_buffer_t *lOut,
+                             halide_buffer_t *accOut);
+
+/// The attend kernels of one variant.
+struct CpuKernels {
+  int64_t span; // keys per kernel call
+  AttendFull full;
+  AttendMasked masked;
+  /// Kernels for tiles with at most `fewRows` present rows (decode, the
+  /// ragged first tile of a chunk): null when tileQ is that small already.
+  int64_t fewRows;
+  AttendFull fullFew;
+  AttendMasked maskedFew;
+};
+
+/// What the CPU target reads: float32 in host memory.
+constexpr rt::TargetAccepts kCpuAccepts = {"cpu", 1u << SPATTN_F32,
+                                           SPATTN_MEMORY_HOST};
+
+/// The CPU target's attention over `library`, whose variant k runs
+/// kernels[k]. The generated code binds `kernels` in a TargetEntry.
+int attention(const abi::Library &library, const CpuKernels *kernels,
+              const spattn_tensor *q, const spattn_tensor *k,
+              const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
+              const spattn_options *options);
+
+} // namespace spattn::cpu
+
+#endif

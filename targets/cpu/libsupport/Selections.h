@@ -1,0 +1,40 @@
+//===- Selections.h - Selection stages inside a CPU library -----*- C++ -*-===//
+//
+// The estimate + select stages of the content-based patterns, run by a
+// generated library on the caller's Q and K (never by the caller). Same
+// definitions as docs/semantics.md and the reference (reference/Selection.h),
+// computed in float32 with float32 accumulation where the reference uses
+// fp64, so near-ties may resolve differently; well-separated scores select
+// the same indices (the tests check that).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_TARGETS_CPU_SUPPORT_SELECTIONS_H
+#define SPATTN_TARGETS_CPU_SUPPORT_SELECTIONS_H
+
+#include "spattn/library_abi.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace spattn::cpu {
+
+using abi::HeadRows;
+using abi::Selection;
+using abi::SelectionCall;
+
+void selectTopkBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
+                      int64_t block, int64_t count, Selection &out);
+void selectMassBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
+                      int64_t block, int64_t maxBlocks, double gamma,
+                      Selection &out);
+void selectRandomBlocks(const SelectionCall &call, int64_t block,
+                        int64_t count, uint64_t seed, Selection &out);
+void selectPages(const SelectionCall &call, HeadRows q, HeadRows k,
+                 int64_t page, int64_t count, Selection &out);
+void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
+                         int64_t verticals, int64_t slashes,
+                         int64_t lastQueries, Selection &out);
+
+} // namespace spattn::cpu
+
+#endif
