@@ -60,7 +60,7 @@ struct Pattern {
   bool needsContent() const;
 };
 
-/// Shape and options of one attention call (DESIGN.md section 1).
+/// Shape and options of one attention call (docs/semantics.md, Shapes).
 struct AttentionProblem {
   int64_t batch = 1;
   int64_t numQHeads = 1;

@@ -98,6 +98,20 @@ TEST_F(BadCalls, StridesAndDtype) {
   o.desc.strides[1] = 8 * 128;
   v.desc.dtype = SPATTN_BF16;
   expectFailure(SPATTN_ERROR_DTYPE, "float32");
+  v.desc.dtype = SPATTN_F32;
+  // What the library takes is its target's rule: the cpu target reads
+  // float32 in host memory, and no target here reads CUDA memory.
+  for (Tensor *t : {&q, &k, &v, &o})
+    t->desc.dtype = SPATTN_F16;
+  expectFailure(SPATTN_ERROR_DTYPE, "the cpu target does not take");
+  for (Tensor *t : {&q, &k, &v, &o})
+    t->desc.dtype = SPATTN_F32;
+  k.desc.memory = SPATTN_MEMORY_CUDA;
+  expectFailure(SPATTN_ERROR_ARGUMENT, "the cpu target reads host memory");
+  k.desc.memory = SPATTN_MEMORY_HOST;
+  q.desc.memory = SPATTN_MEMORY_CUDA;
+  expectFailure(SPATTN_ERROR_ARGUMENT, "no target of this library (cpu)");
+  q.desc.memory = SPATTN_MEMORY_HOST;
 }
 
 TEST_F(BadCalls, OptionsBudgetsAndSelections) {

@@ -1,6 +1,6 @@
 //===- BucketInvarianceTest.cpp - Buckets never change the mask -----------===//
 //
-// DESIGN.md: "Buckets never change results." The same spec compiled with two
+// docs/semantics.md: "Buckets never change results." The same spec compiled with two
 // different bucket lists yields schedules (different variants, different
 // folded constants, different strategies) whose expanded masks are identical
 // at every tested L, and equal to the reference.
