@@ -3,11 +3,9 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::spattn;
-using PatternKind = ::spattn::ref::PatternKind;
 
 SpecConfig SpecConfig::fromOp(SpecOp spec) {
   SpecConfig config;
@@ -134,87 +132,6 @@ FailureOr<std::vector<int64_t>> SpecEvaluator::evaluateBudgets(int64_t length) {
   return values;
 }
 
-static std::vector<uint8_t> layoutMatrix(ArrayAttr rows) {
-  std::vector<uint8_t> matrix;
-  for (StringRef row : rows.getAsValueRange<StringAttr>())
-    for (char c : row)
-      matrix.push_back(c == '1');
-  return matrix;
-}
-
-/// The node for one pattern op whose parameters are `values` (in the order of
-/// getPatternParameters) and whose pattern inputs are `inputs`.
-static ref::Pattern makeNode(Operation *op, ArrayRef<int64_t> values,
-                        std::vector<ref::Pattern> inputs) {
-  ref::Pattern node;
-  llvm::TypeSwitch<Operation *>(op)
-      .Case([&](WindowOp o) {
-        node.kind = o.getSymmetric() ? PatternKind::SymmetricWindow
-                                     : PatternKind::Window;
-        node.size = values[0];
-      })
-      .Case([&](SinkOp) {
-        node.kind = PatternKind::Sink;
-        node.count = values[0];
-      })
-      .Case([&](GlobalQueriesOp) {
-        node.kind = PatternKind::GlobalQueries;
-        node.count = values[0];
-      })
-      .Case([&](StridedOp) {
-        node.kind = PatternKind::Strided;
-        node.stride = values[0];
-      })
-      .Case([&](DilatedWindowOp) {
-        node.kind = PatternKind::DilatedWindow;
-        node.size = values[0];
-        node.stride = values[1];
-      })
-      .Case([&](BlockLayoutOp o) {
-        node.kind = PatternKind::BlockLayout;
-        node.block = o.getBlockAttr().getInt();
-        node.layoutRows = o.getLayout().size();
-        node.layoutCols = cast<StringAttr>(o.getLayout()[0]).size();
-        node.layout = layoutMatrix(o.getLayout());
-      })
-      .Case([&](RandomBlocksOp o) {
-        node.kind = PatternKind::RandomBlocks;
-        node.count = values[0];
-        node.block = o.getBlockAttr().getInt();
-        node.seed = static_cast<uint64_t>(o.getSeedAttr().getInt());
-      })
-      .Case([&](TopkBlocksOp o) {
-        node.kind = PatternKind::TopkBlocks;
-        node.count = values[0];
-        node.block = o.getBlockAttr().getInt();
-      })
-      .Case([&](VerticalSlashOp) {
-        node.kind = PatternKind::VerticalSlash;
-        node.verticals = values[0];
-        node.slashes = values[1];
-        node.lastQueries = values[2];
-      })
-      .Case([&](MassOp o) {
-        node.kind = PatternKind::Mass;
-        node.count = values[0];
-        node.gamma = o.getGamma().convertToDouble();
-        node.block = o.getBlockAttr().getInt();
-      })
-      .Case([&](PagesOp o) {
-        node.kind = PatternKind::Pages;
-        node.count = values[0];
-        node.block = o.getPageAttr().getInt();
-      })
-      .Case([&](UnionOp) { node.kind = PatternKind::Union; })
-      .Case([&](IntersectOp) { node.kind = PatternKind::Intersect; })
-      .Case([&](PerHeadOp o) {
-        node.kind = PatternKind::PerHead;
-        node.headStarts.assign(o.getHeads().begin(), o.getHeads().end());
-      });
-  node.children = std::move(inputs);
-  return node;
-}
-
 FailureOr<ref::Pattern> SpecEvaluator::buildPattern(Operation *op, int64_t length) {
   SmallVector<int64_t> values;
   for (const PatternParameter &parameter : getPatternParameters(op)) {
@@ -228,7 +145,7 @@ FailureOr<ref::Pattern> SpecEvaluator::buildPattern(Operation *op, int64_t lengt
   for (Value operand : op->getOperands())
     if (isa<PatternType>(operand.getType()))
       inputs.push_back(patterns.lookup(operand));
-  return makeNode(op, values, std::move(inputs));
+  return cast<PatternOpInterface>(op).toReference(values, std::move(inputs));
 }
 
 FailureOr<ref::Pattern> SpecEvaluator::evaluatePattern(int64_t length) {

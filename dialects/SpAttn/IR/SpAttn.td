@@ -5,6 +5,7 @@
 include "SpAttnDialect.td"
 include "SpAttnTypes.td"
 include "SpAttnAttrs.td"
+include "SpAttnInterfaces.td"
 include "SpAttnOps.td"
 
 #endif // SPATTN_TD

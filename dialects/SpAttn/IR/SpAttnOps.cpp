@@ -14,6 +14,8 @@
 using namespace mlir;
 using namespace mlir::spattn;
 
+#include "dialects/SpAttn/IR/SpAttnInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/SpAttn/IR/SpAttnOps.cpp.inc"
 
@@ -245,37 +247,38 @@ LogicalResult BlocksAffineOp::verify() {
 //===----------------------------------------------------------------------===//
 
 SmallVector<PatternParameter> mlir::spattn::getPatternParameters(Operation *op) {
-  using Parameters = SmallVector<PatternParameter>;
-  return llvm::TypeSwitch<Operation *, Parameters>(op)
-      .Case([](WindowOp o) { return Parameters{{o.getSize(), "size", 0}}; })
-      .Case([](SinkOp o) { return Parameters{{o.getCount(), "count", 0}}; })
-      .Case([](GlobalQueriesOp o) {
-        return Parameters{{o.getCount(), "count", 0}};
-      })
-      .Case([](StridedOp o) {
-        return Parameters{{o.getStride(), "stride", 1}};
-      })
-      .Case([](DilatedWindowOp o) {
-        return Parameters{{o.getSize(), "size", 0},
-                          {o.getDilation(), "dilation", 1}};
-      })
-      .Case([](RandomBlocksOp o) {
-        return Parameters{{o.getCount(), "count", 0}};
-      })
-      .Case([](TopkBlocksOp o) {
-        return Parameters{{o.getCount(), "count", 0}};
-      })
-      .Case([](VerticalSlashOp o) {
-        return Parameters{{o.getVerticals(), "verticals", 0},
-                          {o.getSlashes(), "slashes", 0},
-                          {o.getLastQueries(), "last_queries", 1}};
-      })
-      .Case([](MassOp o) {
-        return Parameters{{o.getMaxBlocks(), "max_blocks", 0}};
-      })
-      .Case([](PagesOp o) { return Parameters{{o.getCount(), "count", 0}}; })
-      .Default([](Operation *) { return Parameters{}; });
+  if (auto pattern = dyn_cast<PatternOpInterface>(op))
+    return pattern.getPatternParameters();
+  return {};
 }
+
+using Parameters = SmallVector<PatternParameter>;
+Parameters WindowOp::getPatternParameters() { return {{getSize(), "size", 0}}; }
+Parameters SinkOp::getPatternParameters() { return {{getCount(), "count", 0}}; }
+Parameters GlobalQueriesOp::getPatternParameters() {
+  return {{getCount(), "count", 0}};
+}
+Parameters StridedOp::getPatternParameters() { return {{getStride(), "stride", 1}}; }
+Parameters DilatedWindowOp::getPatternParameters() {
+  return {{getSize(), "size", 0}, {getDilation(), "dilation", 1}};
+}
+Parameters BlockLayoutOp::getPatternParameters() { return {}; }
+Parameters RandomBlocksOp::getPatternParameters() {
+  return {{getCount(), "count", 0}};
+}
+Parameters TopkBlocksOp::getPatternParameters() { return {{getCount(), "count", 0}}; }
+Parameters VerticalSlashOp::getPatternParameters() {
+  return {{getVerticals(), "verticals", 0},
+          {getSlashes(), "slashes", 0},
+          {getLastQueries(), "last_queries", 1}};
+}
+Parameters MassOp::getPatternParameters() {
+  return {{getMaxBlocks(), "max_blocks", 0}};
+}
+Parameters PagesOp::getPatternParameters() { return {{getCount(), "count", 0}}; }
+Parameters UnionOp::getPatternParameters() { return {}; }
+Parameters IntersectOp::getPatternParameters() { return {}; }
+Parameters PerHeadOp::getPatternParameters() { return {}; }
 
 /// A budget may be any function of %L; when it is a constant, reject a value
 /// below its minimum here rather than at the first call that hits it. Zero

@@ -11,6 +11,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "reference/Pattern.h"
 
 namespace mlir::spattn {
 /// The longest key length a spec may serve (2^20 tokens). Tools evaluate
@@ -32,6 +33,8 @@ struct PatternParameter {
 /// The budget operands of a pattern op in operand order (empty for others).
 SmallVector<PatternParameter> getPatternParameters(Operation *op);
 
+class BlockLowering;
+
 /// Rejects constant budget operands below their minimum.
 LogicalResult verifyPatternParameters(Operation *op);
 
@@ -44,6 +47,8 @@ public:
   }
 };
 } // namespace mlir::spattn
+
+#include "dialects/SpAttn/IR/SpAttnInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/SpAttn/IR/SpAttnOps.h.inc"

@@ -5,6 +5,7 @@
 include "SpAttnDialect.td"
 include "SpAttnTypes.td"
 include "SpAttnAttrs.td"
+include "SpAttnInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -130,7 +131,8 @@ def SpAttn_CheckedParameters : NativeOpTrait<"CheckedParameters"> {
 
 class SpAttn_PatternOp<string mnemonic, list<Trait> traits = []>
     : SpAttn_Op<mnemonic, !listconcat(traits, [Pure,
-    ParentOneOf<["SpecOp", "VariantOp"]>, SpAttn_CheckedParameters])> {
+    ParentOneOf<["SpecOp", "VariantOp"]>, SpAttn_CheckedParameters,
+    DeclareOpInterfaceMethods<SpAttn_PatternOpInterface>])> {
   let results = (outs SpAttn_PatternType:$result);
 }
 
