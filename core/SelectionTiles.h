@@ -13,6 +13,7 @@
 #include "core/BlockGrid.h"
 #include "core/TileRanges.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -55,6 +56,35 @@ bool pageSelectionKeeps(const IndexGroups &rowsPages, int64_t page, int64_t row,
 TileRanges verticalSlashRanges(const TileGeometry &geometry,
                                const std::vector<int64_t> &columns,
                                const std::vector<int64_t> &offsets, int64_t q);
+
+/// A token predicate's tiles for query tile q, by evaluating it on every
+/// pair of the tile's nominal positions [q*tileQ, min(q*tileQ + tileQ, Lk) - 1]
+/// and existing keys: full where every pair is kept, partial where some
+/// are. Costs tileQ * Lk evaluations (spattn.blocks.predicate).
+template <typename Keeps>
+TileRanges predicateRanges(const TileGeometry &geometry, int64_t q, Keeps &&keeps) {
+  TileRanges out;
+  int64_t first = q * geometry.tileQ;
+  int64_t last = std::min(first + geometry.tileQ, geometry.keyLength) - 1;
+  for (int64_t c = 0, tiles = geometry.numKeyTiles(); c < tiles; ++c) {
+    int64_t kept = 0, pairs = 0;
+    for (int64_t pos = first; pos <= last; ++pos)
+      for (int64_t j = c * geometry.tileK,
+                   end = std::min((c + 1) * geometry.tileK, geometry.keyLength);
+           j < end; ++j, ++pairs)
+        kept += keeps(pos, j) ? 1 : 0;
+    TileKind kind = kept == 0 ? TileKind::Skipped
+                    : kept == pairs ? TileKind::Full
+                                    : TileKind::Partial;
+    if (kind == TileKind::Skipped)
+      continue;
+    if (!out.empty() && out.back().hi == c && out.back().kind == kind)
+      out.back().hi = c + 1;
+    else
+      out.push_back({c, c + 1, kind});
+  }
+  return out;
+}
 
 /// Membership bitmaps of a vertical_slash selection, for per-token tests.
 struct VerticalSlashMembers {

@@ -11,6 +11,7 @@ struct MaskEvaluator::Node {
   const Pattern *pattern = nullptr; // null: no per_head child serves the head
   std::vector<Node> children;
   std::vector<uint8_t> scratch; // one child's row while combining
+  std::vector<int64_t> registers; // a predicate's program registers
 
   // Selections, filled on first use by MaskEvaluator::select.
   bool selected = false;
@@ -183,6 +184,13 @@ void MaskEvaluator::evaluate(Node &node, int64_t i, uint8_t *keep) {
     for (int64_t c : node.givenPages ? node.givenPages->at(i) : node.pages->select(i))
       keepRange(keep, c * p->block, (c + 1) * p->block, lk);
     break;
+  case PatternKind::Predicate: {
+    node.registers.resize(p->program->numRegisters());
+    for (int64_t j = 0; j < lk; ++j)
+      keep[j] = p->program->evaluate(head, pos, j, lk, p->arguments.data(),
+                                     node.registers.data());
+    break;
+  }
   case PatternKind::Union:
     for (Node &child : node.children) {
       node.scratch.resize(lk);

@@ -36,6 +36,8 @@ const char *patternKindName(PatternKind kind) {
     return "union";
   case PatternKind::Intersect:
     return "intersect";
+  case PatternKind::Predicate:
+    return "predicate";
   case PatternKind::PerHead:
     return "per_head";
   }

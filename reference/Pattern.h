@@ -10,7 +10,10 @@
 #ifndef SPATTN_REFERENCE_PATTERN_H
 #define SPATTN_REFERENCE_PATTERN_H
 
+#include "reference/TokenProgram.h"
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,7 @@ enum class PatternKind {
   Union,           // children
   Intersect,       // children
   PerHead,         // children, headStarts (child k serves heads [start_k, start_k+1))
+  Predicate,       // program over (h, p(i), j, L, arguments)
 };
 
 /// Name of a kind as spelled in the dialect (e.g. "window", "topk_blocks").
@@ -55,6 +59,8 @@ struct Pattern {
   std::vector<uint8_t> layout;     // row-major, 1 = kept block
   std::vector<int64_t> headStarts; // per_head
   std::vector<Pattern> children;   // union / intersect / per_head
+  std::shared_ptr<const TokenProgram> program; // predicate
+  std::vector<int64_t> arguments;              // predicate's budgets
 
   /// True if this node or any descendant is content-based.
   bool needsContent() const;

@@ -2,6 +2,7 @@
 #include "targets/common/LibraryPlan.h"
 
 #include "dialects/SpAttn/Eval/SpecEvaluator.h"
+#include "dialects/SpAttn/IR/SpAttnPredicate.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Matchers.h"
@@ -182,6 +183,15 @@ private:
           node.kind = ScheduleNode::Kind::Selected;
           node.stage = stageIds.lookup(s.getSelection().getDefiningOp());
           node.block = out.stages[node.stage].block;
+        })
+        .Case([&](BlocksPredicateOp p) {
+          node.kind = ScheduleNode::Kind::Predicate;
+          for (Value s : p.getArgs())
+            node.symbols.push_back(operand(s));
+          ::spattn::ref::TokenProgram program =
+              *compilePredicate(p.getBody(), /*emitErrors=*/false);
+          node.program = std::move(program.code);
+          node.programResult = program.result;
         })
         .Case([&](BlocksUnionOp u) {
           node.kind = ScheduleNode::Kind::Union;

@@ -16,6 +16,7 @@
 
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 #include "spattn/library_abi.hpp"
+#include "core/TokenProgram.h"
 
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -54,7 +55,7 @@ struct Stage {
 /// One node of a variant's block schedule (the ops of
 /// --spattn-lower-to-blocks, as data). Children are node indices.
 struct ScheduleNode {
-  enum class Kind { Affine, Layout, Selected, Union, Intersect, PerHead };
+  enum class Kind { Affine, Layout, Selected, Union, Intersect, PerHead, Predicate };
   Kind kind = Kind::Affine;
   // Affine: maps over (query tile)[symbols]; keep over (position, key).
   std::vector<IndexOperand> symbols;
@@ -66,6 +67,9 @@ struct ScheduleNode {
   std::vector<int64_t> layoutOffsets, layoutIndices;
   // Selected: the stage whose indices are kept.
   int stage = -1;
+  // Predicate: a token program over (h, p(i), j, L, symbols).
+  std::vector<::spattn::core::TokenInstruction> program;
+  int32_t programResult = 0;
   // Union, Intersect, PerHead (child k serves heads [headStarts[k], next)).
   std::vector<int> children;
   std::vector<int64_t> headStarts;

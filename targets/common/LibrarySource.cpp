@@ -159,6 +159,8 @@ private:
       writeInt64Array(os, "layoutOffsets" + std::to_string(n), node.layoutOffsets);
       writeInt64Array(os, "layoutIndices" + std::to_string(n), node.layoutIndices);
     }
+    if (node.kind == ScheduleNode::Kind::Predicate)
+      writePredicate(n, node, symbols);
     os << "static spattn::core::TileRanges ranges" << n
        << "(const spattn::abi::HeadState &s, int64_t q) {\n  (void)s; (void)q;\n";
     std::string keep;
@@ -210,6 +212,13 @@ private:
                ", pos, j)";
       }
       break;
+    case ScheduleNode::Kind::Predicate: {
+      std::string name = std::to_string(n);
+      os << "  return predicateTiles" << name << ".ranges(s, q, [&](int64_t pos, "
+            "int64_t j) { return predicate" << name << "(s, pos, j); });\n";
+      keep = "predicate" + name + "(s, pos, j)";
+      break;
+    }
     case ScheduleNode::Kind::PerHead:
       for (size_t k = node.headStarts.size(); k-- > 0;) {
         os << "  if (s.head >= " << node.headStarts[k] << ") return ranges" << child(k)
@@ -241,6 +250,28 @@ private:
        << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t j) "
           "{\n  (void)s; (void)row; (void)pos; (void)j;\n  return "
        << keep << ";\n}\n";
+  }
+
+  /// The program of a blocks.predicate node as data, the function that runs
+  /// it for one pair, and the cache of its classified tiles.
+  void writePredicate(size_t n, const ScheduleNode &node,
+                      ArrayRef<std::string> symbols) {
+    os << "static const spattn::core::TokenInstruction program" << n << "[] = {\n";
+    for (const ::spattn::core::TokenInstruction &in : node.program)
+      os << "    {spattn::core::TokenOp(" << static_cast<int>(in.op)
+         << "), spattn::core::TokenCompare(" << static_cast<int>(in.compare) << "), "
+         << in.a << ", " << in.b << ", " << in.c << ", int64_t(" << in.imm << "ll)},\n";
+    os << "};\nstatic bool predicate" << n
+       << "(const spattn::abi::HeadState &s, int64_t pos, int64_t j) {\n"
+       << "  const int64_t args[] = {";
+    for (const std::string &symbol : symbols)
+      os << symbol << ", ";
+    os << "0};\n  int64_t registers["
+       << ::spattn::core::kTokenFirstArgument + symbols.size() + node.program.size()
+       << "];\n  return spattn::core::runTokenProgram(program" << n << ", "
+       << node.program.size() << ", " << node.programResult << ", " << symbols.size()
+       << ", s.head, pos, j, s.geometry.keyLength, args, registers);\n}\n"
+       << "static spattn::abi::PredicateTiles predicateTiles" << n << ";\n";
   }
 
   const plan::Variant &variant;

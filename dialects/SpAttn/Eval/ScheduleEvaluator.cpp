@@ -5,6 +5,7 @@
 #include "core/SelectionTiles.h"
 
 #include "dialects/SpAttn/IR/SpAttnAffine.h"
+#include "dialects/SpAttn/IR/SpAttnPredicate.h"
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/IntegerSet.h"
@@ -32,7 +33,8 @@ TileRange boundRange(AffineMap lower, AffineMap upper, int64_t queryTile,
   return range;
 }
 
-/// With per-row selections (pages) every tile costs a selection per row:
+/// With per-row selections (pages) every tile costs a selection per row,
+/// and a token predicate an evaluation per pair:
 /// above this many present query tiles, stats() visits this many evenly
 /// spaced ones and scales. Other schedules are counted exactly.
 constexpr int64_t kStatsSampledTiles = 64;
@@ -47,6 +49,7 @@ struct ScheduleEvaluator::Node {
     VerticalSlash, // columns and diagonals
     Union,
     Intersect,
+    Predicate, // a token predicate classified by evaluation
     Nothing // per_head with no input for this head
   };
   Kind kind = Kind::Nothing;
@@ -61,6 +64,8 @@ struct ScheduleEvaluator::Node {
   ref::VerticalSlashSelection slash;
   std::unique_ptr<core::VerticalSlashMembers> slashMembers;
   std::vector<Node> children;
+  std::shared_ptr<const ref::TokenProgram> program; // Predicate
+  std::vector<int64_t> registers;                   // Predicate's scratch
 
   /// Points `groups` at `offsets` / `indices`, the first group being `first`.
   void setGroups(int64_t first) {
@@ -108,6 +113,15 @@ public:
             })
             .Case([&](BlocksSelectedOp o) {
               return select(o.getSelection().getDefiningOp(), node);
+            })
+            .Case([&](BlocksPredicateOp o) {
+              node.kind = Node::Kind::Predicate;
+              node.program = std::make_shared<ref::TokenProgram>(
+                  *compilePredicate(o.getBody(), /*emitErrors=*/false));
+              for (Value s : o.getArgs())
+                node.symbols.push_back(valueOf(s));
+              node.registers.resize(node.program->numRegisters());
+              return success();
             })
             .Case([&](BlocksUnionOp o) {
               node.kind = Node::Kind::Union;
@@ -249,6 +263,7 @@ LogicalResult ScheduleEvaluator::bind(const ref::AttentionProblem &call,
     return variant.emitOpError()
            << "is not lowered; run --spattn-lower-to-blocks first";
   problem = call;
+  boundHead = head;
   llvm::DenseMap<Value, Attribute> folded;
   if (failed(foldBodyAt(variant.getBody().front(), length, folded)))
     return failure();
@@ -277,8 +292,9 @@ namespace {
 /// Evaluation of a bound tree for one query tile or one token pair.
 class Walker {
 public:
-  Walker(const ref::AttentionProblem &problem, int64_t tileQ, int64_t tileK)
-      : problem(problem),
+  Walker(const ref::AttentionProblem &problem, int64_t head, int64_t tileQ,
+         int64_t tileK)
+      : problem(problem), head(head),
         geometry{tileQ, tileK, problem.queryLength, problem.keyLength} {}
 
   TileRanges ranges(Node &node, int64_t q) {
@@ -305,6 +321,10 @@ public:
                   : core::intersectRanges(out, ranges(node.children[k], q));
       return out;
     }
+    case Node::Kind::Predicate:
+      return core::predicateRanges(geometry, q, [&](int64_t pos, int64_t j) {
+        return predicateKeeps(node, pos, j);
+      });
     case Node::Kind::Nothing:
       return {};
     }
@@ -328,6 +348,8 @@ public:
     case Node::Kind::Intersect:
       return llvm::all_of(node.children,
                           [&](Node &c) { return keeps(c, i, j); });
+    case Node::Kind::Predicate:
+      return predicateKeeps(node, pos, j);
     case Node::Kind::Nothing:
       return false;
     }
@@ -335,6 +357,11 @@ public:
   }
 
 private:
+  bool predicateKeeps(Node &node, int64_t pos, int64_t j) {
+    return node.program->evaluate(head, pos, j, problem.keyLength, node.symbols.data(),
+                                  node.registers.data());
+  }
+
   TileRanges affineRanges(Node &node, int64_t q) {
     BlocksAffineOp op = node.affine;
     if (op.getTouchWhen() && !integerSetHolds(*op.getTouchWhen(), q, node.symbols))
@@ -367,6 +394,7 @@ private:
   }
 
   const ref::AttentionProblem &problem;
+  int64_t head;
   core::TileGeometry geometry;
 };
 
@@ -383,14 +411,14 @@ static bool hasKind(const ScheduleEvaluator::Node &node,
 TileRanges ScheduleEvaluator::tileRanges(int64_t queryTile) {
   assert(root && "bind() a call first");
   return core::clipRanges(
-      Walker(problem, tileQ, tileK).ranges(*root, queryTile), 0, numKeyTiles());
+      Walker(problem, boundHead, tileQ, tileK).ranges(*root, queryTile), 0, numKeyTiles());
 }
 
 void ScheduleEvaluator::expandRow(int64_t i, std::vector<uint8_t> &keep) {
   assert(root && "bind() a call first");
   const int64_t lk = problem.keyLength;
   keep.assign(lk, 0);
-  Walker walker(problem, tileQ, tileK);
+  Walker walker(problem, boundHead, tileQ, tileK);
   for (const TileRange &range : tileRanges(problem.queryPosition(i) / tileQ)) {
     int64_t first = range.lo * tileK, end = std::min(range.hi * tileK, lk);
     if (range.kind == TileKind::Full) {
@@ -407,7 +435,8 @@ ScheduleStats ScheduleEvaluator::stats() {
   const int64_t lk = problem.keyLength;
   const int64_t firstRow = lk - problem.queryLength;
   int64_t first = firstQueryTile(), count = endQueryTile() - first;
-  int64_t visited = hasKind(*root, Node::Kind::Pages)
+  int64_t visited = hasKind(*root, Node::Kind::Pages) ||
+                            hasKind(*root, Node::Kind::Predicate)
                         ? std::min(count, kStatsSampledTiles)
                         : count;
   double weight = static_cast<double>(count) / visited;

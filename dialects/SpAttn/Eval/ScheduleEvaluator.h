@@ -70,6 +70,7 @@ private:
   VariantOp variant;
   int64_t tileQ, tileK;
   ref::AttentionProblem problem;
+  int64_t boundHead = 0;
   std::unique_ptr<Node> root; // of the bound call
 };
 

@@ -242,6 +242,52 @@ def SpAttn_PagesOp : SpAttn_PatternOp<"pages"> {
   let hasVerifier = 1;
 }
 
+def SpAttn_PredicateOp : SpAttn_PatternOp<"predicate", [IsolatedFromAbove, SingleBlock]> {
+  let summary = "user-written token predicate over (h, p(i), j, L, budgets)";
+  let description = [{
+    Keeps `(i, j)` for query head `h` iff the region yields true. The region
+    has one block whose arguments are `%h`, `%pos` (the position `p(i)`),
+    `%j`, `%L` and then one `index` per operand (budgets computed from `%L`
+    outside, passed in). Its body is straight-line `arith` on `index` and
+    `i1` values: `constant`, `addi`, `subi`, `muli`, `divsi`, `remsi`,
+    `floordivsi`, `ceildivsi`, `minsi`, `maxsi`, `andi`, `ori`, `xori`,
+    `cmpi`, `select`; it ends in `spattn.predicate.yield` of an `i1`. The
+    arithmetic is fixed in `docs/semantics.md` (wrapping, and 0 for a
+    division by zero). Composes with every combinator.
+
+    When the predicate is a conjunction/disjunction of comparisons that are
+    affine in `(p(i), j)` (with budgets and `L` as symbols), the lowering
+    classifies tiles exactly in closed form; otherwise the library
+    classifies them itself, once per length and head.
+
+    ```mlir
+    // Keys at most w behind, or in the same 256-key segment.
+    %p = spattn.predicate (%w) {
+    ^bb0(%h: index, %pos: index, %j: index, %L: index, %w: index):
+      %c256 = arith.constant 256 : index
+      %d = arith.subi %pos, %j : index
+      %near = arith.cmpi ult, %d, %w : index
+      %a = arith.floordivsi %pos, %c256 : index
+      %b = arith.floordivsi %j, %c256 : index
+      %same = arith.cmpi eq, %a, %b : index
+      %keep = arith.ori %near, %same : i1
+      spattn.predicate.yield %keep
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Index>:$args);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "`(` $args `)` $body attr-dict";
+  let hasRegionVerifier = 1;
+}
+
+def SpAttn_PredicateYieldOp : SpAttn_Op<"predicate.yield", [Pure, Terminator,
+    ParentOneOf<["PredicateOp", "BlocksPredicateOp"]>]> {
+  let summary = "yields whether a predicate keeps the pair";
+  let arguments = (ins I1:$keep);
+  let assemblyFormat = "$keep attr-dict";
+}
+
 //===----------------------------------------------------------------------===//
 // Combinators
 //===----------------------------------------------------------------------===//
@@ -371,6 +417,21 @@ def SpAttn_BlocksLayoutOp : SpAttn_BlocksOp<"layout"> {
   }];
   let arguments = (ins SpAttn_LayoutAttr:$layout, SpAttn_BlockSizeAttr:$block);
   let assemblyFormat = "$layout `block` $block attr-dict";
+}
+
+def SpAttn_BlocksPredicateOp : SpAttn_BlocksOp<"predicate",
+    [IsolatedFromAbove, SingleBlock]> {
+  let summary = "tiles of a token predicate that is not affine";
+  let description = [{
+    The schedule of a `spattn.predicate` (or of a part of one) that the
+    lowering could not classify in closed form: the region is the
+    predicate's, its operands the predicate's budgets. Tiles are classified
+    by evaluating the predicate on their pairs, once per (length, head) in
+    a library (and cached); partial tiles apply it per token.
+  }];
+  let arguments = (ins Variadic<Index>:$args);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "`(` $args `)` $body attr-dict";
 }
 
 def SpAttn_BlocksSelectedOp : SpAttn_BlocksOp<"selected"> {

@@ -14,15 +14,18 @@
 #define SPATTN_LIBRARY_ABI_HPP
 
 #include "core/SelectionTiles.h"
+#include "core/TokenProgram.h"
 #include "spattn/runtime_internal.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace spattn::abi {
 
-constexpr int32_t kLibraryAbiVersion = 2;
+constexpr int32_t kLibraryAbiVersion = 3;
 
 /// A run-length table of one value over lengths: value[k] holds for L in
 /// [start[k], start[k + 1]) (the last run up to the bucket's end).
@@ -86,6 +89,44 @@ struct HeadState {
   int64_t head;               // query head
   core::TileGeometry geometry; // tiles and lengths of the call
   const StageResult *stages;  // this head's selections, by stage index
+};
+
+/// The tiles of a token predicate that is not affine (spattn.blocks.predicate):
+/// classified by evaluating it on every pair of a query tile, once per
+/// (L, head, query tile) and cached, so a call pays tileQ * L evaluations per
+/// query tile the first time a length is served and nothing after that.
+/// Thread-safe; the cache is dropped when it holds 2^20 query tiles.
+class PredicateTiles {
+public:
+  template <typename Keeps>
+  core::TileRanges ranges(const HeadState &state, int64_t q, Keeps &&keeps) {
+    Key key{state.geometry.keyLength, state.head, q};
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = cache.find(key);
+      if (it != cache.end())
+        return it->second;
+    }
+    core::TileRanges tiles = core::predicateRanges(state.geometry, q, keeps);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() >= kMaxEntries)
+      cache.clear();
+    cache.emplace(key, tiles);
+    return tiles;
+  }
+
+private:
+  static constexpr size_t kMaxEntries = size_t{1} << 20;
+  struct Key {
+    int64_t length, head, queryTile;
+    bool operator<(const Key &o) const {
+      return length != o.length ? length < o.length
+             : head != o.head   ? head < o.head
+                                : queryTile < o.queryTile;
+    }
+  };
+  std::mutex mutex;
+  std::map<Key, core::TileRanges> cache;
 };
 
 /// The inputs of a selection stage for one (batch, head).
