@@ -148,3 +148,39 @@ spattn.spec @heads attributes {head_dim = 16 : i64, num_q_heads = 4 : i64, num_k
   %p = spattn.per_head %s, %w heads [0, 2]
   spattn.yield %p
 }
+
+// -----
+
+// spattn.predicate: the affine comparison 2j >= p becomes one affine leaf:
+// j >= ceil(p / 2) is touched from the tile of ceil(qs / 2) (the smallest
+// bound, at the first position qs = 64 d0) and full from the first tile
+// starting at or after ceil(qe / 2) (qe = 64 d0 + 63), every tile up to
+// ceil(L / 64). The head-dependent part becomes a spattn.blocks.predicate
+// over a copy of the region yielding that part; the two are intersected as
+// the andi says.
+// CHECK-LABEL: spattn.variant @predicate_b0
+// CHECK:       %[[HALF:.*]] = spattn.blocks.affine[%L] {
+// CHECK-SAME:    full_lower = affine_map<(d0)[s0] -> (((d0 * 64 + 63) ceildiv 2) ceildiv 64, 0)>
+// CHECK-SAME:    full_upper = affine_map<(d0)[s0] -> (s0 ceildiv 64)>
+// CHECK-SAME:    keep = affine_set<(d0, d1)[s0] : (d1 * 2 - d0 >= 0)>
+// CHECK-SAME:    touch_lower = affine_map<(d0)[s0] -> ((d0 * 32) floordiv 64, 0)>
+// CHECK:       %[[HEAD:.*]] = spattn.blocks.predicate() {
+// CHECK:         %[[R:.*]] = arith.remsi
+// CHECK:         %[[EVEN:.*]] = arith.cmpi eq, %[[R]]
+// CHECK:         spattn.predicate.yield %[[EVEN]]
+// CHECK:       spattn.blocks.intersect %[[HALF]], %[[HEAD]]
+spattn.spec @predicate attributes {head_dim = 64 : i64, num_q_heads = 2 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 512>} {
+^bb0(%L: index):
+  %p = spattn.predicate () {
+  ^bb0(%h: index, %pos: index, %j: index, %len: index):
+    %c2 = arith.constant 2 : index
+    %c0 = arith.constant 0 : index
+    %twice = arith.muli %j, %c2 : index
+    %half = arith.cmpi sge, %twice, %pos : index
+    %r = arith.remsi %h, %c2 : index
+    %even = arith.cmpi eq, %r, %c0 : index
+    %keep = arith.andi %half, %even : i1
+    spattn.predicate.yield %keep
+  }
+  spattn.yield %p
+}

@@ -54,7 +54,9 @@ INSTANTIATE_TEST_SUITE_P(Examples, ExampleLibrary,
                          ::testing::Values("streaming_llm", "longformer",
                                            "bigbird", "sparse_transformer",
                                            "block_topk", "minference",
-                                           "flexprefill", "quest"));
+                                           "flexprefill", "quest",
+                                           "proportional_window",
+                                           "longnet_dilated"));
 
 } // namespace
 } // namespace spattn::test

@@ -1147,3 +1147,77 @@ spattn.variant @selected_needs_selection attributes {spec = @s, bucket = 0 : i64
   %b = spattn.blocks.selected %e
   spattn.yield %b : !spattn.blocks
 }
+
+//===----------------------------------------------------------------------===//
+// spattn.predicate
+//===----------------------------------------------------------------------===//
+
+// -----
+
+spattn.spec @predicate_float attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 64>} {
+^bb0(%L: index):
+  %p = spattn.predicate () {
+  ^bb0(%h: index, %pos: index, %j: index, %len: index):
+    // expected-error@+1 {{'arith.constant' op in a spattn.predicate must produce index or i1 values}}
+    %f = arith.constant 1.0 : f32
+    %t = arith.constant true
+    spattn.predicate.yield %t
+  }
+  spattn.yield %p
+}
+
+// -----
+
+spattn.spec @predicate_unsupported_op attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 64>} {
+^bb0(%L: index):
+  %p = spattn.predicate () {
+  ^bb0(%h: index, %pos: index, %j: index, %len: index):
+    // expected-error@+1 {{'arith.shli' op is not supported in a spattn.predicate}}
+    %s = arith.shli %pos, %j : index
+    %k = arith.cmpi slt, %s, %len : index
+    spattn.predicate.yield %k
+  }
+  spattn.yield %p
+}
+
+// -----
+
+spattn.spec @predicate_arguments attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 64>} {
+^bb0(%L: index):
+  %c8 = arith.constant 8 : index
+  // expected-error@+1 {{'spattn.predicate' op region must take (%h, %pos, %j, %L) and one index per operand, all of type index (5 arguments)}}
+  %p = spattn.predicate (%c8) {
+  ^bb0(%h: index, %pos: index, %j: index, %len: index):
+    %k = arith.cmpi slt, %j, %pos : index
+    spattn.predicate.yield %k
+  }
+  spattn.yield %p
+}
+
+// -----
+
+spattn.spec @predicate_outer_value attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 64>} {
+^bb0(%L: index):
+  // expected-note@+1 {{required by region isolation constraints}}
+  %p = spattn.predicate () {
+  ^bb0(%h: index, %pos: index, %j: index, %len: index):
+    // expected-error@+1 {{'arith.cmpi' op using value defined outside the region}}
+    %k = arith.cmpi slt, %j, %L : index
+    spattn.predicate.yield %k
+  }
+  spattn.yield %p
+}
+
+// -----
+
+spattn.spec @predicate_negative_budget attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 64>} {
+^bb0(%L: index):
+  %c = arith.constant -3 : index
+  // expected-error@+1 {{'spattn.predicate' op arg must be non-negative, got -3}}
+  %p = spattn.predicate (%c) {
+  ^bb0(%h: index, %pos: index, %j: index, %len: index, %a: index):
+    %k = arith.cmpi slt, %j, %a : index
+    spattn.predicate.yield %k
+  }
+  spattn.yield %p
+}

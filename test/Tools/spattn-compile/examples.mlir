@@ -11,6 +11,8 @@
 // RUN: spattn-compile %examples/specs/minference.mlir --emit=summary | FileCheck %s --check-prefix=MINFERENCE
 // RUN: spattn-compile %examples/specs/flexprefill.mlir --emit=summary | FileCheck %s --check-prefix=FLEX
 // RUN: spattn-compile %examples/specs/quest.mlir --emit=summary | FileCheck %s --check-prefix=QUEST
+// RUN: spattn-compile %examples/specs/proportional_window.mlir --emit=summary | FileCheck %s --check-prefix=PROPORTIONAL
+// RUN: spattn-compile %examples/specs/longnet_dilated.mlir --emit=summary | FileCheck %s --check-prefix=LONGNET
 
 // STREAMING-LABEL: spec @streaming_llm: head_dim 128, heads 32q/8kv, dtype f16, causal, scale 0.0883883, blocks 64x64
 // STREAMING:        bucket 0: L in [1, 4096]
@@ -141,3 +143,22 @@
 // QUEST-NEXT:     window.size  [16, 16]
 // QUEST-NEXT:     density at L=131072: head 0 {{[01]\.[0-9][0-9][0-9][0-9]$}}
 // QUEST-NOT:    bucket
+
+// The affine predicate: about half of each prefix, and the tile schedule's
+// FLOPs close to that density (tiles classified in closed form).
+// PROPORTIONAL-LABEL: spec @proportional_window: head_dim 128, heads 8q/2kv, dtype f16, causal, scale 0.0883883, blocks 64x64
+// PROPORTIONAL:        bucket 0: L in [1, 2048]
+// PROPORTIONAL-NEXT:     predicate.arg  [64, 128]
+// PROPORTIONAL-NEXT:     sink.count     [4, 4]
+// PROPORTIONAL-NEXT:     density at L=2048: head 0 0.5078
+// PROPORTIONAL:        bucket 2: L in [8193, 32768]
+// PROPORTIONAL-NEXT:     predicate.arg  [192, 384]
+// PROPORTIONAL:          density at L=32768: head 0 0.5004
+// PROPORTIONAL-NEXT:     tiles at L=32768: head 0 kept 66568/131328 partial 1523 flops 0.5069
+
+// The head-dependent predicate (classified by evaluation).
+// LONGNET-LABEL: spec @longnet_dilated: head_dim 64, heads 8q/2kv, dtype f16, causal, scale 0.125, blocks 64x64
+// LONGNET:        bucket 1: L in [1025, 4096]
+// LONGNET-NEXT:     predicate.arg  [256, 512]
+// LONGNET-NEXT:     sink.count     [16, 16]
+// LONGNET-NEXT:     density at L=4096: head 0 0.2412

@@ -27,6 +27,9 @@ public:
   }
   int64_t powerOfTwo(int lo, int hi) { return int64_t{1} << uniform(lo, hi); }
 
+  /// With `on`, a third of the leaves are random spattn.predicate ops.
+  void usePredicates(bool on) { predicates = on; }
+
   /// A spec with the given bucket bounds; `numQHeads` query heads.
   std::string spec(const std::vector<int64_t> &buckets, int64_t numQHeads,
                    int64_t numKVHeads, bool causal, int64_t blockQ,
@@ -75,7 +78,80 @@ private:
     return name;
   }
 
+  /// A random spattn.predicate: comparisons of sums, scaled terms, floor
+  /// divisions and remainders of h, p(i), j, L and two budgets, combined by
+  /// andi / ori / xori / select; affine parts and others (h, unsigned,
+  /// truncating remainders) mixed so both lowerings are exercised.
+  std::string predicateLeaf() {
+    std::string a0 = budget(0, 300), a1 = budget(0, 60);
+    region.str("");
+    regionNext = 0;
+    std::string keep = booleanExpr(2);
+    return emit("spattn.predicate (" + a0 + ", " + a1 +
+                ") {\n  ^bb0(%h: index, %pos: index, %j: index, %len: index, "
+                "%a0: index, %a1: index):\n" +
+                region.str() + "    spattn.predicate.yield " + keep + "\n  }");
+  }
+
+  std::string regionValue(const std::string &op, const std::string &type) {
+    std::string name = "%r" + std::to_string(regionNext++);
+    region << "    " << name << " = " << op << " : " << type << "\n";
+    return name;
+  }
+
+  std::string indexExpr(int depth) {
+    if (depth == 0 || uniform(0, 2) == 0) {
+      switch (uniform(0, 7)) {
+      case 0: case 1: return "%pos";
+      case 2: case 3: return "%j";
+      case 4: return "%len";
+      case 5: return uniform(0, 1) ? "%a0" : "%a1";
+      case 6: return "%h";
+      default:
+        return regionValue("arith.constant " + std::to_string(uniform(-20, 200)), "index");
+      }
+    }
+    std::string x = indexExpr(depth - 1);
+    switch (uniform(0, 5)) {
+    case 0: return regionValue("arith.addi " + x + ", " + indexExpr(depth - 1), "index");
+    case 1: return regionValue("arith.subi " + x + ", " + indexExpr(depth - 1), "index");
+    case 2: {
+      std::string c = regionValue("arith.constant " + std::to_string(uniform(-3, 3)), "index");
+      return regionValue("arith.muli " + x + ", " + c, "index");
+    }
+    case 3: {
+      std::string c = regionValue("arith.constant " + std::to_string(uniform(1, 70)), "index");
+      return regionValue((uniform(0, 1) ? "arith.floordivsi " : "arith.ceildivsi ") + x +
+                             ", " + c, "index");
+    }
+    case 4: {
+      std::string c = regionValue("arith.constant " + std::to_string(uniform(1, 9)), "index");
+      return regionValue("arith.remsi " + x + ", " + c, "index");
+    }
+    default:
+      return regionValue((uniform(0, 1) ? "arith.minsi " : "arith.maxsi ") + x + ", " +
+                             indexExpr(depth - 1), "index");
+    }
+  }
+
+  std::string booleanExpr(int depth) {
+    if (depth == 0 || uniform(0, 2) == 0) {
+      static const char *predicates[] = {"slt", "sle", "sgt", "sge", "eq", "ne", "ult"};
+      std::string x = indexExpr(2), y = indexExpr(1);
+      return regionValue(std::string("arith.cmpi ") + predicates[uniform(0, 6)] + ", " +
+                             x + ", " + y, "index");
+    }
+    std::string a = booleanExpr(depth - 1), b = booleanExpr(depth - 1);
+    switch (uniform(0, 4)) {
+    case 0: case 1: return regionValue("arith.andi " + a + ", " + b, "i1");
+    case 2: case 3: return regionValue("arith.ori " + a + ", " + b, "i1");
+    default: return regionValue("arith.xori " + a + ", " + b, "i1");
+    }
+  }
+
   std::string leaf() {
+    if (predicates && uniform(0, 2) == 0)
+      return predicateLeaf();
     int64_t block = powerOfTwo(3, 7);
     switch (uniform(0, content ? 11 : 7)) {
     case 0: return emit("spattn.window " + budget(0, 300));
@@ -138,7 +214,9 @@ private:
   }
 
   std::mt19937 rng;
-  std::ostringstream body;
+  std::ostringstream body, region;
+  int regionNext = 0;
+  bool predicates = false;
   int next = 0;
   bool content = true;
   int64_t heads = 1;

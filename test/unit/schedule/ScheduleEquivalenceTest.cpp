@@ -13,6 +13,8 @@
 #include "RandomSpecs.h"
 #include "ScheduleTestUtil.h"
 
+#include <sstream>
+
 namespace spattn::test {
 namespace {
 
@@ -57,7 +59,7 @@ void expectSameMask(const LoweredSpec &lowered, int64_t lq, int64_t lk,
 /// Random bucket bounds below `longest`, strictly increasing.
 std::vector<int64_t> randomBuckets(RandomSpecs &random, int64_t longest) {
   std::vector<int64_t> bounds = {longest};
-  for (int64_t b = random.uniform(0, 2); b > 0; --b)
+  for (int64_t b = random.uniform(0, 2); b > 0 && longest > 1; --b)
     bounds.push_back(random.uniform(1, longest - 1));
   std::sort(bounds.begin(), bounds.end());
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
@@ -72,8 +74,10 @@ std::vector<int64_t> lengthsIn(RandomSpecs &random, int64_t lo, int64_t hi) {
   return lengths;
 }
 
-void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
+void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls,
+               bool predicates = false) {
   RandomSpecs random(seed);
+  random.usePredicates(predicates);
   std::mt19937 rng(seed);
   mlir::MLIRContext context;
   loadSpAttn(context);
@@ -102,6 +106,66 @@ TEST(ScheduleEquivalence, ShortLengthsEveryPrimitive) {
   int64_t calls = 0;
   runTrials(20261124, 300, 700, &calls);
   EXPECT_GT(calls, 2000);
+}
+
+// spattn.predicate: random predicates (affine comparisons lowered to affine
+// leaves, the rest to blocks.predicate) inside random trees.
+TEST(ScheduleEquivalence, RandomPredicates) {
+  int64_t calls = 0;
+  runTrials(20261130, 120, 500, &calls, /*predicates=*/true);
+  EXPECT_GT(calls, 700);
+}
+
+// Every sign of the coefficients of p(i) and j in an affine comparison
+// a*p + b*j + c*w (op) d, for the six signed comparisons: the lowering must
+// take the closed-form path (no blocks.predicate) and match the reference.
+TEST(ScheduleEquivalence, AffinePredicatesInClosedForm) {
+  mlir::MLIRContext context;
+  loadSpAttn(context);
+  std::mt19937 rng(3);
+  RandomSpecs random(3);
+  const char *compares[] = {"slt", "sle", "sgt", "sge", "eq", "ne"};
+  int64_t calls = 0;
+  for (int64_t a = -2; a <= 2; ++a)
+    for (int64_t b = -3; b <= 3; ++b)
+      for (const char *compare : compares) {
+        int64_t blockQ = random.powerOfTwo(3, 6), blockK = random.powerOfTwo(3, 6);
+        bool causal = random.uniform(0, 1);
+        std::ostringstream text;
+        text << "spattn.spec @s attributes {head_dim = 8 : i64, num_q_heads = 1 : i64, "
+                "num_kv_heads = 1 : i64, dtype = f32"
+             << (causal ? ", causal" : "") << ", block_q = " << blockQ
+             << " : i64, block_k = " << blockK
+             << " : i64, buckets = array<i64: 100, 333>} {\n^bb0(%L: index):\n"
+             << "  %w = spattn.budget.fraction %L {fraction = 0.25}\n"
+             << "  %p = spattn.predicate (%w) {\n"
+             << "  ^bb0(%h: index, %pos: index, %j: index, %len: index, %win: index):\n"
+             << "    %a = arith.constant " << a << " : index\n"
+             << "    %b = arith.constant " << b << " : index\n"
+             << "    %d = arith.constant " << random.uniform(-40, 40) << " : index\n"
+             << "    %ap = arith.muli %pos, %a : index\n"
+             << "    %bj = arith.muli %b, %j : index\n"
+             << "    %s = arith.addi %ap, %bj : index\n"
+             << "    %lhs = arith.subi %s, %win : index\n"
+             << "    %keep = arith.cmpi " << compare << ", %lhs, %d : index\n"
+             << "    spattn.predicate.yield %keep\n  }\n  spattn.yield %p\n}\n";
+        std::string source = text.str();
+        LoweredSpec lowered = lowerSpec(context, source);
+        ASSERT_FALSE(lowered.variants.empty()) << source;
+        for (ms::VariantOp variant : lowered.variants) {
+          bool closedForm = true;
+          variant.walk([&](ms::BlocksPredicateOp) { closedForm = false; });
+          EXPECT_TRUE(closedForm) << source;
+          for (int64_t lk : lengthsIn(random, variant.getLo(), variant.getHi()))
+            for (int64_t lq : {lk, int64_t{1}, random.uniform(1, lk)}) {
+              expectSameMask(lowered, lq, lk, rng, source);
+              if (::testing::Test::HasFatalFailure())
+                return;
+              ++calls;
+            }
+        }
+      }
+  EXPECT_GT(calls, 1000);
 }
 
 TEST(ScheduleEquivalence, LongLengthsUpTo70000) {
