@@ -98,8 +98,7 @@ int main(int argc, char **argv) {
   }
 
   DialectRegistry registry;
-  registry.insert<mlir::spattn::SpAttnDialect, arith::ArithDialect,
-                  math::MathDialect>();
+  mlir::spattn::registerSpecDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false); // the located source line says enough

@@ -221,8 +221,7 @@ int runTool(const char *argv0, int threads) {
     return fail("no spec given (spattn-run SPEC.mlir ...)");
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::spattn::SpAttnDialect, mlir::arith::ArithDialect,
-                  mlir::math::MathDialect>();
+  mlir::spattn::registerSpecDialects(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false);

@@ -171,13 +171,7 @@ private:
         .Case([&](BlocksLayoutOp l) {
           node.kind = ScheduleNode::Kind::Layout;
           node.block = l.getBlock();
-          node.layoutOffsets = {0};
-          for (StringRef row : l.getLayout().getAsValueRange<StringAttr>()) {
-            for (size_t c = 0; c < row.size(); ++c)
-              if (row[c] == '1')
-                node.layoutIndices.push_back(c);
-            node.layoutOffsets.push_back(node.layoutIndices.size());
-          }
+          layoutRowsAsGroups(l.getLayout(), node.layoutOffsets, node.layoutIndices);
         })
         .Case([&](BlocksSelectedOp s) {
           node.kind = ScheduleNode::Kind::Selected;

@@ -24,8 +24,7 @@ constexpr int64_t kFuzzMaxLength = 2048;
 mlir::MLIRContext &fuzzContext() {
   static mlir::MLIRContext *context = [] {
     mlir::DialectRegistry registry;
-    registry.insert<mlir::spattn::SpAttnDialect, mlir::arith::ArithDialect,
-                    mlir::math::MathDialect>();
+    mlir::spattn::registerSpecDialects(registry);
     auto *ctx = new mlir::MLIRContext(registry);
     ctx->loadAllAvailableDialects();
     // Diagnostics are the expected outcome for most inputs: drop them.

@@ -102,12 +102,7 @@ public:
               // Row r of the matrix is the group of query block r.
               node.kind = Node::Kind::Blocks;
               node.block = o.getBlock();
-              for (StringRef row : o.getLayout().getAsValueRange<StringAttr>()) {
-                for (size_t c = 0; c < row.size(); ++c)
-                  if (row[c] == '1')
-                    node.indices.push_back(c);
-                node.offsets.push_back(node.indices.size());
-              }
+              layoutRowsAsGroups(o.getLayout(), node.offsets, node.indices);
               node.setGroups(0);
               return success();
             })

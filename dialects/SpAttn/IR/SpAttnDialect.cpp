@@ -33,3 +33,7 @@ Operation *SpAttnDialect::materializeConstant(OpBuilder &builder,
                                               Location loc) {
   return arith::ConstantOp::materialize(builder, value, type, loc);
 }
+
+void mlir::spattn::registerSpecDialects(DialectRegistry &registry) {
+  registry.insert<SpAttnDialect, arith::ArithDialect, math::MathDialect>();
+}

@@ -8,4 +8,10 @@
 
 #include "dialects/SpAttn/IR/SpAttnDialect.h.inc"
 
+namespace mlir::spattn {
+/// The dialects a spec may use (spattn, arith, math): every tool registers
+/// these and nothing else.
+void registerSpecDialects(DialectRegistry &registry);
+} // namespace mlir::spattn
+
 #endif

@@ -295,6 +295,18 @@ LogicalResult mlir::spattn::verifyPatternParameters(Operation *op) {
   return success();
 }
 
+void mlir::spattn::layoutRowsAsGroups(ArrayAttr layout, std::vector<int64_t> &offsets,
+                                      std::vector<int64_t> &indices) {
+  offsets.assign(1, 0);
+  indices.clear();
+  for (StringRef row : layout.getAsValueRange<StringAttr>()) {
+    for (size_t c = 0; c < row.size(); ++c)
+      if (row[c] == '1')
+        indices.push_back(c);
+    offsets.push_back(indices.size());
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Pattern primitives
 //===----------------------------------------------------------------------===//

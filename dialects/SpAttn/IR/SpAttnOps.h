@@ -35,6 +35,11 @@ SmallVector<PatternParameter> getPatternParameters(Operation *op);
 
 class BlockLowering;
 
+/// A block layout's rows as CSR groups of kept key blocks: row r holds
+/// indices[offsets[r] .. offsets[r + 1]). `offsets` starts with 0.
+void layoutRowsAsGroups(ArrayAttr layout, std::vector<int64_t> &offsets,
+                        std::vector<int64_t> &indices);
+
 /// Rejects constant budget operands below their minimum.
 LogicalResult verifyPatternParameters(Operation *op);
 

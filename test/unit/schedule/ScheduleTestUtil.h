@@ -39,8 +39,10 @@ struct LoweredSpec {
 };
 
 inline void loadSpAttn(mlir::MLIRContext &context) {
-  context.loadDialect<ms::SpAttnDialect, mlir::arith::ArithDialect,
-                      mlir::math::MathDialect>();
+  mlir::DialectRegistry registry;
+  ms::registerSpecDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
 }
 
 /// Parses `source` and runs both passes; fails the test on any error.
