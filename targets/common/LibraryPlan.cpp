@@ -2,7 +2,6 @@
 #include "targets/common/LibraryPlan.h"
 
 #include "dialects/SpAttn/Eval/SpecEvaluator.h"
-#include "dialects/SpAttn/IR/SpAttnPredicate.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Matchers.h"
@@ -147,59 +146,33 @@ private:
     return found;
   }
 
+  /// A schedule op, through ScheduleOpInterface: its values become
+  /// operands, node ids and stage ids.
   void readNode(Operation *o) {
+    BlocksNode info = cast<ScheduleOpInterface>(o).describe();
     ScheduleNode node;
-    auto children = [&](ValueRange inputs) {
-      for (Value input : inputs)
-        node.children.push_back(nodeIds.lookup(input.getDefiningOp()));
-    };
-    llvm::TypeSwitch<Operation *>(o)
-        .Case([&](BlocksAffineOp a) {
-          node.kind = ScheduleNode::Kind::Affine;
-          for (Value s : a.getSymbols())
-            node.symbols.push_back(operand(s));
-          node.touchLower = a.getTouchLower();
-          node.touchUpper = a.getTouchUpper();
-          node.touchWhen = a.getTouchWhen();
-          if (a.getFullLowerAttr()) {
-            node.fullLower = *a.getFullLower();
-            node.fullUpper = *a.getFullUpper();
-            node.fullWhen = a.getFullWhen();
-          }
-          node.keep = a.getKeep();
-        })
-        .Case([&](BlocksLayoutOp l) {
-          node.kind = ScheduleNode::Kind::Layout;
-          node.block = l.getBlock();
-          layoutRowsAsGroups(l.getLayout(), node.layoutOffsets, node.layoutIndices);
-        })
-        .Case([&](BlocksSelectedOp s) {
-          node.kind = ScheduleNode::Kind::Selected;
-          node.stage = stageIds.lookup(s.getSelection().getDefiningOp());
-          node.block = out.stages[node.stage].block;
-        })
-        .Case([&](BlocksPredicateOp p) {
-          node.kind = ScheduleNode::Kind::Predicate;
-          for (Value s : p.getArgs())
-            node.symbols.push_back(operand(s));
-          ::spattn::ref::TokenProgram program =
-              *compilePredicate(p.getBody(), /*emitErrors=*/false);
-          node.program = std::move(program.code);
-          node.programResult = program.result;
-        })
-        .Case([&](BlocksUnionOp u) {
-          node.kind = ScheduleNode::Kind::Union;
-          children(u.getInputs());
-        })
-        .Case([&](BlocksIntersectOp i) {
-          node.kind = ScheduleNode::Kind::Intersect;
-          children(i.getInputs());
-        })
-        .Case([&](BlocksPerHeadOp p) {
-          node.kind = ScheduleNode::Kind::PerHead;
-          children(p.getInputs());
-          node.headStarts.assign(p.getHeads().begin(), p.getHeads().end());
-        });
+    node.kind = info.kind;
+    for (Value s : info.symbols)
+      node.symbols.push_back(operand(s));
+    node.touchLower = info.touchLower;
+    node.touchUpper = info.touchUpper;
+    node.fullLower = info.fullLower;
+    node.fullUpper = info.fullUpper;
+    node.touchWhen = info.touchWhen;
+    node.fullWhen = info.fullWhen;
+    node.keep = info.keep;
+    node.block = info.block;
+    node.layoutOffsets = std::move(info.layoutOffsets);
+    node.layoutIndices = std::move(info.layoutIndices);
+    if (info.selection) {
+      node.stage = stageIds.lookup(info.selection);
+      node.block = out.stages[node.stage].block;
+    }
+    for (Value input : info.inputs)
+      node.children.push_back(nodeIds.lookup(input.getDefiningOp()));
+    node.headStarts = std::move(info.headStarts);
+    node.program = std::move(info.program.code);
+    node.programResult = info.program.result;
     nodeIds[o] = out.nodes.size();
     out.nodes.push_back(std::move(node));
   }

@@ -55,7 +55,7 @@ struct Stage {
 /// One node of a variant's block schedule (the ops of
 /// --spattn-lower-to-blocks, as data). Children are node indices.
 struct ScheduleNode {
-  enum class Kind { Affine, Layout, Selected, Union, Intersect, PerHead, Predicate };
+  using Kind = BlocksNode::Kind;
   Kind kind = Kind::Affine;
   // Affine: maps over (query tile)[symbols]; keep over (position, key).
   std::vector<IndexOperand> symbols;

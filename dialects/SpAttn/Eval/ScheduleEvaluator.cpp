@@ -5,7 +5,6 @@
 #include "core/SelectionTiles.h"
 
 #include "dialects/SpAttn/IR/SpAttnAffine.h"
-#include "dialects/SpAttn/IR/SpAttnPredicate.h"
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/IntegerSet.h"
@@ -53,7 +52,7 @@ struct ScheduleEvaluator::Node {
     Nothing // per_head with no input for this head
   };
   Kind kind = Kind::Nothing;
-  BlocksAffineOp affine;
+  BlocksNode info; // what the schedule op described
   SmallVector<int64_t> symbols;
   int64_t block = 0; // pattern block or page size
   // Chosen indices as CSR groups (blocks: per query block; pages: the rows
@@ -88,77 +87,59 @@ public:
 
   FailureOr<Node> build(Value value) {
     Operation *op = value.getDefiningOp();
+    auto scheduleOp = dyn_cast_if_present<ScheduleOpInterface>(op);
+    if (!scheduleOp)
+      return op->emitOpError() << "is not part of a block schedule";
+    BlocksNode info = scheduleOp.describe();
     Node node;
-    LogicalResult result =
-        llvm::TypeSwitch<Operation *, LogicalResult>(op)
-            .Case([&](BlocksAffineOp o) {
-              node.kind = Node::Kind::Affine;
-              node.affine = o;
-              for (Value s : o.getSymbols())
-                node.symbols.push_back(valueOf(s));
-              return success();
-            })
-            .Case([&](BlocksLayoutOp o) {
-              // Row r of the matrix is the group of query block r.
-              node.kind = Node::Kind::Blocks;
-              node.block = o.getBlock();
-              layoutRowsAsGroups(o.getLayout(), node.offsets, node.indices);
-              node.setGroups(0);
-              return success();
-            })
-            .Case([&](BlocksSelectedOp o) {
-              return select(o.getSelection().getDefiningOp(), node);
-            })
-            .Case([&](BlocksPredicateOp o) {
-              node.kind = Node::Kind::Predicate;
-              node.program = std::make_shared<ref::TokenProgram>(
-                  *compilePredicate(o.getBody(), /*emitErrors=*/false));
-              for (Value s : o.getArgs())
-                node.symbols.push_back(valueOf(s));
-              node.registers.resize(node.program->numRegisters());
-              return success();
-            })
-            .Case([&](BlocksUnionOp o) {
-              node.kind = Node::Kind::Union;
-              return buildChildren(o.getInputs(), node);
-            })
-            .Case([&](BlocksIntersectOp o) {
-              node.kind = Node::Kind::Intersect;
-              return buildChildren(o.getInputs(), node);
-            })
-            .Case([&](BlocksPerHeadOp o) -> LogicalResult {
-              ArrayRef<int64_t> starts = o.getHeads();
-              for (size_t k = starts.size(); k-- > 0;)
-                if (starts[k] <= head) {
-                  FailureOr<Node> child = build(o.getInputs()[k]);
-                  if (failed(child))
-                    return failure();
-                  node = std::move(*child);
-                  return success();
-                }
-              return success(); // Nothing
-            })
-            .Default([&](Operation *other) {
-              return other->emitOpError() << "is not part of a block schedule";
-            });
-    if (failed(result))
-      return failure();
+    for (Value s : info.symbols)
+      node.symbols.push_back(valueOf(s));
+    switch (info.kind) {
+    case BlocksNode::Kind::Affine:
+      node.kind = Node::Kind::Affine;
+      break;
+    case BlocksNode::Kind::Layout:
+      // Row r of the matrix is the group of query block r.
+      node.kind = Node::Kind::Blocks;
+      node.block = info.block;
+      node.offsets = std::move(info.layoutOffsets);
+      node.indices = std::move(info.layoutIndices);
+      node.setGroups(0);
+      break;
+    case BlocksNode::Kind::Selected:
+      if (failed(select(info.selection, node)))
+        return failure();
+      break;
+    case BlocksNode::Kind::Predicate:
+      node.kind = Node::Kind::Predicate;
+      node.program = std::make_shared<ref::TokenProgram>(std::move(info.program));
+      node.registers.resize(node.program->numRegisters());
+      break;
+    case BlocksNode::Kind::Union:
+    case BlocksNode::Kind::Intersect:
+      node.kind = info.kind == BlocksNode::Kind::Union ? Node::Kind::Union
+                                                       : Node::Kind::Intersect;
+      for (Value input : info.inputs) {
+        FailureOr<Node> child = build(input);
+        if (failed(child))
+          return failure();
+        node.children.push_back(std::move(*child));
+      }
+      break;
+    case BlocksNode::Kind::PerHead:
+      for (size_t k = info.headStarts.size(); k-- > 0;)
+        if (info.headStarts[k] <= head)
+          return build(info.inputs[k]);
+      node.kind = Node::Kind::Nothing;
+      break;
+    }
+    node.info = std::move(info);
     return node;
   }
 
 private:
   int64_t valueOf(Value v) {
     return cast<IntegerAttr>(folded.lookup(v)).getValue().getSExtValue();
-  }
-
-  LogicalResult buildChildren(ValueRange inputs, Node &node) {
-    for (Value input : inputs) {
-      FailureOr<Node> child = build(input);
-      if (failed(child))
-        return failure();
-      node.children.push_back(std::move(*child));
-    }
-    return success();
   }
 
   LogicalResult needContent(Operation *op) {
@@ -330,7 +311,7 @@ public:
     int64_t pos = problem.queryPosition(i);
     switch (node.kind) {
     case Node::Kind::Affine:
-      return integerSetHolds(node.affine.getKeep(), {pos, j}, node.symbols);
+      return integerSetHolds(node.info.keep, {pos, j}, node.symbols);
     case Node::Kind::Blocks:
       return core::blockSelectionKeeps(node.groups, node.block, pos, j);
     case Node::Kind::Pages:
@@ -358,16 +339,15 @@ private:
   }
 
   TileRanges affineRanges(Node &node, int64_t q) {
-    BlocksAffineOp op = node.affine;
-    if (op.getTouchWhen() && !integerSetHolds(*op.getTouchWhen(), q, node.symbols))
+    const BlocksNode &leaf = node.info;
+    if (leaf.touchWhen && !integerSetHolds(*leaf.touchWhen, q, node.symbols))
       return {};
-    std::vector<TileRange> out = {boundRange(op.getTouchLower(),
-                                             op.getTouchUpper(), q,
+    std::vector<TileRange> out = {boundRange(leaf.touchLower, leaf.touchUpper, q,
                                              node.symbols, TileKind::Partial)};
-    if (op.getFullLowerAttr() &&
-        (!op.getFullWhen() || integerSetHolds(*op.getFullWhen(), q, node.symbols)))
-      out.push_back(boundRange(*op.getFullLower(), *op.getFullUpper(), q,
-                               node.symbols, TileKind::Full));
+    if (leaf.fullLower &&
+        (!leaf.fullWhen || integerSetHolds(*leaf.fullWhen, q, node.symbols)))
+      out.push_back(boundRange(leaf.fullLower, leaf.fullUpper, q, node.symbols,
+                               TileKind::Full));
     return core::normalizeRanges(std::move(out));
   }
 

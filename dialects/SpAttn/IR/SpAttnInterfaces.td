@@ -38,4 +38,17 @@ def SpAttn_PatternOpInterface : OpInterface<"PatternOpInterface"> {
   ];
 }
 
+def SpAttn_ScheduleOpInterface : OpInterface<"ScheduleOpInterface"> {
+  let description = [{
+    A node of a lowered block schedule (`!spattn.blocks`) describes itself
+    as data (SpAttnBlocksNode.h), so the schedule evaluator and the library
+    plan read every schedule op the same way.
+  }];
+  let cppNamespace = "::mlir::spattn";
+  let methods = [
+    InterfaceMethod<[{The node's kind and data.}],
+      "::mlir::spattn::BlocksNode", "describe">,
+  ];
+}
+
 #endif // SPATTN_INTERFACES_TD

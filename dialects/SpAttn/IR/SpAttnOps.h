@@ -11,6 +11,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "dialects/SpAttn/IR/SpAttnBlocksNode.h"
 #include "reference/Pattern.h"
 
 namespace mlir::spattn {

@@ -368,7 +368,8 @@ def SpAttn_BudgetAlignOp : SpAttn_BudgetOp<"align"> {
 
 class SpAttn_BlocksOp<string mnemonic, list<Trait> traits = []>
     : SpAttn_Op<"blocks." # mnemonic, !listconcat(traits,
-                [Pure, HasParent<"VariantOp">])> {
+                [Pure, HasParent<"VariantOp">,
+                 DeclareOpInterfaceMethods<SpAttn_ScheduleOpInterface>])> {
   let results = (outs SpAttn_BlocksType:$result);
 }
 
