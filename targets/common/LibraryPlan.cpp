@@ -5,7 +5,6 @@
 #include "passes/Passes.h"
 
 #include "mlir/IR/Matchers.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::spattn::plan {
 
@@ -77,41 +76,17 @@ private:
     return {IndexOperand::Kind::Parameter, static_cast<int64_t>(paramIndex.lookup(v))};
   }
 
+  /// A selection stage, through SelectionOpInterface.
   void readStage(Operation *select) {
+    SelectionNode info = cast<SelectionOpInterface>(select).describeSelection();
     Stage stage;
-    Operation *estimate = select->getOperand(0).getDefiningOp();
-    llvm::TypeSwitch<Operation *>(select)
-        .Case([&](SelectTopkOp o) {
-          stage.counts = {operand(o.getCount())};
-          stage.capacities = {int64_t(o.getCapacity())};
-          llvm::TypeSwitch<Operation *>(estimate)
-              .Case([&](EstimatePooledOp e) {
-                stage.kind = StageKind::TopkBlocks;
-                stage.block = e.getBlock();
-              })
-              .Case([&](EstimateHashOp e) {
-                stage.kind = StageKind::RandomBlocks;
-                stage.block = e.getBlock();
-                stage.seed = static_cast<uint64_t>(e.getSeed());
-              })
-              .Case([&](EstimatePageBoundsOp e) {
-                stage.kind = StageKind::Pages;
-                stage.block = e.getPage();
-              });
-        })
-        .Case([&](SelectMassOp o) {
-          stage.kind = StageKind::Mass;
-          stage.block = cast<EstimatePooledOp>(estimate).getBlock();
-          stage.gamma = o.getGamma().convertToDouble();
-          stage.counts = {operand(o.getMaxBlocks())};
-          stage.capacities = {int64_t(o.getCapacity())};
-        })
-        .Case([&](SelectVerticalSlashOp o) {
-          stage.kind = StageKind::VerticalSlash;
-          stage.counts = {operand(o.getVerticals()), operand(o.getSlashes()),
-                          operand(cast<EstimateLastQueriesOp>(estimate).getLastQueries())};
-          stage.capacities = {int64_t(o.getCapacityVerticals()), int64_t(o.getCapacitySlashes())};
-        });
+    stage.kind = info.kind;
+    stage.block = info.block;
+    stage.seed = info.seed;
+    stage.gamma = info.gamma;
+    for (Value count : info.counts)
+      stage.counts.push_back(operand(count));
+    stage.capacities.assign(info.capacities.begin(), info.capacities.end());
     stage.servesHead.assign(numQHeads, false);
     markHeads(op.getResult().getDefiningOp(), 0, numQHeads, select, stage.servesHead);
     stageIds[select] = out.stages.size();

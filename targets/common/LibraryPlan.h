@@ -28,7 +28,9 @@
 
 namespace mlir::spattn::plan {
 
-using StageKind = ::spattn::abi::StageKind;
+/// The kinds of selection stage, as the IR describes them; the generated
+/// code spells them as spattn::abi::StageKind enumerators of the same name.
+using StageKind = SelectionNode::Kind;
 
 /// An index operand of the schedule at a call: a constant, the call's L, or
 /// schedule parameter `value` (a length table of the variant).

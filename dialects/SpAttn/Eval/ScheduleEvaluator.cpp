@@ -8,7 +8,6 @@
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/IntegerSet.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -150,51 +149,42 @@ private:
 
   /// Runs a selection stage exactly as the reference defines it.
   LogicalResult select(Operation *op, Node &node) {
+    SelectionNode info = cast<SelectionOpInterface>(op).describeSelection();
     ref::Pattern p;
-    Operation *estimate = op->getOperand(0).getDefiningOp();
-    if (auto topk = dyn_cast<SelectTopkOp>(op)) {
-      p.count = valueOf(topk.getCount());
-      if (auto hash = dyn_cast<EstimateHashOp>(estimate)) {
-        p.kind = ref::PatternKind::RandomBlocks;
-        p.block = hash.getBlock();
-        p.seed = static_cast<uint64_t>(hash.getSeed());
-        return blocks(node, p, ref::selectRandomBlocks(p, problem, head));
-      }
-      if (failed(needContent(op)))
-        return failure();
-      if (auto pooled = dyn_cast<EstimatePooledOp>(estimate)) {
-        p.kind = ref::PatternKind::TopkBlocks;
-        p.block = pooled.getBlock();
-        return blocks(node, p, ref::selectTopkBlocks(p, problem, content));
-      }
-      auto bounds = cast<EstimatePageBoundsOp>(estimate);
+    p.block = info.block;
+    p.count = valueOf(info.counts[0]);
+    if (info.kind == SelectionNode::Kind::RandomBlocks) {
+      p.kind = ref::PatternKind::RandomBlocks;
+      p.seed = info.seed;
+      return blocks(node, p, ref::selectRandomBlocks(p, problem, head));
+    }
+    if (failed(needContent(op)))
+      return failure();
+    switch (info.kind) {
+    case SelectionNode::Kind::TopkBlocks:
+      p.kind = ref::PatternKind::TopkBlocks;
+      return blocks(node, p, ref::selectTopkBlocks(p, problem, content));
+    case SelectionNode::Kind::Mass:
+      p.kind = ref::PatternKind::Mass;
+      p.gamma = info.gamma;
+      return blocks(node, p, ref::selectMassBlocks(p, problem, content));
+    case SelectionNode::Kind::Pages:
       p.kind = ref::PatternKind::Pages;
-      p.block = bounds.getPage();
       node.kind = Node::Kind::Pages;
       node.block = p.block;
       node.pages = std::make_unique<ref::PageSelector>(p, problem, content);
       return success();
+    default: // vertical_slash
+      p.kind = ref::PatternKind::VerticalSlash;
+      p.verticals = p.count;
+      p.slashes = valueOf(info.counts[1]);
+      p.lastQueries = valueOf(info.counts[2]);
+      node.kind = Node::Kind::VerticalSlash;
+      node.slash = ref::selectVerticalSlash(p, problem, content);
+      node.slashMembers = std::make_unique<core::VerticalSlashMembers>(
+          problem.keyLength, node.slash.columns, node.slash.offsets);
+      return success();
     }
-    if (failed(needContent(op)))
-      return failure();
-    if (auto mass = dyn_cast<SelectMassOp>(op)) {
-      p.kind = ref::PatternKind::Mass;
-      p.count = valueOf(mass.getMaxBlocks());
-      p.gamma = mass.getGamma().convertToDouble();
-      p.block = cast<EstimatePooledOp>(estimate).getBlock();
-      return blocks(node, p, ref::selectMassBlocks(p, problem, content));
-    }
-    auto vs = cast<SelectVerticalSlashOp>(op);
-    p.kind = ref::PatternKind::VerticalSlash;
-    p.verticals = valueOf(vs.getVerticals());
-    p.slashes = valueOf(vs.getSlashes());
-    p.lastQueries =
-        valueOf(cast<EstimateLastQueriesOp>(estimate).getLastQueries());
-    node.kind = Node::Kind::VerticalSlash;
-    node.slash = ref::selectVerticalSlash(p, problem, content);
-    node.slashMembers = std::make_unique<core::VerticalSlashMembers>(
-        problem.keyLength, node.slash.columns, node.slash.offsets);
-    return success();
   }
 
   LogicalResult blocks(Node &node, const ref::Pattern &p,

@@ -45,6 +45,22 @@ struct BlocksNode {
   ::spattn::ref::TokenProgram program;
 };
 
+/// What a `spattn.select.*` op (with the estimate it reads) says about
+/// itself through SelectionOpInterface::describeSelection.
+struct SelectionNode {
+  enum class Kind { TopkBlocks, RandomBlocks, Mass, Pages, VerticalSlash };
+  Kind kind = Kind::TopkBlocks;
+  int64_t block = 0; // block or page size; 0 for vertical_slash
+  uint64_t seed = 0; // random_blocks
+  double gamma = 0;  // mass
+  /// topk / random / pages: count; mass: max blocks; vertical_slash:
+  /// verticals, slashes, last queries.
+  SmallVector<Value> counts;
+  /// The most indices kept anywhere in the bucket (vertical_slash: columns,
+  /// then offsets).
+  SmallVector<int64_t> capacities;
+};
+
 } // namespace mlir::spattn
 
 #endif

@@ -1,6 +1,7 @@
 //===- SpAttnBlocksOps.cpp - Each schedule op described as data -----------===//
 //
-// ScheduleOpInterface::describe for every `spattn.blocks.*` op.
+// ScheduleOpInterface::describe for every `spattn.blocks.*` op and
+// SelectionOpInterface::describeSelection for every `spattn.select.*` op.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/SpAttn/IR/SpAttnOps.h"
@@ -66,5 +67,44 @@ BlocksNode BlocksIntersectOp::describe() {
 BlocksNode BlocksPerHeadOp::describe() {
   BlocksNode n = node(BlocksNode::Kind::PerHead, getInputs());
   n.headStarts.assign(getHeads().begin(), getHeads().end());
+  return n;
+}
+
+SelectionNode SelectTopkOp::describeSelection() {
+  SelectionNode n;
+  n.counts = {getCount()};
+  n.capacities = {static_cast<int64_t>(getCapacity())};
+  Operation *estimate = getScores().getDefiningOp();
+  if (auto hash = dyn_cast<EstimateHashOp>(estimate)) {
+    n.kind = SelectionNode::Kind::RandomBlocks;
+    n.block = hash.getBlock();
+    n.seed = static_cast<uint64_t>(hash.getSeed());
+  } else if (auto pages = dyn_cast<EstimatePageBoundsOp>(estimate)) {
+    n.kind = SelectionNode::Kind::Pages;
+    n.block = pages.getPage();
+  } else {
+    n.kind = SelectionNode::Kind::TopkBlocks;
+    n.block = cast<EstimatePooledOp>(estimate).getBlock();
+  }
+  return n;
+}
+
+SelectionNode SelectMassOp::describeSelection() {
+  SelectionNode n;
+  n.kind = SelectionNode::Kind::Mass;
+  n.block = cast<EstimatePooledOp>(getScores().getDefiningOp()).getBlock();
+  n.gamma = getGamma().convertToDouble();
+  n.counts = {getMaxBlocks()};
+  n.capacities = {static_cast<int64_t>(getCapacity())};
+  return n;
+}
+
+SelectionNode SelectVerticalSlashOp::describeSelection() {
+  SelectionNode n;
+  n.kind = SelectionNode::Kind::VerticalSlash;
+  auto estimate = cast<EstimateLastQueriesOp>(getScores().getDefiningOp());
+  n.counts = {getVerticals(), getSlashes(), estimate.getLastQueries()};
+  n.capacities = {static_cast<int64_t>(getCapacityVerticals()),
+                  static_cast<int64_t>(getCapacitySlashes())};
   return n;
 }

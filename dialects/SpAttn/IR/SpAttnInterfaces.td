@@ -51,4 +51,17 @@ def SpAttn_ScheduleOpInterface : OpInterface<"ScheduleOpInterface"> {
   ];
 }
 
+def SpAttn_SelectionOpInterface : OpInterface<"SelectionOpInterface"> {
+  let description = [{
+    A selection stage (`spattn.select.*` over the `spattn.estimate.*` it
+    reads) describes itself as data (SpAttnBlocksNode.h): which selection,
+    its block, seed, gamma, budget operands and capacities.
+  }];
+  let cppNamespace = "::mlir::spattn";
+  let methods = [
+    InterfaceMethod<[{The stage's kind and data.}],
+      "::mlir::spattn::SelectionNode", "describeSelection">,
+  ];
+}
+
 #endif // SPATTN_INTERFACES_TD

@@ -518,14 +518,16 @@ def SpAttn_EstimateLastQueriesOp
   let assemblyFormat = "$last_queries attr-dict";
 }
 
-def SpAttn_SelectTopkOp : SpAttn_StageOp<"select.topk", SpAttn_SelectionType> {
+def SpAttn_SelectTopkOp : SpAttn_StageOp<"select.topk", SpAttn_SelectionType,
+    [DeclareOpInterfaceMethods<SpAttn_SelectionOpInterface>]> {
   let summary = "keeps the `count` best-scored candidates (ties: lower index)";
   let arguments = (ins SpAttn_ScoresType:$scores, Index:$count,
                        I64Attr:$capacity);
   let assemblyFormat = "$scores `,` $count `capacity` $capacity attr-dict";
 }
 
-def SpAttn_SelectMassOp : SpAttn_StageOp<"select.mass", SpAttn_SelectionType> {
+def SpAttn_SelectMassOp : SpAttn_StageOp<"select.mass", SpAttn_SelectionType,
+    [DeclareOpInterfaceMethods<SpAttn_SelectionOpInterface>]> {
   let summary = "keeps the fewest blocks reaching estimated mass `gamma`";
   let arguments = (ins SpAttn_ScoresType:$scores, Index:$max_blocks,
                        F64Attr:$gamma, I64Attr:$capacity);
@@ -535,7 +537,8 @@ def SpAttn_SelectMassOp : SpAttn_StageOp<"select.mass", SpAttn_SelectionType> {
 }
 
 def SpAttn_SelectVerticalSlashOp
-    : SpAttn_StageOp<"select.vertical_slash", SpAttn_SelectionType> {
+    : SpAttn_StageOp<"select.vertical_slash", SpAttn_SelectionType,
+    [DeclareOpInterfaceMethods<SpAttn_SelectionOpInterface>]> {
   let summary = "keeps the best key columns and diagonals";
   let arguments = (ins SpAttn_ScoresType:$scores, Index:$verticals,
                        Index:$slashes, I64Attr:$capacity_verticals,
