@@ -8,16 +8,20 @@
 // select, ...) becomes a spattn.blocks.predicate over the same region,
 // yielding that sub-value: the library classifies its tiles itself.
 //
-// Leaf of a comparison e = a*p + b*j + r >= 0 (a, b integers, r free of p
-// and j), over a query tile with positions [qs, qe]:
-//   b = 0:  a condition on p: touched iff it holds at the better end of
-//           [qs, qe], full iff at the worse one; every key tile.
-//   b > 0:  j >= ceil((-a*p - r) / b): the touched range starts at the tile
-//           of the smallest such bound over [qs, qe], the full range at the
-//           first tile starting at or after the largest.
-//   b < 0:  j <= floor((a*p + r) / -b): symmetric, on the upper side.
-// Otherwise (a floor division or modulo of p or j) the leaf touches every
-// key tile and is never full; the keep set is exact in every case.
+// Leaf of a comparison e = A(p) + b*B(j) + r >= 0, r free of p and j, A a
+// sum of monotone terms of p of one sign (c*p, c*(p floordiv m),
+// c*(p ceildiv m)), B(j) one of j, j floordiv m, j ceildiv m (m > 0
+// constants), over a query tile with positions [qs, qe]:
+//   b = 0:  a condition on p: touched iff it holds where A is largest in
+//           [qs, qe], full iff where it is smallest; every key tile.
+//   b > 0:  B(j) >= ceil((-A(p) - r) / b): the touched range starts at the
+//           tile of the least key meeting the smallest such bound over
+//           [qs, qe], the full range at the first tile starting at or after
+//           the least key meeting the largest.
+//   b < 0:  B(j) <= floor((A(p) + r) / -b): symmetric, on the upper side.
+// Otherwise (a modulo, a product of p and j, terms of p of both signs, two
+// terms of j) the leaf touches every key tile and is never full; the keep
+// set is exact in every case.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/SpAttn/IR/SpAttnLowering.h"
@@ -25,6 +29,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AffineExprVisitor.h"
 #include "mlir/IR/IRMapping.h"
+
+#include <functional>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::spattn;
@@ -100,20 +107,72 @@ private:
     return result;
   }
 
-  /// e = a*p + b*j + r with integer a, b and r free of p and j, if it is.
-  bool linear(AffineExpr e, int64_t &a, int64_t &b, AffineExpr &r) {
-    AffineExpr zero = getAffineConstantExpr(0, ctx), one = getAffineConstantExpr(1, ctx);
-    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-    unsigned numSymbols = symbols.size();
-    auto simplify = [&](AffineExpr x) { return simplifyAffineExpr(x, 2, numSymbols); };
-    r = simplify(e.replaceDims({zero, zero}));
-    auto ca = dyn_cast<AffineConstantExpr>(simplify(e.replaceDims({one, zero}) - r));
-    auto cb = dyn_cast<AffineConstantExpr>(simplify(e.replaceDims({zero, one}) - r));
-    if (!ca || !cb || !r.isSymbolicOrConstant())
-      return false;
-    a = ca.getValue();
-    b = cb.getValue();
-    return simplify(e - (d0 * a + d1 * b + r)) == zero;
+  /// One monotone term of a dimension: coeff * d, coeff * (d floordiv m)
+  /// or coeff * (d ceildiv m), m a positive constant.
+  struct Term {
+    int64_t coeff = 0;
+    AffineExprKind kind = AffineExprKind::DimId; // DimId, FloorDiv or CeilDiv
+    int64_t divisor = 1;
+    /// The term's value (without coeff) at `d`.
+    AffineExpr at(AffineExpr d) const {
+      return kind == AffineExprKind::FloorDiv  ? d.floorDiv(divisor)
+             : kind == AffineExprKind::CeilDiv ? d.ceilDiv(divisor)
+                                               : d;
+    }
+  };
+
+  /// Splits e into position terms, at most one key term and r (free of p
+  /// and j); fails when e is not such a sum.
+  bool decompose(AffineExpr e, SmallVector<Term> &positionTerms,
+                 std::optional<Term> &keyTerm, AffineExpr &r) {
+    SmallVector<AffineExpr> summands;
+    std::function<void(AffineExpr)> flatten = [&](AffineExpr x) {
+      if (x.getKind() == AffineExprKind::Add) {
+        auto add = cast<AffineBinaryOpExpr>(x);
+        flatten(add.getLHS());
+        flatten(add.getRHS());
+        return;
+      }
+      summands.push_back(x);
+    };
+    flatten(simplifyAffineExpr(e, 2, symbols.size()));
+    r = getAffineConstantExpr(0, ctx);
+    for (AffineExpr x : summands) {
+      if (x.isSymbolicOrConstant()) {
+        r = r + x;
+        continue;
+      }
+      Term term;
+      term.coeff = 1;
+      if (x.getKind() == AffineExprKind::Mul) {
+        auto mul = cast<AffineBinaryOpExpr>(x);
+        auto c = dyn_cast<AffineConstantExpr>(mul.getRHS());
+        if (!c)
+          return false;
+        term.coeff = c.getValue();
+        x = mul.getLHS();
+      }
+      if (x.getKind() == AffineExprKind::FloorDiv || x.getKind() == AffineExprKind::CeilDiv) {
+        auto div = cast<AffineBinaryOpExpr>(x);
+        auto m = dyn_cast<AffineConstantExpr>(div.getRHS());
+        if (!m || m.getValue() <= 0)
+          return false;
+        term.kind = x.getKind();
+        term.divisor = m.getValue();
+        x = div.getLHS();
+      }
+      auto dim = dyn_cast<AffineDimExpr>(x);
+      if (!dim)
+        return false;
+      if (dim.getPosition() == 0) {
+        positionTerms.push_back(term);
+      } else {
+        if (keyTerm)
+          return false;
+        keyTerm = term;
+      }
+    }
+    return true;
   }
 
   /// Every key tile of the call: [0, ceil(L / Bk)).
@@ -122,32 +181,63 @@ private:
     upper = {length.ceilDiv(l.tileK())};
   }
 
-  /// The leaf keeping pairs with e >= 0.
+  /// The leaf keeping pairs with e >= 0, e = A(p) + B(j) + r.
   Value atLeastZero(AffineExpr e) {
     AffineLeaf leaf;
     leaf.symbols = symbols;
     leaf.keepAtLeastZero(e);
     everyTile(leaf.touchLower, leaf.touchUpper);
-    int64_t a, b;
+    SmallVector<Term> positionTerms;
+    std::optional<Term> keyTerm;
     AffineExpr r;
-    if (!linear(e, a, b, r))
+    // A(p) must be monotone: every position term's coefficient of one sign.
+    if (!decompose(e, positionTerms, keyTerm, r) ||
+        !(llvm::all_of(positionTerms, [](Term t) { return t.coeff >= 0; }) ||
+          llvm::all_of(positionTerms, [](Term t) { return t.coeff <= 0; })))
       return l.build(op.getLoc(), leaf); // touched everywhere, never full
+    bool increasing = llvm::all_of(positionTerms, [](Term t) { return t.coeff >= 0; });
     AffineExpr qs = l.firstPosition(), qe = l.lastPosition();
-    // The ends of [qs, qe] where a*p is smallest and largest.
-    AffineExpr low = a >= 0 ? qs : qe, high = a >= 0 ? qe : qs;
+    // The ends of [qs, qe] where A is smallest and largest.
+    AffineExpr low = increasing ? qs : qe, high = increasing ? qe : qs;
+    auto A = [&](AffineExpr p) {
+      AffineExpr sum = getAffineConstantExpr(0, ctx);
+      for (const Term &t : positionTerms)
+        sum = sum + t.at(p) * t.coeff;
+      return sum;
+    };
     int64_t tileK = l.tileK();
     everyTile(leaf.fullLower, leaf.fullUpper);
-    if (b == 0) {
-      leaf.touchWhen = {high * a + r};
-      leaf.fullWhen = {low * a + r};
-    } else if (b > 0) {
-      // j >= ceil((-a*p - r) / b), smallest at p = high, largest at p = low.
-      leaf.touchLower = {l.tileOf((high * -a - r).ceilDiv(b)), l.constant(0)};
-      leaf.fullLower = {(low * -a - r).ceilDiv(b).ceilDiv(tileK), l.constant(0)};
+    if (!keyTerm || keyTerm->coeff == 0) {
+      leaf.touchWhen = {A(high) + r};
+      leaf.fullWhen = {A(low) + r};
+      return l.build(op.getLoc(), leaf);
+    }
+    int64_t b = keyTerm->coeff, m = keyTerm->divisor;
+    if (b > 0) {
+      // B(j) >= X(p) = ceil((-A(p) - r) / b): smallest at p = high, largest
+      // at p = low; then the least j whose term reaches X.
+      auto leastKey = [&](AffineExpr x) {
+        switch (keyTerm->kind) {
+        case AffineExprKind::FloorDiv: return x * m;
+        case AffineExprKind::CeilDiv: return (x - 1) * m + 1;
+        default: return x;
+        }
+      };
+      leaf.touchLower = {l.tileOf(leastKey((A(high) * -1 - r).ceilDiv(b))), l.constant(0)};
+      leaf.fullLower = {leastKey((A(low) * -1 - r).ceilDiv(b)).ceilDiv(tileK),
+                        l.constant(0)};
     } else {
-      // j <= floor((a*p + r) / -b), largest at p = high, smallest at p = low.
-      leaf.touchUpper.push_back(l.tileOf((high * a + r).floorDiv(-b)) + 1);
-      leaf.fullUpper.push_back(((low * a + r).floorDiv(-b) + 1).floorDiv(tileK));
+      // B(j) <= Y(p) = floor((A(p) + r) / -b): largest at p = high,
+      // smallest at p = low; then the greatest j whose term stays <= Y.
+      auto greatestKey = [&](AffineExpr y) {
+        switch (keyTerm->kind) {
+        case AffineExprKind::FloorDiv: return y * m + (m - 1);
+        case AffineExprKind::CeilDiv: return y * m;
+        default: return y;
+        }
+      };
+      leaf.touchUpper.push_back(l.tileOf(greatestKey((A(high) + r).floorDiv(-b))) + 1);
+      leaf.fullUpper.push_back((greatestKey((A(low) + r).floorDiv(-b)) + 1).floorDiv(tileK));
     }
     return l.build(op.getLoc(), leaf);
   }

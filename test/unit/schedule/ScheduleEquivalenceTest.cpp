@@ -116,9 +116,11 @@ TEST(ScheduleEquivalence, RandomPredicates) {
   EXPECT_GT(calls, 700);
 }
 
-// Every sign of the coefficients of p(i) and j in an affine comparison
-// a*p + b*j + c*w (op) d, for the six signed comparisons: the lowering must
-// take the closed-form path (no blocks.predicate) and match the reference.
+// Every sign of the coefficients of p(i) and j in a comparison
+// a*P + b*J - w (op) d, P one of p, p floordiv m, p ceildiv m and J one of
+// j, j floordiv m', j ceildiv m' (affine and semi-affine), for the six
+// signed comparisons: the lowering must take the closed-form path (no
+// blocks.predicate) and match the reference.
 TEST(ScheduleEquivalence, AffinePredicatesInClosedForm) {
   mlir::MLIRContext context;
   loadSpAttn(context);
@@ -126,9 +128,19 @@ TEST(ScheduleEquivalence, AffinePredicatesInClosedForm) {
   RandomSpecs random(3);
   const char *compares[] = {"slt", "sle", "sgt", "sge", "eq", "ne"};
   int64_t calls = 0;
+  const char *atoms[] = {"", "arith.floordivsi", "arith.ceildivsi"};
+  for (const char *positionAtom : atoms)
+  for (const char *keyAtom : atoms)
   for (int64_t a = -2; a <= 2; ++a)
     for (int64_t b = -3; b <= 3; ++b)
       for (const char *compare : compares) {
+        auto atom = [&](const char *op, const char *dim, const char *name) {
+          if (!*op)
+            return std::string("    %") + name + " = arith.addi " + dim + ", %zero : index\n";
+          return std::string("    %") + name + "m = arith.constant " +
+                 std::to_string(random.uniform(1, 100)) + " : index\n    %" + name +
+                 " = " + op + " " + dim + ", %" + name + "m : index\n";
+        };
         int64_t blockQ = random.powerOfTwo(3, 6), blockK = random.powerOfTwo(3, 6);
         bool causal = random.uniform(0, 1);
         std::ostringstream text;
@@ -140,11 +152,13 @@ TEST(ScheduleEquivalence, AffinePredicatesInClosedForm) {
              << "  %w = spattn.budget.fraction %L {fraction = 0.25}\n"
              << "  %p = spattn.predicate (%w) {\n"
              << "  ^bb0(%h: index, %pos: index, %j: index, %len: index, %win: index):\n"
+             << "    %zero = arith.constant 0 : index\n"
+             << atom(positionAtom, "%pos", "P") << atom(keyAtom, "%j", "J")
              << "    %a = arith.constant " << a << " : index\n"
              << "    %b = arith.constant " << b << " : index\n"
              << "    %d = arith.constant " << random.uniform(-40, 40) << " : index\n"
-             << "    %ap = arith.muli %pos, %a : index\n"
-             << "    %bj = arith.muli %b, %j : index\n"
+             << "    %ap = arith.muli %P, %a : index\n"
+             << "    %bj = arith.muli %b, %J : index\n"
              << "    %s = arith.addi %ap, %bj : index\n"
              << "    %lhs = arith.subi %s, %win : index\n"
              << "    %keep = arith.cmpi " << compare << ", %lhs, %d : index\n"
@@ -165,7 +179,7 @@ TEST(ScheduleEquivalence, AffinePredicatesInClosedForm) {
             }
         }
       }
-  EXPECT_GT(calls, 1000);
+  EXPECT_GT(calls, 9000);
 }
 
 TEST(ScheduleEquivalence, LongLengthsUpTo70000) {
