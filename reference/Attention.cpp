@@ -12,6 +12,38 @@
 
 namespace spattn::ref {
 
+double attendRow(const float *q, const float *k, const float *v, int64_t dim,
+                 int64_t lk, double scale, const uint8_t *keep, double *out,
+                 std::vector<double> &scores) {
+  scores.resize(lk);
+  double maxScore = -std::numeric_limits<double>::infinity();
+  for (int64_t j = 0; j < lk; ++j) {
+    if (!keep[j])
+      continue;
+    double dot = 0.0;
+    for (int64_t d = 0; d < dim; ++d)
+      dot += static_cast<double>(q[d]) * k[j * dim + d];
+    scores[j] = scale * dot;
+    maxScore = std::max(maxScore, scores[j]);
+  }
+  std::fill(out, out + dim, 0.0);
+  if (maxScore == -std::numeric_limits<double>::infinity())
+    return maxScore; // no key: O = 0, LSE = -inf
+  // Subtracting the row max keeps every exp() in (0, 1].
+  double total = 0.0;
+  for (int64_t j = 0; j < lk; ++j) {
+    if (!keep[j])
+      continue;
+    double weight = std::exp(scores[j] - maxScore);
+    total += weight;
+    for (int64_t d = 0; d < dim; ++d)
+      out[d] += weight * v[j * dim + d];
+  }
+  for (int64_t d = 0; d < dim; ++d)
+    out[d] /= total;
+  return maxScore + std::log(total);
+}
+
 ReferenceOutput referenceAttention(const Pattern &pattern,
                                    const AttentionProblem &problem,
                                    const float *q, const float *k,
@@ -37,36 +69,10 @@ ReferenceOutput referenceAttention(const Pattern &pattern,
       MaskEvaluator mask(pattern, problem, h, content);
       for (int64_t i = 0; i < lq; ++i) {
         mask.row(i, keep);
-        const float *qi = content.q + i * dim;
-        double maxScore = -std::numeric_limits<double>::infinity();
-        bool anyKey = false;
-        for (int64_t j = 0; j < lk; ++j) {
-          if (!keep[j])
-            continue;
-          anyKey = true;
-          double dot = 0.0;
-          for (int64_t d = 0; d < dim; ++d)
-            dot += static_cast<double>(qi[d]) * content.k[j * dim + d];
-          score[j] = scale * dot;
-          maxScore = std::max(maxScore, score[j]);
-        }
         const int64_t row = (b * hq + h) * lq + i;
-        if (!anyKey)
-          continue; // no key: O = 0 and LSE = -inf, already in place
-        // Subtracting the row max keeps every exp() in (0, 1].
-        double total = 0.0;
-        double *out = result.out.data() + row * dim;
-        for (int64_t j = 0; j < lk; ++j) {
-          if (!keep[j])
-            continue;
-          double weight = std::exp(score[j] - maxScore);
-          total += weight;
-          for (int64_t d = 0; d < dim; ++d)
-            out[d] += weight * values[j * dim + d];
-        }
-        for (int64_t d = 0; d < dim; ++d)
-          out[d] /= total;
-        result.lse[row] = maxScore + std::log(total);
+        result.lse[row] = attendRow(content.q + i * dim, content.k, values, dim, lk,
+                                    scale, keep.data(),
+                                    result.out.data() + row * dim, score);
       }
     }
   return result;

@@ -52,16 +52,9 @@ double keptFraction(const Pattern &pattern,
                     const AttentionProblem &problem, int64_t head,
                     HeadContent content) {
   MaskEvaluator mask(pattern, problem, head, content);
-  int64_t rows = std::min(problem.queryLength, kDensitySampledRows);
-  std::vector<uint8_t> keep;
-  double kept = 0, dense = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t i = rows == 1 ? problem.queryLength - 1
-                          : r * (problem.queryLength - 1) / (rows - 1);
-    mask.row(i, keep);
-    kept += std::count(keep.begin(), keep.end(), uint8_t{1});
-    dense += problem.causal ? problem.queryPosition(i) + 1 : problem.keyLength;
-  }
+  auto [kept, dense] = sampledPairs(
+      problem, kDensitySampledRows,
+      [&](int64_t i, std::vector<uint8_t> &keep) { mask.row(i, keep); });
   return dense == 0 ? 0.0 : kept / dense;
 }
 

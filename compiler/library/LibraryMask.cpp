@@ -1,6 +1,8 @@
 //===- LibraryMask.cpp - The mask a generated library applied -------------===//
 #include "compiler/library/LibraryMask.h"
 
+#include "reference/Density.h"
+
 #include <algorithm>
 
 namespace spattn {
@@ -37,11 +39,6 @@ LibraryMask::LibraryMask(const LibraryApi &lib, const ref::Pattern &pattern,
 }
 
 /// Pairs dense attention computes in row i.
-static double denseRow(const ref::AttentionProblem &problem, int64_t i) {
-  return problem.causal ? double(problem.queryPosition(i) + 1)
-                        : double(problem.keyLength);
-}
-
 double densePairs(const ref::AttentionProblem &problem) {
   // Causal rows see p(i) + 1 keys: an arithmetic series over the Lq rows.
   double lq = double(problem.queryLength), lk = double(problem.keyLength);
@@ -52,24 +49,18 @@ double densePairs(const ref::AttentionProblem &problem) {
 double keptPairs(const LibraryApi &lib, const ref::Pattern &pattern,
                  const ref::AttentionProblem &problem, const float *q,
                  const float *k, int64_t maxRows) {
-  const int64_t lq = problem.queryLength;
-  const int64_t rows = std::max<int64_t>(1, std::min(lq, maxRows));
   ref::AttentionProblem one = problem;
   one.batch = one.numQHeads = 1;
   const double headDense = densePairs(one);
-  std::vector<uint8_t> keep;
+  const bool everyRow = problem.queryLength <= maxRows;
   double total = 0;
   for (int64_t b = 0; b < problem.batch; ++b)
     for (int64_t h = 0; h < problem.numQHeads; ++h) {
       LibraryMask mask(lib, pattern, problem, q, k, b, h);
-      double kept = 0, dense = 0;
-      for (int64_t r = 0; r < rows; ++r) {
-        int64_t i = rows == 1 ? lq - 1 : r * (lq - 1) / (rows - 1);
-        mask.row(i, keep);
-        kept += double(std::count(keep.begin(), keep.end(), uint8_t{1}));
-        dense += denseRow(problem, i);
-      }
-      total += rows == lq ? kept : kept / dense * headDense;
+      auto [kept, dense] = ref::sampledPairs(
+          problem, maxRows,
+          [&](int64_t i, std::vector<uint8_t> &keep) { mask.row(i, keep); });
+      total += everyRow ? kept : kept / dense * headDense;
     }
   return total;
 }

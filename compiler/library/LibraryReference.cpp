@@ -1,6 +1,8 @@
 //===- LibraryReference.cpp - A library call against the fp64 reference ---===//
 #include "compiler/library/LibraryReference.h"
 
+#include "reference/Attention.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -24,57 +26,51 @@ struct HeadView {
   }
 };
 
+/// Recall: the dense softmax mass (every key dense attention sees) on the
+/// kept keys. keep[j] is 0 past the causal cut: that cut is in the mask.
+double recallOf(const HeadView &head, const ref::AttentionProblem &problem,
+                int64_t i, const std::vector<uint8_t> &keep,
+                std::vector<double> &scores) {
+  const int64_t last =
+      problem.causal ? problem.queryPosition(i) : problem.keyLength - 1;
+  scores.assign(problem.keyLength, -kInf);
+  double denseMax = -kInf;
+  for (int64_t j = 0; j <= last; ++j) {
+    scores[j] = head.score(i, j);
+    denseMax = std::max(denseMax, scores[j]);
+  }
+  double dense = 0, kept = 0;
+  for (int64_t j = 0; j <= last; ++j) {
+    double p = std::exp(scores[j] - denseMax);
+    dense += p;
+    if (keep[j])
+      kept += p;
+  }
+  return kept / dense;
+}
+
 void checkRow(const HeadView &head, const ref::AttentionProblem &problem,
               int64_t i, const std::vector<uint8_t> &keep, bool recall,
               std::vector<double> &scores, ReferenceCheck &check) {
   const int64_t D = head.dim;
-  // Recall needs every key dense attention would see; the check alone only
-  // the kept ones. keep[j] is 0 past `last`: the causal cut is in the mask.
-  const int64_t last =
-      problem.causal ? problem.queryPosition(i) : problem.keyLength - 1;
-  scores.assign(problem.keyLength, -kInf);
-  double keptMax = -kInf, denseMax = -kInf;
-  for (int64_t j = 0; j <= last; ++j)
-    if (keep[j] || recall) {
-      scores[j] = head.score(i, j);
-      denseMax = std::max(denseMax, scores[j]);
-      if (keep[j])
-        keptMax = std::max(keptMax, scores[j]);
-    }
   ++check.rows;
   if (recall) {
-    double dense = 0, kept = 0;
-    for (int64_t j = 0; j <= last; ++j) {
-      double p = std::exp(scores[j] - denseMax);
-      dense += p;
-      if (keep[j])
-        kept += p;
-    }
-    check.recallSum += kept / dense;
-    check.recallMin = std::min(check.recallMin, kept / dense);
+    double fraction = recallOf(head, problem, i, keep, scores);
+    check.recallSum += fraction;
+    check.recallMin = std::min(check.recallMin, fraction);
   }
-  if (keptMax == -kInf) {
+  std::vector<double> out(D);
+  double lse = ref::attendRow(head.q + i * D, head.k, head.v, D, problem.keyLength,
+                              head.scale, keep.data(), out.data(), scores);
+  for (int64_t d = 0; d < D; ++d)
+    check.out = std::max(check.out, std::fabs(out[d] - head.o[i * D + d]));
+  if (lse == -kInf) {
     ++check.emptyRows;
-    for (int64_t d = 0; d < D; ++d)
-      check.out = std::max(check.out, std::fabs(double(head.o[i * D + d])));
     if (head.lse[i] != -std::numeric_limits<float>::infinity())
       check.lse = kInf;
     return;
   }
-  double sum = 0;
-  std::vector<double> out(D, 0.0);
-  for (int64_t j = 0; j < problem.keyLength; ++j)
-    if (keep[j]) {
-      double p = std::exp(scores[j] - keptMax);
-      sum += p;
-      for (int64_t d = 0; d < D; ++d)
-        out[d] += p * head.v[j * D + d];
-    }
-  for (int64_t d = 0; d < D; ++d)
-    check.out =
-        std::max(check.out, std::fabs(out[d] / sum - head.o[i * D + d]));
-  check.lse =
-      std::max(check.lse, std::fabs(keptMax + std::log(sum) - head.lse[i]));
+  check.lse = std::max(check.lse, std::fabs(lse - head.lse[i]));
 }
 
 } // namespace
