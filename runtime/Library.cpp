@@ -86,7 +86,7 @@ StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
   in.call = {shape.queryLength, shape.keyLength, library.causal,
              static_cast<float>(library.scale), head};
   in.q = rows(q, head, shape.queryLength);
-  in.k = rows(k, head / (shape.numQHeads / shape.numKVHeads), shape.keyLength);
+  in.k = rows(k, shape.kvHeadOf(head), shape.keyLength);
   return in;
 }
 

@@ -8,7 +8,6 @@
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/IntegerSet.h"
-#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -62,8 +61,7 @@ struct ScheduleEvaluator::Node {
   ref::VerticalSlashSelection slash;
   std::unique_ptr<core::VerticalSlashMembers> slashMembers;
   std::vector<Node> children;
-  std::shared_ptr<const ref::TokenProgram> program; // Predicate
-  std::vector<int64_t> registers;                   // Predicate's scratch
+  std::vector<int64_t> registers; // Predicate: info.program's scratch
 
   /// Points `groups` at `offsets` / `indices`, the first group being `first`.
   void setGroups(int64_t first) {
@@ -111,8 +109,7 @@ public:
       break;
     case BlocksNode::Kind::Predicate:
       node.kind = Node::Kind::Predicate;
-      node.program = std::make_shared<ref::TokenProgram>(std::move(info.program));
-      node.registers.resize(node.program->numRegisters());
+      node.registers.resize(info.program.numRegisters());
       break;
     case BlocksNode::Kind::Union:
     case BlocksNode::Kind::Intersect:
@@ -324,7 +321,7 @@ public:
 
 private:
   bool predicateKeeps(Node &node, int64_t pos, int64_t j) {
-    return node.program->evaluate(head, pos, j, problem.keyLength, node.symbols.data(),
+    return node.info.program.evaluate(head, pos, j, problem.keyLength, node.symbols.data(),
                                   node.registers.data());
   }
 

@@ -42,6 +42,8 @@ const char *dtypeName(spattn_dtype dtype);
 /// The sizes of one checked call.
 struct CallShape {
   int64_t batch, numQHeads, numKVHeads, queryLength, keyLength, headDim;
+  /// The kv head query head h reads (GQA, MQA).
+  int64_t kvHeadOf(int64_t h) const { return h / (numQHeads / numKVHeads); }
 };
 
 /// Records `message` as this thread's last error and returns `status`.

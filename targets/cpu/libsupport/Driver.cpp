@@ -83,11 +83,7 @@ struct Call {
   std::vector<StageResult> stages; // [B * Hq * numStages]
   float scale;
   int64_t firstTile, numTiles, numKeyTiles;
-  int failure = 0; // a kernel's error, if any
 
-  int64_t kvHead(int64_t h) const {
-    return h / (shape.numQHeads / shape.numKVHeads);
-  }
   HeadState headState(int64_t b, int64_t h) const {
     return {params.data(), h,
             {variant.tileQ, variant.tileK, shape.queryLength, shape.keyLength},
@@ -163,8 +159,8 @@ int tileTask(void *, int task, uint8_t *closure) {
   }
 
   View2D qView(queries, kFloat, D, KR, queryStride);
-  const float *keys = at(call.k, b, call.kvHead(h), 0);
-  const float *values = at(call.v, b, call.kvHead(h), 0);
+  const float *keys = at(call.k, b, call.shape.kvHeadOf(h), 0);
+  const float *values = at(call.v, b, call.shape.kvHeadOf(h), 0);
   // One kernel call: keys [key0, key0 + n) into the running state; `spanMask`
   // (row stride `span`) is null for full tiles.
   auto attend = [&](int64_t key0, int64_t n, const uint8_t *spanMask) {
