@@ -36,6 +36,10 @@ SPATTN_HOST_DEVICE inline int64_t modulo(int64_t a, int64_t b) {
   return b > 0 ? ((a % b) + b) % b : 0;
 }
 
+/// min and max that device code can call (std::min is host-only there).
+SPATTN_HOST_DEVICE inline int64_t minOf(int64_t a, int64_t b) { return a < b ? a : b; }
+SPATTN_HOST_DEVICE inline int64_t maxOf(int64_t a, int64_t b) { return a > b ? a : b; }
+
 } // namespace spattn::core
 
 #endif

@@ -42,12 +42,15 @@ struct TokenInstruction {
 constexpr int32_t kTokenHead = 0, kTokenPosition = 1, kTokenKey = 2,
                   kTokenLength = 3, kTokenFirstArgument = 4;
 
-SPATTN_HOST_DEVICE inline int64_t applyToken(const TokenInstruction &in,
-                                             const int64_t *r) {
-  int64_t a = r[in.a], b = r[in.b];
+/// One instruction on operand values a, b, c (c: Select's else value).
+/// Generated code calls this with constant `op` and `compare`, so each
+/// instruction folds to its one operation.
+SPATTN_HOST_DEVICE inline int64_t evalToken(TokenOp op, TokenCompare compare,
+                                            int64_t a, int64_t b, int64_t c,
+                                            int64_t imm) {
   uint64_t ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
-  switch (in.op) {
-  case TokenOp::Constant: return in.imm;
+  switch (op) {
+  case TokenOp::Constant: return imm;
   case TokenOp::Add: return static_cast<int64_t>(ua + ub);
   case TokenOp::Sub: return static_cast<int64_t>(ua - ub);
   case TokenOp::Mul: return static_cast<int64_t>(ua * ub);
@@ -63,9 +66,9 @@ SPATTN_HOST_DEVICE inline int64_t applyToken(const TokenInstruction &in,
   case TokenOp::And: return a & b;
   case TokenOp::Or: return a | b;
   case TokenOp::Xor: return a ^ b;
-  case TokenOp::Select: return a ? b : r[in.c];
+  case TokenOp::Select: return a ? b : c;
   case TokenOp::Compare:
-    switch (in.compare) {
+    switch (compare) {
     case TokenCompare::Eq: return a == b;
     case TokenCompare::Ne: return a != b;
     case TokenCompare::Slt: return a < b;
@@ -79,6 +82,12 @@ SPATTN_HOST_DEVICE inline int64_t applyToken(const TokenInstruction &in,
     }
   }
   return 0;
+}
+
+SPATTN_HOST_DEVICE inline int64_t applyToken(const TokenInstruction &in,
+                                             const int64_t *r) {
+  return evalToken(in.op, in.compare, r[in.a], r[in.b],
+                   in.op == TokenOp::Select ? r[in.c] : 0, in.imm);
 }
 
 /// Whether the program keeps (h, p(i) = position, j = key) at length L.

@@ -1,0 +1,79 @@
+//===- ScheduleWalk.h - Walk a compiled block schedule, host or device -*- C++ -*-===//
+//
+// A CUDA kernel cannot build range lists (no allocation, and run-time
+// indexed local arrays land on the stack), so the CUDA target compiles a
+// variant's block schedule into a `Schedule` struct of scalar functions
+// (targets/cuda/codegen/DeviceSchedule.cpp):
+//
+//   Query query(const Call &, q)      every leaf's tile bounds for query tile q,
+//                                      one fixed field per bound
+//   int64_t next(call, query, kt)     the first kept key tile >= kt (kNoTile: none)
+//   TileKind kind(call, query, kt)    Full, Partial or Skipped
+//   bool keep(call, position, key)    the token predicate of partial tiles
+//
+// The kernels and the host-side tests walk a query tile's key tiles with
+// forEachKeyTile, so both run the same code.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_CORE_SCHEDULEWALK_H
+#define SPATTN_CORE_SCHEDULEWALK_H
+
+#include "core/BlockGrid.h"
+#include "core/TileRangeAlgebra.h"
+
+#include <cstdint>
+
+namespace spattn::core {
+
+/// "No further tile" from a schedule's next().
+constexpr int64_t kNoTile = INT64_MAX;
+
+/// What a compiled schedule reads at a call: the tiles and lengths, the query
+/// head, and the schedule parameters at the call's L.
+template <int NumParams> struct ScheduleCall {
+  TileGeometry geometry;
+  int64_t head = 0;
+  int64_t params[NumParams > 0 ? NumParams : 1] = {};
+};
+
+/// Calls visit(keyTile, kind) for every key tile of query tile q that the
+/// schedule keeps, in increasing order.
+template <typename Schedule, typename Call, typename Visit>
+SPATTN_HOST_DEVICE void forEachKeyTile(const Call &call, int64_t q, Visit &&visit) {
+  const typename Schedule::Query tile = Schedule::query(call, q);
+  const int64_t end = call.geometry.numKeyTiles();
+  for (int64_t kt = Schedule::next(call, tile, 0); kt < end;
+       kt = Schedule::next(call, tile, kt + 1)) {
+    TileKind kind = Schedule::kind(call, tile, kt);
+    if (kind != TileKind::Skipped)
+      visit(kt, kind);
+  }
+}
+
+/// The number of key tiles query tile q keeps.
+template <typename Schedule, typename Call>
+SPATTN_HOST_DEVICE int64_t countKeyTiles(const Call &call, int64_t q) {
+  int64_t count = 0;
+  forEachKeyTile<Schedule>(call, q, [&](int64_t, TileKind) { ++count; });
+  return count;
+}
+
+} // namespace spattn::core
+
+// Constant tables of generated schedules (block layouts): one copy in host
+// memory and, under nvcc, one in device memory; SPATTN_TABLE_AT reads the
+// copy of the side the code is compiled for.
+#if defined(__CUDACC__)
+#define SPATTN_TABLE(type, name, ...)                                         \
+  static const type name##Host[] = __VA_ARGS__;                               \
+  static __device__ const type name##Device[] = __VA_ARGS__;
+#else
+#define SPATTN_TABLE(type, name, ...) static const type name##Host[] = __VA_ARGS__;
+#endif
+#if defined(__CUDA_ARCH__)
+#define SPATTN_TABLE_AT(name, index) name##Device[index]
+#else
+#define SPATTN_TABLE_AT(name, index) name##Host[index]
+#endif
+
+#endif

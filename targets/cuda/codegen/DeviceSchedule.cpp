@@ -1,0 +1,337 @@
+//===- DeviceSchedule.cpp - A variant's block schedule as device code -----===//
+#include "targets/cuda/codegen/DeviceSchedule.h"
+
+#include "dialects/SpAttn/IR/SpAttnAffine.h"
+#include "core/IntegerMath.h"
+
+namespace mlir::spattn {
+
+using plan::IndexOperand;
+using plan::ScheduleNode;
+using ::spattn::core::TokenInstruction;
+using ::spattn::core::TokenOp;
+
+std::string deviceScheduleUnsupported(const plan::Variant &variant) {
+  for (const ScheduleNode &node : variant.nodes)
+    if (node.kind == ScheduleNode::Kind::Selected)
+      return "its selection stages (content-based and random_blocks patterns) do "
+             "not run on the CUDA target yet";
+  return "";
+}
+
+namespace {
+
+bool readsHead(const ScheduleNode &node) {
+  for (const TokenInstruction &in : node.program) {
+    if (in.op == TokenOp::Constant)
+      continue;
+    bool select = in.op == TokenOp::Select;
+    if (in.a == ::spattn::core::kTokenHead || in.b == ::spattn::core::kTokenHead ||
+        (select && in.c == ::spattn::core::kTokenHead))
+      return true;
+  }
+  return false;
+}
+
+std::string spell(const IndexOperand &operand) {
+  switch (operand.kind) {
+  case IndexOperand::Kind::Constant:
+    return "int64_t(" + std::to_string(operand.value) + ")";
+  case IndexOperand::Kind::Length:
+    return "call.geometry.keyLength";
+  case IndexOperand::Kind::Parameter:
+    return "call.params[" + std::to_string(operand.value) + "]";
+  }
+  llvm_unreachable("unknown operand kind");
+}
+
+/// max (lower) or min (upper) of a map's results, as nested calls.
+std::string bound(AffineMap map, bool lower, ArrayRef<std::string> symbols) {
+  std::string out;
+  for (AffineExpr e : map.getResults()) {
+    std::string v = printAffineCpp(e, {"q"}, symbols);
+    out = out.empty() ? v
+                      : std::string(lower ? "spattn::core::maxOf(" : "spattn::core::minOf(") +
+                            out + ", " + v + ")";
+  }
+  return out;
+}
+
+/// A block layout as tile tables: per (query tile, key tile) its kind, and
+/// the layout's bits for the token test.
+struct LayoutTables {
+  int64_t rows = 0, cols = 0, tileRows = 0, tileCols = 0;
+  std::vector<int64_t> bits, kinds;
+};
+
+LayoutTables layoutTables(const ScheduleNode &node, int64_t tileQ, int64_t tileK) {
+  LayoutTables t;
+  int64_t b = node.block;
+  t.rows = static_cast<int64_t>(node.layoutOffsets.size()) - 1;
+  for (int64_t c : node.layoutIndices)
+    t.cols = std::max(t.cols, c + 1);
+  t.bits.assign(t.rows * t.cols, 0);
+  for (int64_t r = 0; r < t.rows; ++r)
+    for (int64_t k = node.layoutOffsets[r]; k < node.layoutOffsets[r + 1]; ++k)
+      t.bits[r * t.cols + node.layoutIndices[k]] = 1;
+  t.tileRows = ::spattn::core::ceilDiv(t.rows * b, tileQ);
+  t.tileCols = ::spattn::core::ceilDiv(t.cols * b, tileK);
+  t.kinds.assign(t.tileRows * t.tileCols, 0);
+  for (int64_t qt = 0; qt < t.tileRows; ++qt)
+    for (int64_t kt = 0; kt < t.tileCols; ++kt) {
+      // The pattern blocks the tile overlaps, on both sides.
+      int64_t r0 = qt * tileQ / b, r1 = (qt * tileQ + tileQ - 1) / b;
+      int64_t c0 = kt * tileK / b, c1 = (kt * tileK + tileK - 1) / b;
+      bool any = false, all = r1 < t.rows && c1 < t.cols;
+      for (int64_t r = r0; r <= r1; ++r)
+        for (int64_t c = c0; c <= c1; ++c) {
+          bool kept = r < t.rows && c < t.cols && t.bits[r * t.cols + c];
+          any |= kept;
+          all &= kept;
+        }
+      using ::spattn::core::TileKind;
+      t.kinds[qt * t.tileCols + kt] = static_cast<int64_t>(
+          all ? TileKind::Full : any ? TileKind::Partial : TileKind::Skipped);
+    }
+  return t;
+}
+
+void writeTable(llvm::raw_ostream &os, StringRef type, StringRef name,
+                ArrayRef<int64_t> values) {
+  os << "  SPATTN_TABLE(" << type << ", " << name << ", {";
+  if (values.empty())
+    os << "0";
+  for (auto [i, v] : llvm::enumerate(values))
+    os << (i ? "," : "") << v;
+  os << "})\n";
+}
+
+class ScheduleWriter {
+public:
+  ScheduleWriter(const plan::Variant &variant, llvm::raw_ostream &os)
+      : variant(variant), os(os) {}
+
+  void write(StringRef structName) {
+    // Tables live at namespace scope (a __device__ variable cannot be a
+    // static member), named after the struct.
+    prefix = structName.str();
+    for (size_t n = 0; n < variant.nodes.size(); ++n)
+      if (variant.nodes[n].kind == ScheduleNode::Kind::Layout)
+        writeLayoutTables(n);
+    size_t numParams = variant.parameters.size();
+    os << "struct " << structName << " {\n"
+       << "  static constexpr int kNumParams = " << numParams << ";\n"
+       << "  static constexpr int64_t kTileQ = " << variant.tileQ
+       << ", kTileK = " << variant.tileK << ";\n"
+       << "  using Call = spattn::core::ScheduleCall<kNumParams>;\n"
+       << "  using TileKind = spattn::core::TileKind;\n";
+    writeQuery();
+    for (size_t n = 0; n < variant.nodes.size(); ++n)
+      writeNode(n);
+    std::string root = std::to_string(variant.root);
+    os << "  SPATTN_HOST_DEVICE static int64_t next(const Call &call, const Query &t, "
+          "int64_t kt) { return next" << root << "(call, t, kt); }\n"
+       << "  SPATTN_HOST_DEVICE static TileKind kind(const Call &call, const Query &t, "
+          "int64_t kt) { return kind" << root << "(call, t, kt); }\n"
+       << "  SPATTN_HOST_DEVICE static bool keep(const Call &call, int64_t pos, "
+          "int64_t j) { return keep" << root << "(call, pos, j); }\n"
+       << "};\n";
+  }
+
+private:
+  std::vector<std::string> symbolsOf(const ScheduleNode &node) {
+    std::vector<std::string> symbols;
+    for (const IndexOperand &s : node.symbols)
+      symbols.push_back(spell(s));
+    return symbols;
+  }
+
+  std::string table(size_t n, StringRef what) {
+    return prefix + "_" + what.str() + std::to_string(n);
+  }
+
+  void writeLayoutTables(size_t n) {
+    LayoutTables t = layoutTables(variant.nodes[n], variant.tileQ, variant.tileK);
+    writeTable(os, "uint8_t", table(n, "layoutBits"), t.bits);
+    writeTable(os, "uint8_t", table(n, "layoutKinds"), t.kinds);
+    layouts.resize(variant.nodes.size());
+    layouts[n] = std::move(t);
+  }
+
+  /// Every affine leaf's bounds for query tile q: one field each.
+  void writeQuery() {
+    os << "  struct Query {\n";
+    for (size_t n = 0; n < variant.nodes.size(); ++n)
+      if (variant.nodes[n].kind == ScheduleNode::Kind::Affine)
+        os << "    int64_t lo" << n << ", hi" << n << ", fullLo" << n << ", fullHi" << n
+           << ";\n";
+    os << "    int64_t queryTile;\n  };\n"
+       << "  SPATTN_HOST_DEVICE static Query query(const Call &call, int64_t q) {\n"
+       << "    (void)call;\n    Query t{};\n    t.queryTile = q;\n";
+    for (size_t n = 0; n < variant.nodes.size(); ++n) {
+      const ScheduleNode &node = variant.nodes[n];
+      if (node.kind != ScheduleNode::Kind::Affine)
+        continue;
+      std::vector<std::string> symbols = symbolsOf(node);
+      std::string touched =
+          node.touchWhen ? printIntegerSetCpp(*node.touchWhen, {"q"}, symbols) : "true";
+      os << "    if (" << touched << ") {\n      t.lo" << n << " = "
+         << bound(node.touchLower, true, symbols) << ";\n      t.hi" << n << " = "
+         << bound(node.touchUpper, false, symbols) << ";\n    }\n";
+      if (node.fullLower) {
+        std::string full =
+            node.fullWhen ? printIntegerSetCpp(*node.fullWhen, {"q"}, symbols) : "true";
+        os << "    if (" << full << ") {\n      t.fullLo" << n << " = "
+           << bound(node.fullLower, true, symbols) << ";\n      t.fullHi" << n << " = "
+           << bound(node.fullUpper, false, symbols) << ";\n    }\n";
+      }
+    }
+    os << "    return t;\n  }\n";
+  }
+
+  void writeNode(size_t n) {
+    const ScheduleNode &node = variant.nodes[n];
+    std::string id = std::to_string(n);
+    std::string next, kind, keep;
+    auto child = [&](size_t k) { return std::to_string(node.children[k]); };
+    switch (node.kind) {
+    case ScheduleNode::Kind::Affine: {
+      std::string lo = "t.lo" + id, hi = "t.hi" + id;
+      next = "    return kt < " + lo + " ? (" + lo + " < " + hi + " ? " + lo +
+             " : spattn::core::kNoTile) : kt < " + hi + " ? kt : spattn::core::kNoTile;\n";
+      kind = "    if (kt < " + lo + " || kt >= " + hi + ") return TileKind::Skipped;\n"
+             "    return kt >= t.fullLo" + id + " && kt < t.fullHi" + id +
+             " ? TileKind::Full : TileKind::Partial;\n";
+      keep = "    return " + printIntegerSetCpp(node.keep, {"pos", "j"}, symbolsOf(node)) +
+             ";\n";
+      break;
+    }
+    case ScheduleNode::Kind::Layout: {
+      const LayoutTables &t = layouts[n];
+      std::string kinds = table(n, "layoutKinds"), bits = table(n, "layoutBits");
+      std::string row = "t.queryTile * " + std::to_string(t.tileCols);
+      next = "    if (t.queryTile >= " + std::to_string(t.tileRows) +
+             ") return spattn::core::kNoTile;\n    for (; kt < " +
+             std::to_string(t.tileCols) + "; ++kt)\n      if (SPATTN_TABLE_AT(" + kinds +
+             ", " + row + " + kt)) return kt;\n    return spattn::core::kNoTile;\n";
+      kind = "    if (t.queryTile >= " + std::to_string(t.tileRows) + " || kt >= " +
+             std::to_string(t.tileCols) + ") return TileKind::Skipped;\n"
+             "    return TileKind(SPATTN_TABLE_AT(" + kinds + ", " + row + " + kt));\n";
+      std::string b = std::to_string(node.block);
+      keep = "    const int64_t r = pos / " + b + ", c = j / " + b + ";\n    return r < " +
+             std::to_string(t.rows) + " && c < " + std::to_string(t.cols) +
+             " && SPATTN_TABLE_AT(" + bits + ", r * " + std::to_string(t.cols) +
+             " + c) != 0;\n";
+      break;
+    }
+    case ScheduleNode::Kind::Predicate:
+      // No closed form: every tile may hold kept pairs, the token test decides.
+      next = "    (void)t;\n    return kt;\n";
+      kind = "    (void)t; (void)kt;\n    return TileKind::Partial;\n";
+      keep = predicateBody(node);
+      break;
+    case ScheduleNode::Kind::PerHead:
+      for (size_t k = node.headStarts.size(); k-- > 0;) {
+        std::string when = "    if (call.head >= " + std::to_string(node.headStarts[k]) +
+                           ") return ";
+        next += when + "next" + child(k) + "(call, t, kt);\n";
+        kind += when + "kind" + child(k) + "(call, t, kt);\n";
+        keep += when + "keep" + child(k) + "(call, pos, j);\n";
+      }
+      next += "    return spattn::core::kNoTile;\n";
+      kind += "    return TileKind::Skipped;\n";
+      keep += "    return false;\n";
+      break;
+    case ScheduleNode::Kind::Union:
+    case ScheduleNode::Kind::Intersect: {
+      bool unite = node.kind == ScheduleNode::Kind::Union;
+      std::string nexts, kinds, keeps;
+      for (size_t k = 0; k < node.children.size(); ++k) {
+        std::string nk = "next" + child(k) + "(call, t, kt)";
+        std::string kk = "kind" + child(k) + "(call, t, kt)";
+        if (unite)
+          nexts = nexts.empty() ? nk : "spattn::core::minOf(" + nexts + ", " + nk + ")";
+        kinds = kinds.empty() ? kk
+                              : std::string("TileKind(") + (unite ? "spattn::core::maxOf("
+                                                                  : "spattn::core::minOf(") +
+                                    "int64_t(" + kinds + "), int64_t(" + kk + ")))";
+        keeps += (keeps.empty() ? "" : unite ? " || " : " && ") + std::string("keep") +
+                 child(k) + "(call, pos, j)";
+      }
+      if (unite) {
+        next = "    return " + nexts + ";\n";
+      } else {
+        // The first tile every child keeps: advance through each child's next
+        // until a full round leaves the tile where it was.
+        next = "    for (;;) {\n      const int64_t from = kt;\n";
+        for (size_t k = 0; k < node.children.size(); ++k)
+          next += "      if (kt != spattn::core::kNoTile) kt = next" + child(k) +
+                  "(call, t, kt);\n";
+        next += "      if (kt == from || kt == spattn::core::kNoTile) return kt;\n    }\n";
+      }
+      kind = "    return " + kinds + ";\n";
+      keep = "    return " + keeps + ";\n";
+      break;
+    }
+    case ScheduleNode::Kind::Selected:
+      llvm_unreachable("unsupported nodes are rejected before writing");
+    }
+    os << "  SPATTN_HOST_DEVICE static int64_t next" << id
+       << "(const Call &call, const Query &t, int64_t kt) {\n    (void)call;\n" << next
+       << "  }\n  SPATTN_HOST_DEVICE static TileKind kind" << id
+       << "(const Call &call, const Query &t, int64_t kt) {\n    (void)call;\n" << kind
+       << "  }\n  SPATTN_HOST_DEVICE static bool keep" << id
+       << "(const Call &call, int64_t pos, int64_t j) {\n"
+          "    (void)call; (void)pos; (void)j;\n"
+       << keep << "  }\n";
+  }
+
+  /// A token program as straight-line code: one constant per register.
+  std::string predicateBody(const ScheduleNode &node) {
+    std::string body;
+    llvm::raw_string_ostream out(body);
+    std::vector<std::string> symbols = symbolsOf(node);
+    out << "    const int64_t r0 = call.head, r1 = pos, r2 = j, r3 = "
+           "call.geometry.keyLength;\n    (void)r0; (void)r1; (void)r2; (void)r3;\n";
+    int32_t next = ::spattn::core::kTokenFirstArgument;
+    for (const std::string &symbol : symbols)
+      out << "    const int64_t r" << next++ << " = " << symbol << ";\n";
+    for (const TokenInstruction &in : node.program) {
+      bool select = in.op == TokenOp::Select, constant = in.op == TokenOp::Constant;
+      auto reg = [&](int32_t r, bool used) {
+        return used ? "r" + std::to_string(r) : std::string("0");
+      };
+      out << "    const int64_t r" << next++ << " = spattn::core::evalToken("
+          << "spattn::core::TokenOp(" << static_cast<int>(in.op)
+          << "), spattn::core::TokenCompare(" << static_cast<int>(in.compare) << "), "
+          << reg(in.a, !constant) << ", " << reg(in.b, !constant) << ", "
+          << reg(in.c, select) << ", int64_t(" << static_cast<uint64_t>(in.imm)
+          << "ull));\n";
+    }
+    out << "    return (r" << node.programResult << " & 1) != 0;\n";
+    return body;
+  }
+
+  const plan::Variant &variant;
+  llvm::raw_ostream &os;
+  std::string prefix;
+  std::vector<LayoutTables> layouts;
+};
+
+} // namespace
+
+bool isHeadUniform(const plan::Variant &variant) {
+  for (const ScheduleNode &node : variant.nodes)
+    if (node.kind == ScheduleNode::Kind::PerHead ||
+        node.kind == ScheduleNode::Kind::Selected ||
+        (node.kind == ScheduleNode::Kind::Predicate && readsHead(node)))
+      return false;
+  return true;
+}
+
+void writeDeviceSchedule(const plan::Variant &variant, StringRef structName,
+                         llvm::raw_ostream &os) {
+  ScheduleWriter(variant, os).write(structName);
+}
+
+} // namespace mlir::spattn
