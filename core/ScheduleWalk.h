@@ -20,6 +20,7 @@
 
 #include "core/BlockGrid.h"
 #include "core/TileRangeAlgebra.h"
+#include "core/TokenProgram.h"
 
 #include <cstdint>
 

@@ -13,6 +13,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
+#include <optional>
+#include <thread>
 
 namespace mlir::spattn {
 
@@ -52,7 +54,7 @@ Toolchain findToolchain(const char *argv0) {
 
 BuildContext::BuildContext(SpecOp spec, const Toolchain &toolchain,
                            StringRef workDir)
-    : spec(spec), tools(toolchain), work(workDir) {
+    : specOp(spec), tools(toolchain), work(workDir) {
   // SPATTN_CXXFLAGS adds flags to the generated code's compile and link
   // (e.g. sanitizers, when the support libraries were built with them).
   if (const char *extra = std::getenv("SPATTN_CXXFLAGS"))
@@ -68,34 +70,76 @@ FailureOr<std::string> BuildContext::writeFile(StringRef file, StringRef text) {
   std::error_code ec;
   llvm::raw_fd_ostream os(target, ec);
   if (ec)
-    return spec.emitError() << "cannot write " << target << ": " << ec.message();
+    return specOp.emitError() << "cannot write " << target << ": " << ec.message();
   os << text;
   return target;
 }
 
 LogicalResult BuildContext::run(StringRef program, ArrayRef<std::string> args) {
-  std::string resolved = program.str();
-  if (!path::is_absolute(program)) {
-    llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(program);
-    if (!found)
-      return spec.emitError() << "cannot find '" << program << "' on PATH";
-    resolved = *found;
+  return runAll({Command{program.str(), args.vec(), path("step.log")}}, 1);
+}
+
+LogicalResult BuildContext::runAll(ArrayRef<Command> commands, unsigned jobs) {
+  if (jobs == 0)
+    jobs = std::max(1u, std::thread::hardware_concurrency());
+  struct Running {
+    llvm::sys::ProcessInfo process;
+    size_t command;
+  };
+  std::vector<Running> running;
+  std::optional<std::string> failed; // the first failure's report
+  auto report = [&](const Command &command, ArrayRef<StringRef> argv,
+                    const std::string &error) {
+    auto output = llvm::MemoryBuffer::getFile(command.log);
+    std::string text = output ? (*output)->getBuffer().take_back(4000).str() : "";
+    failed = "building the library failed:\n  " + llvm::join(argv, " ") + "\n" +
+             (error.empty() ? "" : error + "\n") + text;
+  };
+  std::vector<std::string> resolved(commands.size());
+  std::vector<SmallVector<StringRef>> argvs(commands.size());
+  auto finish = [&](Running &r) {
+    std::string error;
+    llvm::sys::ProcessInfo done =
+        llvm::sys::Wait(r.process, std::nullopt, &error);
+    if (done.ReturnCode != 0 && !failed)
+      report(commands[r.command], argvs[r.command], error);
+  };
+  for (size_t c = 0; c < commands.size() && !failed; ++c) {
+    const Command &command = commands[c];
+    resolved[c] = command.program;
+    if (!path::is_absolute(command.program)) {
+      llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(command.program);
+      if (!found) {
+        failed = "cannot find '" + command.program + "' on PATH";
+        break;
+      }
+      resolved[c] = *found;
+    }
+    argvs[c].push_back(resolved[c]);
+    for (const std::string &a : command.args)
+      argvs[c].push_back(a);
+    if (running.size() >= jobs) {
+      finish(running.front());
+      running.erase(running.begin());
+    }
+    std::optional<StringRef> redirects[] = {std::nullopt, StringRef(command.log),
+                                            StringRef(command.log)};
+    std::string error;
+    bool executionFailed = false;
+    llvm::sys::ProcessInfo process =
+        llvm::sys::ExecuteNoWait(resolved[c], argvs[c], std::nullopt, redirects, 0,
+                                 &error, &executionFailed);
+    if (executionFailed) {
+      report(command, argvs[c], error);
+      break;
+    }
+    running.push_back({process, c});
   }
-  SmallVector<StringRef> argv = {resolved};
-  for (const std::string &a : args)
-    argv.push_back(a);
-  std::string log = path("step.log");
-  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log), StringRef(log)};
-  std::string error;
-  int rc = llvm::sys::ExecuteAndWait(resolved, argv, std::nullopt, redirects, 0, 0,
-                                     &error);
-  if (rc == 0)
-    return success();
-  auto output = llvm::MemoryBuffer::getFile(log);
-  std::string text = output ? (*output)->getBuffer().take_back(4000).str() : "";
-  return spec.emitError() << "building the library failed:\n  "
-                          << llvm::join(argv, " ") << "\n"
-                          << (error.empty() ? "" : error + "\n") << text;
+  for (Running &r : running)
+    finish(r);
+  if (failed)
+    return specOp.emitError() << *failed;
+  return success();
 }
 
 LogicalResult BuildContext::compileCxx(StringRef source, StringRef object,
@@ -174,7 +218,7 @@ LogicalResult emitLibrary(ModuleOp lowered, SpecOp spec,
   });
   BuildContext context(spec, toolchain, work);
   FailureOr<std::string> header =
-      context.writeFile(name + ".h", generateLibraryHeader(*library, targetNames));
+      context.writeFile(name + ".h", generateLibraryHeader(*library, targets));
   FailureOr<std::string> source = context.writeFile(
       name + "_library.cpp", generateLibrarySource(*library, targetNames));
   if (failed(header) || failed(source))
@@ -183,7 +227,7 @@ LogicalResult emitLibrary(ModuleOp lowered, SpecOp spec,
   if (failed(context.compileCxx(*source, objects.front())))
     return failure();
 
-  std::vector<std::string> archives = toolchain.archives, linkFlags;
+  std::vector<std::string> archives = toolchain.archives, linkFlags, outputs;
   for (const Target *target : targets) {
     TargetBuild part;
     if (failed(target->build(*library, context, part)))
@@ -191,6 +235,7 @@ LogicalResult emitLibrary(ModuleOp lowered, SpecOp spec,
     objects.insert(objects.end(), part.objects.begin(), part.objects.end());
     archives.insert(archives.end(), part.archives.begin(), part.archives.end());
     linkFlags.insert(linkFlags.end(), part.linkFlags.begin(), part.linkFlags.end());
+    outputs.insert(outputs.end(), part.outputs.begin(), part.outputs.end());
   }
 
   FailureOr<std::vector<std::string>> members = extractArchives(context, archives);
@@ -213,7 +258,10 @@ LogicalResult emitLibrary(ModuleOp lowered, SpecOp spec,
   std::string spattnDir = joinPath(outputDir, "spattn");
   if (std::error_code ec = fs::create_directories(spattnDir))
     return spec.emitError() << "cannot create " << spattnDir << ": " << ec.message();
-  for (const std::string &file : {"lib" + name + ".a", "lib" + name + ".so", name + ".h"})
+  std::vector<std::string> files = {"lib" + name + ".a", "lib" + name + ".so", name + ".h"};
+  for (const std::string &output : outputs)
+    files.push_back(path::filename(output).str());
+  for (const std::string &file : files)
     if (std::error_code ec = fs::copy_file(context.path(file), joinPath(outputDir, file)))
       return spec.emitError() << "cannot write " << joinPath(outputDir, file) << ": "
                               << ec.message();

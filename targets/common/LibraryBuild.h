@@ -42,6 +42,8 @@ public:
   BuildContext(SpecOp spec, const Toolchain &toolchain, StringRef workDir);
 
   const Toolchain &toolchain() const { return tools; }
+  /// The spec being built (where build errors are reported).
+  SpecOp spec() const { return specOp; }
   /// <work>/<file>.
   std::string path(StringRef file) const;
   /// Writes `text` to <work>/<file>; returns the path or fails.
@@ -49,6 +51,15 @@ public:
   /// Runs `program` (absolute, or found on PATH); on failure reports the
   /// command and the tail of its output at the spec.
   LogicalResult run(StringRef program, ArrayRef<std::string> args);
+  /// One step of runAll: its output (stdout and stderr) goes to `log`.
+  struct Command {
+    std::string program;
+    std::vector<std::string> args;
+    std::string log;
+  };
+  /// Runs `commands`, up to `jobs` at once (0: one per core); fails as run()
+  /// does for the first that fails, once every started one has ended.
+  LogicalResult runAll(ArrayRef<Command> commands, unsigned jobs = 0);
   /// Compiles C++ `source` into `object` with the toolchain's includes, the
   /// work folder and `includeDirs`, position independent.
   LogicalResult compileCxx(StringRef source, StringRef object,
@@ -57,7 +68,7 @@ public:
   ArrayRef<std::string> extraFlags() const { return flags; }
 
 private:
-  SpecOp spec;
+  SpecOp specOp;
   Toolchain tools;
   std::string work;
   std::vector<std::string> flags;

@@ -25,6 +25,10 @@ std::string targetEntrySymbol(const plan::Library &library, StringRef target) {
   return ("spattn_" + library.name + "_target_" + target).str();
 }
 
+std::string librarySymbol(const plan::Library &library) {
+  return "spattn_" + library.name + "_library";
+}
+
 std::string variantTableSymbol(const plan::Library &library) {
   return "spattn_" + library.name + "_variants";
 }
@@ -319,15 +323,17 @@ std::string generateLibrarySource(const plan::Library &library,
         << v.parameters.size() << ", " << b << "::kParams, &" << b << "::select, &"
         << b << "::ranges" << v.root << ", &" << b << "::keepRow},\n";
   }
-  out << "};\n\nnamespace {\n"
-      << "const spattn::abi::Library kLibrary = {spattn::abi::kLibraryAbiVersion, \""
+  out << "};\n\nextern const spattn::abi::Library " << librarySymbol(library) << ";\n"
+      << "const spattn::abi::Library " << librarySymbol(library)
+      << " = {spattn::abi::kLibraryAbiVersion, \""
       << name << "\", " << library.headDim << ", " << library.numQHeads << ", "
       << library.numKVHeads << ", " << (library.causal ? "true" : "false") << ", "
       << llvm::format("%.17g", library.scale) << ", " << library.variants.size() << ", "
       << variantTableSymbol(library) << ", kUpperBounds, " << library.stageKinds.size()
       << ", kStageKinds, " << library.budgetLabels.size()
       << ", kBudgetLabels, kBudgets};\n"
-      << "const spattn::abi::TargetEntry *const kTargets[] = {";
+      << "namespace {\nconst spattn::abi::Library &kLibrary = " << librarySymbol(library)
+      << ";\nconst spattn::abi::TargetEntry *const kTargets[] = {";
   for (const std::string &target : targets)
     out << "&" << targetEntrySymbol(library, target) << ", ";
   out << "};\n} // namespace\n\n";

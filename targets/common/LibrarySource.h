@@ -13,7 +13,7 @@
 #ifndef SPATTN_TARGETS_COMMON_LIBRARYSOURCE_H
 #define SPATTN_TARGETS_COMMON_LIBRARYSOURCE_H
 
-#include "targets/common/LibraryPlan.h"
+#include "targets/common/Target.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -30,6 +30,10 @@ std::string generateLibrarySource(const plan::Library &library,
 /// The symbol of a target's TargetEntry in a library.
 std::string targetEntrySymbol(const plan::Library &library, StringRef target);
 
+/// The symbol of the library's spattn::abi::Library, for targets whose
+/// generated code defines entry points of their own.
+std::string librarySymbol(const plan::Library &library);
+
 /// The symbol of variant `variant`'s abi::Variant table row, for targets
 /// that need to name it (C++ spelling: `<name>_variants[k]`).
 std::string variantTableSymbol(const plan::Library &library);
@@ -41,7 +45,7 @@ void writeInt64Array(llvm::raw_ostream &os, StringRef name,
 
 /// The public header <name>.h (C API, and a throwing C++ wrapper).
 std::string generateLibraryHeader(const plan::Library &library,
-                                  ArrayRef<std::string> targets);
+                                  ArrayRef<const Target *> targets);
 
 } // namespace mlir::spattn
 

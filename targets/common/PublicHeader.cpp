@@ -7,9 +7,15 @@
 namespace mlir::spattn {
 
 std::string generateLibraryHeader(const plan::Library &library,
-                                  ArrayRef<std::string> targets) {
+                                  ArrayRef<const Target *> targets) {
   const std::string &n = library.name;
-  std::string targetList = llvm::join(targets, ",");
+  std::vector<std::string> names;
+  std::string served;
+  for (const Target *target : targets) {
+    names.push_back(target->name().str());
+    served += "\n *   " + target->name().str() + ": " + target->description().str();
+  }
+  std::string targetList = llvm::join(names, ",");
   std::string guard = "SPATTN_LIBRARY_" + n + "_H";
   for (char &c : guard)
     c = llvm::toUpper(c);
@@ -22,8 +28,9 @@ std::string generateLibraryHeader(const plan::Library &library,
      << "; lengths (Lk) up to " << library.upperBounds.back() << " in "
      << library.upperBounds.size()
      << " buckets. Q, K, V, O are [B, H, L, D] in the dtypes and memory\n"
-        " * of the targets (cpu: float32, host memory), LSE float32\n"
-        " * [B, Hq, Lq]; every call returns a spattn_status and, on failure,\n"
+        " * of the targets:" << served << "\n"
+        " * LSE is float32 [B, Hq, Lq]. A call goes to the target whose memory\n"
+        " * holds Q; it returns a spattn_status and, on failure,\n"
         " * " << n << "_last_error() says why. Lk above the last bucket is\n"
         " * SPATTN_ERROR_LENGTH. */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
@@ -44,8 +51,10 @@ std::string generateLibraryHeader(const plan::Library &library,
      << "int32_t " << n << "_num_stages(void);\n"
      << "const char *" << n << "_stage_kind(int32_t stage);\n"
      << "int " << n << "_selection(const spattn_tensor *q, const spattn_tensor *k,\n"
-     << "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n\n"
-     << "#ifdef __cplusplus\n} /* extern \"C\" */\n\n#include \"spattn/spattn.hpp\"\n\n"
+     << "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n\n";
+  for (const Target *target : targets)
+    os << target->headerDeclarations(library);
+  os << "#ifdef __cplusplus\n} /* extern \"C\" */\n\n#include \"spattn/spattn.hpp\"\n\n"
      << "namespace " << n << " {\n"
      << "inline void attention(const spattn_tensor &q, const spattn_tensor &k,\n"
      << "                      const spattn_tensor &v, spattn_tensor &o,\n"

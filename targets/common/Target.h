@@ -28,6 +28,7 @@ struct TargetBuild {
   std::vector<std::string> objects;   // compiled into the library
   std::vector<std::string> archives;  // support archives whose members go in
   std::vector<std::string> linkFlags; // extra flags for the .so link
+  std::vector<std::string> outputs;   // extra files copied to the output folder
 };
 
 class Target {
@@ -40,6 +41,10 @@ public:
   /// TargetEntry `targetEntrySymbol(library, name())`.
   virtual FailureOr<std::string> generateSource(const plan::Library &library,
                                                 SpecOp spec) const = 0;
+  /// C declarations the target adds to <name>.h (entry points of its own).
+  virtual std::string headerDeclarations(const plan::Library &library) const {
+    return "";
+  }
   /// Builds the target's part in the build's work folder: compiles the
   /// generated source and the kernels, fills `out`.
   virtual LogicalResult build(const plan::Library &library, BuildContext &context,

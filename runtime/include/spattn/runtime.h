@@ -8,14 +8,16 @@
 #ifndef SPATTN_RUNTIME_H
 #define SPATTN_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Element types. Which ones a library takes is its target's business (the
- * CPU target: float32); another gets SPATTN_ERROR_DTYPE with a message. */
+/* Element types. Which ones a library takes is its target's business (cpu:
+ * float32; cuda: float16 and bfloat16); another gets SPATTN_ERROR_DTYPE with
+ * a message. */
 typedef enum {
   SPATTN_F32 = 0,
   SPATTN_F16 = 1,
@@ -23,7 +25,7 @@ typedef enum {
 } spattn_dtype;
 
 /* Where a tensor's data lives. A library serves the memories of the targets
- * it was compiled for (--target=cpu: host memory). */
+ * it was compiled for (--target=cpu: host memory, --target=cuda: device). */
 typedef enum {
   SPATTN_MEMORY_HOST = 0,
   SPATTN_MEMORY_CUDA = 1 /* CUDA device memory, on device `device` */
@@ -57,9 +59,14 @@ typedef struct {
   int32_t device;       /* CUDA device ordinal; 0 for host memory */
 } spattn_tensor;
 
+/* A CUDA stream: the driver's CUstream, which is the runtime's cudaStream_t,
+ * named here so that this header needs no CUDA header. Null is the legacy
+ * default stream. Used by the entry points of libraries built for cuda. */
+typedef struct CUstream_st *spattn_cuda_stream;
+
 typedef struct {
-  /* Worker threads; 0 uses Halide's default (one per core, or the
-   * HL_NUM_THREADS environment variable). */
+  /* CPU worker threads; 0 uses Halide's default (one per core, or the
+   * HL_NUM_THREADS environment variable). The cuda target ignores it. */
   int32_t num_threads;
 } spattn_options;
 

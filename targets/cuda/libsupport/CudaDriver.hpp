@@ -1,0 +1,59 @@
+//===- CudaDriver.hpp - The CUDA target's half of a library -----*- C++ -*-===//
+//
+// A library compiled with --target=cuda carries one CudaVariant per bucket:
+// the launchers of that bucket's kernels (generated, compiled by nvcc) and
+// the host-side count of a query tile's kept key tiles. The driver
+// (CudaDriver.cpp) checks a call, picks the variant for Lk, chooses how to
+// spread the work (GQA heads per block, split-KV) and launches on the
+// caller's stream: no allocation, no host synchronization, no copy, so a
+// CUDA graph can capture the call.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_TARGETS_CUDA_LIBSUPPORT_CUDADRIVER_HPP
+#define SPATTN_TARGETS_CUDA_LIBSUPPORT_CUDADRIVER_HPP
+
+#include "spattn/library_abi.hpp"
+#include "targets/cuda/libsupport/CudaLaunch.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace spattn::cuda {
+
+/// Launches one call on `stream` (a cudaStream_t); returns the cudaError_t.
+using Launcher = int (*)(const AttentionLaunch &launch, void *stream);
+
+/// The kernels of one variant.
+struct CudaVariant {
+  Launcher half;     // fp16 inputs, or null
+  Launcher bfloat16; // bf16 inputs, or null
+  /// Key tiles query tile `queryTile` keeps (head 0): sizes split-KV.
+  int64_t (*keptTiles)(const AttentionLaunch &launch, int64_t queryTile);
+  /// Every query head keeps the same pairs, so a GQA group may share a block.
+  bool headUniform;
+};
+
+/// The call on `stream` with the caller's `workspace` of `workspaceBytes`
+/// (at least what workspaceSize says; null when that is 0).
+int attention(const abi::Library &library, const CudaVariant *variants,
+              const rt::TargetAccepts &accepts, const spattn_tensor *q,
+              const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
+              spattn_tensor *lse, spattn_cuda_stream stream, void *workspace,
+              size_t workspaceBytes);
+
+/// The call on the legacy default stream, with a workspace allocated and
+/// freed in stream order: `<name>_attention` on device tensors.
+int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *variants,
+                             const rt::TargetAccepts &accepts, const spattn_tensor *q,
+                             const spattn_tensor *k, const spattn_tensor *v,
+                             spattn_tensor *o, spattn_tensor *lse);
+
+/// The workspace bytes a call with these Q and K (shapes, dtype, device)
+/// needs on the current device.
+int workspaceSize(const abi::Library &library, const CudaVariant *variants,
+                  const rt::TargetAccepts &accepts, const spattn_tensor *q,
+                  const spattn_tensor *k, size_t *bytes);
+
+} // namespace spattn::cuda
+
+#endif
