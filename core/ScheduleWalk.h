@@ -9,7 +9,7 @@
 //                                      one fixed field per bound
 //   int64_t next(call, query, kt)     the first kept key tile >= kt (kNoTile: none)
 //   TileKind kind(call, query, kt)    Full, Partial or Skipped
-//   bool keep(call, position, key)    the token predicate of partial tiles
+//   bool keep(call, query, position, key)  the token predicate of partial tiles
 //
 // The kernels and the host-side tests walk a query tile's key tiles with
 // forEachKeyTile, so both run the same code.
@@ -19,6 +19,7 @@
 #define SPATTN_CORE_SCHEDULEWALK_H
 
 #include "core/BlockGrid.h"
+#include "core/RandomBlockHash.h"
 #include "core/TileRangeAlgebra.h"
 #include "core/TokenProgram.h"
 
@@ -37,11 +38,12 @@ template <int NumParams> struct ScheduleCall {
   int64_t params[NumParams > 0 ? NumParams : 1] = {};
 };
 
-/// Calls visit(keyTile, kind) for every key tile of query tile q that the
-/// schedule keeps, in increasing order.
+/// Calls visit(keyTile, kind) for every key tile that the schedule keeps
+/// for one query tile (tile = Schedule::query(call, q)), in increasing order.
 template <typename Schedule, typename Call, typename Visit>
-SPATTN_HOST_DEVICE void forEachKeyTile(const Call &call, int64_t q, Visit &&visit) {
-  const typename Schedule::Query tile = Schedule::query(call, q);
+SPATTN_HOST_DEVICE void forEachKeyTile(const Call &call,
+                                       const typename Schedule::Query &tile,
+                                       Visit &&visit) {
   const int64_t end = call.geometry.numKeyTiles();
   for (int64_t kt = Schedule::next(call, tile, 0); kt < end;
        kt = Schedule::next(call, tile, kt + 1)) {
@@ -51,11 +53,12 @@ SPATTN_HOST_DEVICE void forEachKeyTile(const Call &call, int64_t q, Visit &&visi
   }
 }
 
-/// The number of key tiles query tile q keeps.
+/// The number of key tiles kept for one query tile.
 template <typename Schedule, typename Call>
-SPATTN_HOST_DEVICE int64_t countKeyTiles(const Call &call, int64_t q) {
+SPATTN_HOST_DEVICE int64_t countKeyTiles(const Call &call,
+                                         const typename Schedule::Query &tile) {
   int64_t count = 0;
-  forEachKeyTile<Schedule>(call, q, [&](int64_t, TileKind) { ++count; });
+  forEachKeyTile<Schedule>(call, tile, [&](int64_t, TileKind) { ++count; });
   return count;
 }
 

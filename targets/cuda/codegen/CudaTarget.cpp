@@ -102,7 +102,7 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
        << "]) for the cuda target. Do not edit.\n"
        << "#include \"targets/cuda/kernels/FlashForward.cuh\"\n\nnamespace " << ns
        << " {\n";
-    writeDeviceSchedule(variant, "Schedule", os);
+    writeDeviceSchedule(variant, library.causal, "Schedule", os);
     os << "} // namespace " << ns << "\n\n";
     auto launcher = [&](StringRef what, StringRef input) {
       os << "int " << launcherSymbol(library, variant, what)

@@ -11,11 +11,41 @@ using plan::ScheduleNode;
 using ::spattn::core::TokenInstruction;
 using ::spattn::core::TokenOp;
 
+namespace {
+
+/// random_blocks on the device: the query blocks a query tile can overlap,
+/// and the most blocks each keeps (the stage's capacity in the bucket).
+struct RandomSlots {
+  int64_t queryBlocks = 0, capacity = 0;
+};
+
+RandomSlots randomSlots(const plan::Variant &variant, const ScheduleNode &node) {
+  const plan::Stage &stage = variant.stages[node.stage];
+  RandomSlots slots;
+  slots.queryBlocks =
+      stage.block % variant.tileQ == 0 ? 1 : (variant.tileQ - 1) / stage.block + 2;
+  slots.capacity = std::max<int64_t>(stage.capacities.empty() ? 1 : stage.capacities[0], 1);
+  return slots;
+}
+
+/// Fixed slots a random_blocks node may hold in registers.
+constexpr int64_t kMaxRandomSlots = 32;
+
+} // namespace
+
 std::string deviceScheduleUnsupported(const plan::Variant &variant) {
-  for (const ScheduleNode &node : variant.nodes)
-    if (node.kind == ScheduleNode::Kind::Selected)
-      return "its selection stages (content-based and random_blocks patterns) do "
-             "not run on the CUDA target yet";
+  for (const ScheduleNode &node : variant.nodes) {
+    if (node.kind != ScheduleNode::Kind::Selected)
+      continue;
+    if (variant.stages[node.stage].kind != plan::StageKind::RandomBlocks)
+      return "its content-based selection stages do not run on the CUDA target yet";
+    RandomSlots slots = randomSlots(variant, node);
+    if (slots.queryBlocks * slots.capacity > kMaxRandomSlots)
+      return "random_blocks keeps up to " + std::to_string(slots.capacity) +
+             " blocks for each of " + std::to_string(slots.queryBlocks) +
+             " query blocks a tile overlaps; the CUDA target holds at most " +
+             std::to_string(kMaxRandomSlots);
+  }
   return "";
 }
 
@@ -108,8 +138,8 @@ void writeTable(llvm::raw_ostream &os, StringRef type, StringRef name,
 
 class ScheduleWriter {
 public:
-  ScheduleWriter(const plan::Variant &variant, llvm::raw_ostream &os)
-      : variant(variant), os(os) {}
+  ScheduleWriter(const plan::Variant &variant, bool causal, llvm::raw_ostream &os)
+      : variant(variant), causal(causal), os(os) {}
 
   void write(StringRef structName) {
     // Tables live at namespace scope (a __device__ variable cannot be a
@@ -133,8 +163,8 @@ public:
           "int64_t kt) { return next" << root << "(call, t, kt); }\n"
        << "  SPATTN_HOST_DEVICE static TileKind kind(const Call &call, const Query &t, "
           "int64_t kt) { return kind" << root << "(call, t, kt); }\n"
-       << "  SPATTN_HOST_DEVICE static bool keep(const Call &call, int64_t pos, "
-          "int64_t j) { return keep" << root << "(call, pos, j); }\n"
+       << "  SPATTN_HOST_DEVICE static bool keep(const Call &call, const Query &t, "
+          "int64_t pos, int64_t j) { return keep" << root << "(call, t, pos, j); }\n"
        << "};\n";
   }
 
@@ -165,11 +195,19 @@ private:
       if (variant.nodes[n].kind == ScheduleNode::Kind::Affine)
         os << "    int64_t lo" << n << ", hi" << n << ", fullLo" << n << ", fullHi" << n
            << ";\n";
+      else if (variant.nodes[n].kind == ScheduleNode::Kind::Selected) {
+        RandomSlots slots = randomSlots(variant, variant.nodes[n]);
+        os << "    int64_t firstBlock" << n << ", lastBlock" << n << ";\n"
+           << "    spattn::core::RandomChoice<" << slots.capacity << "> random" << n << "["
+           << slots.queryBlocks << "];\n";
+      }
     os << "    int64_t queryTile;\n  };\n"
        << "  SPATTN_HOST_DEVICE static Query query(const Call &call, int64_t q) {\n"
        << "    (void)call;\n    Query t{};\n    t.queryTile = q;\n";
     for (size_t n = 0; n < variant.nodes.size(); ++n) {
       const ScheduleNode &node = variant.nodes[n];
+      if (node.kind == ScheduleNode::Kind::Selected)
+        writeRandomQuery(n, node);
       if (node.kind != ScheduleNode::Kind::Affine)
         continue;
       std::vector<std::string> symbols = symbolsOf(node);
@@ -236,7 +274,7 @@ private:
                            ") return ";
         next += when + "next" + child(k) + "(call, t, kt);\n";
         kind += when + "kind" + child(k) + "(call, t, kt);\n";
-        keep += when + "keep" + child(k) + "(call, pos, j);\n";
+        keep += when + "keep" + child(k) + "(call, t, pos, j);\n";
       }
       next += "    return spattn::core::kNoTile;\n";
       kind += "    return TileKind::Skipped;\n";
@@ -256,7 +294,7 @@ private:
                                                                   : "spattn::core::minOf(") +
                                     "int64_t(" + kinds + "), int64_t(" + kk + ")))";
         keeps += (keeps.empty() ? "" : unite ? " || " : " && ") + std::string("keep") +
-                 child(k) + "(call, pos, j)";
+                 child(k) + "(call, t, pos, j)";
       }
       if (unite) {
         next = "    return " + nexts + ";\n";
@@ -273,17 +311,63 @@ private:
       keep = "    return " + keeps + ";\n";
       break;
     }
-    case ScheduleNode::Kind::Selected:
-      llvm_unreachable("unsupported nodes are rejected before writing");
+    case ScheduleNode::Kind::Selected: {
+      // random_blocks (the only selection with a device schedule so far).
+      RandomSlots slots = randomSlots(variant, node);
+      std::string b = std::to_string(variant.stages[node.stage].block);
+      std::string tq = std::to_string(variant.tileQ), tk = std::to_string(variant.tileK);
+      std::string choice = "t.random" + id;
+      next = "    int64_t best = spattn::core::kNoTile;\n";
+      kind = "    const int64_t c0 = kt * " + tk + " / " + b + ", c1 = (kt * " + tk + " + " +
+             tk + " - 1) / " + b + ";\n    bool any = false, all = true;\n";
+      keep = "    const int64_t m = pos / " + b + " - t.firstBlock" + id + ", c = j / " + b +
+             ";\n";
+      for (int64_t m = 0; m < slots.queryBlocks; ++m) {
+        std::string slot = choice + "[" + std::to_string(m) + "]";
+        next += "    best = spattn::core::minOf(best, " + slot + ".nextTile(kt, " + b + ", " +
+                tk + "));\n";
+        kind += "    if (t.firstBlock" + id + " + " + std::to_string(m) + " <= t.lastBlock" +
+                id + ") {\n      const int64_t hits = " + slot +
+                ".countIn(c0, c1);\n      any |= hits > 0;\n      all &= hits == c1 - c0 + 1;\n"
+                "    }\n";
+        keep += "    if (m == " + std::to_string(m) + ") return " + slot + ".contains(c);\n";
+      }
+      next += "    return best;\n";
+      kind += "    return all ? TileKind::Full : any ? TileKind::Partial : TileKind::Skipped;\n";
+      keep += "    return false;\n";
+      (void)tq;
+      break;
+    }
     }
     os << "  SPATTN_HOST_DEVICE static int64_t next" << id
        << "(const Call &call, const Query &t, int64_t kt) {\n    (void)call;\n" << next
        << "  }\n  SPATTN_HOST_DEVICE static TileKind kind" << id
        << "(const Call &call, const Query &t, int64_t kt) {\n    (void)call;\n" << kind
        << "  }\n  SPATTN_HOST_DEVICE static bool keep" << id
-       << "(const Call &call, int64_t pos, int64_t j) {\n"
-          "    (void)call; (void)pos; (void)j;\n"
+       << "(const Call &call, const Query &t, int64_t pos, int64_t j) {\n"
+          "    (void)call; (void)t; (void)pos; (void)j;\n"
        << keep << "  }\n";
+  }
+
+  /// random_blocks: the blocks each query block of the tile keeps.
+  void writeRandomQuery(size_t n, const ScheduleNode &node) {
+    const plan::Stage &stage = variant.stages[node.stage];
+    RandomSlots slots = randomSlots(variant, node);
+    std::string b = std::to_string(stage.block), id = std::to_string(n);
+    std::string count = spell(stage.counts[0]);
+    os << "    t.firstBlock" << id << " = q * " << variant.tileQ << " / " << b << ";\n"
+       << "    t.lastBlock" << id << " = (q * " << variant.tileQ << " + " << variant.tileQ
+       << " - 1) / " << b << ";\n";
+    for (int64_t m = 0; m < slots.queryBlocks; ++m) {
+      std::string qb = "t.firstBlock" + id + " + " + std::to_string(m);
+      // Candidates: every key block, or up to the query block under causal.
+      std::string last = causal ? qb
+                                : "spattn::core::ceilDiv(call.geometry.keyLength, " + b +
+                                      ") - 1";
+      os << "    t.random" << id << "[" << m << "] = spattn::core::chooseRandomBlocks<"
+         << slots.capacity << ">(uint64_t(" << stage.seed << "ull), call.head, " << qb
+         << ", " << last << ", " << count << ");\n";
+    }
   }
 
   /// A token program as straight-line code: one constant per register.
@@ -313,6 +397,7 @@ private:
   }
 
   const plan::Variant &variant;
+  bool causal;
   llvm::raw_ostream &os;
   std::string prefix;
   std::vector<LayoutTables> layouts;
@@ -329,9 +414,9 @@ bool isHeadUniform(const plan::Variant &variant) {
   return true;
 }
 
-void writeDeviceSchedule(const plan::Variant &variant, StringRef structName,
-                         llvm::raw_ostream &os) {
-  ScheduleWriter(variant, os).write(structName);
+void writeDeviceSchedule(const plan::Variant &variant, bool causal,
+                         StringRef structName, llvm::raw_ostream &os) {
+  ScheduleWriter(variant, causal, os).write(structName);
 }
 
 } // namespace mlir::spattn

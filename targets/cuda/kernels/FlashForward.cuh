@@ -118,6 +118,7 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t kvHead = firstHead / group;
   const int64_t queryTile = p.headsPerBlock > 1 ? firstTile : firstTile + blockIdx.x;
   const auto call = scheduleCall<Schedule>(p, firstHead);
+  const typename Schedule::Query tile = Schedule::query(call, queryTile);
 
   const T *q = static_cast<const T *>(p.q) + batch * p.qStride[0];
   const T *k = static_cast<const T *>(p.k) + batch * p.kStride[0] + kvHead * p.kStride[1];
@@ -142,7 +143,7 @@ __global__ void __launch_bounds__(kThreads)
   // Split-KV: this block's share of the kept key tiles, by ordinal.
   int64_t firstOrdinal = 0, endOrdinal = INT64_MAX;
   if (p.splits > 1) {
-    const int64_t total = core::countKeyTiles<Schedule>(call, queryTile);
+    const int64_t total = core::countKeyTiles<Schedule>(call, tile);
     firstOrdinal = total * split / p.splits;
     endOrdinal = total * (split + 1) / p.splits;
   }
@@ -154,7 +155,7 @@ __global__ void __launch_bounds__(kThreads)
     acc[t][0] = acc[t][1] = acc[t][2] = acc[t][3] = 0.f;
 
   int64_t ordinal = 0;
-  core::forEachKeyTile<Schedule>(call, queryTile, [&](int64_t keyTile,
+  core::forEachKeyTile<Schedule>(call, tile, [&](int64_t keyTile,
                                                       core::TileKind kind) {
     const int64_t mine = ordinal++;
     if (mine < firstOrdinal || mine >= endOrdinal)
@@ -209,7 +210,7 @@ __global__ void __launch_bounds__(kThreads)
           if (ragged && kept)
             kept = key < p.keyLength;
           if (partial && kept)
-            kept = Schedule::keep(call, position[e / 2], key);
+            kept = Schedule::keep(call, tile, position[e / 2], key);
           s[t][e] = kept ? s[t][e] * p.scaleLog2 : -INFINITY;
         }
 
@@ -374,7 +375,8 @@ cudaError_t launchAttention(const AttentionLaunch &p, cudaStream_t stream) {
 /// a block's work, for choosing the split count.
 template <typename Schedule>
 int64_t keptKeyTiles(const AttentionLaunch &p, int64_t queryTile) {
-  return core::countKeyTiles<Schedule>(scheduleCall<Schedule>(p, 0), queryTile);
+  const auto call = scheduleCall<Schedule>(p, 0);
+  return core::countKeyTiles<Schedule>(call, Schedule::query(call, queryTile));
 }
 
 } // namespace spattn::cuda
