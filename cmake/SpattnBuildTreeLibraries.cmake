@@ -1,18 +1,23 @@
-# spattn_build_tree_libraries(<target> <lib-dir> <spec>...): compiles each
-# spec with the build tree's spattn-compile --target=cpu into
+# spattn_build_tree_libraries(<target> <lib-dir> [TARGETS <t>,...] <spec>...):
+# compiles each spec with the build tree's spattn-compile --target=<t>,...
+# (default cpu) into
 # <lib-dir>/<name>/ at build time (again when the spec or the toolchain
 # changes), all under the custom target <target>. Tests and benchmarks load
 # the resulting lib<name>.so with dlopen.
 function(spattn_build_tree_libraries target lib_dir)
+  cmake_parse_arguments(PARSE_ARGV 2 ARG "" "TARGETS" "")
+  if(NOT ARG_TARGETS)
+    set(ARG_TARGETS cpu)
+  endif()
   set(libraries)
   spattn_library_inputs(inputs)
-  foreach(spec_file IN LISTS ARGN)
+  foreach(spec_file IN LISTS ARG_UNPARSED_ARGUMENTS)
     get_filename_component(name ${spec_file} NAME_WE)
     set(lib ${lib_dir}/${name}/lib${name}.so)
     add_custom_command(OUTPUT ${lib}
-      COMMAND spattn-compile ${spec_file} --target=cpu -o ${lib_dir}/${name}
+      COMMAND spattn-compile ${spec_file} --target=${ARG_TARGETS} -o ${lib_dir}/${name}
       DEPENDS spattn-compile ${inputs} ${spec_file}
-      COMMENT "spattn-compile --target=cpu ${name} (${target})")
+      COMMENT "spattn-compile --target=${ARG_TARGETS} ${name} (${target})")
     list(APPEND libraries ${lib})
   endforeach()
   add_custom_target(${target} ALL DEPENDS ${libraries})

@@ -29,12 +29,20 @@ if [[ ! -x $venv/bin/cmake || ! -d $venv/share/cmake/Halide ]]; then
   "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q "cmake>=3.28" "halide==21.*" ninja
 fi
+# cuobjdump + nvdisasm (CUDA 13) read the SASS of nvcc 13 objects for the
+# tensor-core checks of CUDA libraries; the toolkit here lacks them.
+if ! compgen -G "$venv/lib/python3*/site-packages/nvidia/cu13/bin/nvdisasm" >/dev/null; then
+  echo "setup: installing cuobjdump and nvdisasm into the project venv"
+  "$venv/bin/pip" install -q "nvidia-cuda-cuobjdump==13.*" "nvidia-cuda-nvdisasm==13.*"
+fi
 
 if [[ ! -f $build/build.ninja ]]; then
   "$venv/bin/cmake" -S "$root" -B "$build" -G Ninja \
     -DCMAKE_MAKE_PROGRAM="$venv/bin/ninja" \
     -DCMAKE_BUILD_TYPE="${SPATTN_BUILD_TYPE:-Release}" \
     -DCMAKE_PREFIX_PATH="$venv" \
-    -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++
+    -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+    ${CUDA_HOME:+-DCUDAToolkit_ROOT=$CUDA_HOME} \
+    $([[ -z ${CUDA_HOME:-} && -x /usr/local/cuda/bin/nvcc ]] && echo -DCUDAToolkit_ROOT=/usr/local/cuda)
 fi
 "$venv/bin/cmake" --build "$build" -j "$(nproc)"

@@ -135,14 +135,14 @@ int planQueryKey(const abi::Library &library, const CudaVariant *variants,
                  DeviceScope &scope) {
   if (int s = rt::checkQueryKey(library.shape(accepts), q, k, shape))
     return s;
+  const abi::Variant *variant = nullptr;
+  if (int s = abi::findVariant(library, shape.keyLength, variant))
+    return s;
   if (int s = scope.enter(q->device))
     return s;
   if (int s = checkDeviceTensor("q", *q, q->device))
     return s;
   if (int s = checkDeviceTensor("k", *k, q->device))
-    return s;
-  const abi::Variant *variant = nullptr;
-  if (int s = abi::findVariant(library, shape.keyLength, variant))
     return s;
   plan.variant = &variants[variant - library.variants];
   plan.headDim = library.headDim;
