@@ -26,6 +26,10 @@ endforeach()
 foreach(tool IN LISTS tools)
   list(APPEND SPATTN_PACKAGE_FILES libexec/spattn/${tool})
 endforeach()
+# The CUDA toolkit (root folder, major version) that the installed
+# spattn-compile runs nvcc from, for the package to find its static runtime.
+cmake_path(GET CUDAToolkit_BIN_DIR PARENT_PATH SPATTN_PACKAGE_CUDA_ROOT)
+set(SPATTN_PACKAGE_CUDA_VERSION ${CUDAToolkit_VERSION_MAJOR})
 set(SPATTN_PACKAGE_DIR lib/cmake/spattn)
 configure_package_config_file(
   ${CMAKE_CURRENT_LIST_DIR}/spattnConfig.cmake.in

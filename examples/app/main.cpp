@@ -18,7 +18,7 @@
 namespace {
 
 // The spec's shape (window_sinks.mlir).
-constexpr int64_t kHeadDim = 32, kQHeads = 4, kKVHeads = 2, kSinks = 4;
+constexpr int64_t kHeadDim = 64, kQHeads = 4, kKVHeads = 2, kSinks = 4;
 constexpr double kTolerance = 1e-4;
 
 // The window budget at key length L, as the spec computes it:

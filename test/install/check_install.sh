@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build tree into a fresh prefix, builds examples/app against
-# it as a user would (find_package(spattn), spattn_add_library) and runs
-# the app, statically and dynamically linked. Run by ctest as
+# it as a user would (find_package(spattn), spattn_add_library with TARGETS
+# cpu cuda) and runs the app, statically and dynamically linked, and its
+# CUDA program (which skips itself without a GPU). Run by ctest as
 # install-and-build-example-app; every path comes from CMake.
 #
 # usage: check_install.sh CMAKE GENERATOR MAKE_PROGRAM CXX BUILD_DIR APP_SOURCE_DIR WORK_DIR
@@ -36,18 +37,28 @@ for f in bin/spattn-compile bin/spattn-opt lib/cmake/spattn/spattnConfig.cmake \
   [ -e "$prefix/$f" ] || fail "the install lacks $f"
 done
 
+# spattn itself needs the CUDA toolkit, so the CUDA path must build here
+# (WINDOW_SINKS_APP_CUDA=ON: an error rather than a quiet cpu-only app).
 step "configure $app against it"
 "$cmake" -S "$app" -B "$app_build" -G "$generator" -DCMAKE_MAKE_PROGRAM="$make_program" \
-  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" ||
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" -DWINDOW_SINKS_APP_CUDA=ON ||
   fail "configuring the example app"
 found=$(sed -n 's/^spattn_DIR:PATH=//p' "$app_build/CMakeCache.txt")
 [ "$found" = "$prefix/lib/cmake/spattn" ] ||
   fail "find_package(spattn) found '$found', not $prefix/lib/cmake/spattn"
 
-step "build (runs the installed spattn-compile)"
+step "build (runs the installed spattn-compile --target=cpu,cuda)"
 "$cmake" --build "$app_build" --verbose || fail "building the example app"
 
-for exe in window_sinks_app window_sinks_app_shared; do
+# lib<name>.a users get CUDA's static runtime from the package, and
+# lib<name>.so holds its own: no program may need libcudart.so.
+for exe in window_sinks_app window_sinks_app_shared window_sinks_app_cuda; do
+  if readelf -d "$app_build/$exe" | grep -q 'NEEDED.*libcudart'; then
+    fail "$exe needs libcudart.so"
+  fi
+done
+
+for exe in window_sinks_app window_sinks_app_shared window_sinks_app_cuda; do
   step "run $exe"
   "$app_build/$exe" || fail "$exe"
 done
