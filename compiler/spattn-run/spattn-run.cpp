@@ -3,6 +3,8 @@
 //   spattn-run SPEC.mlir --q Q.npy --k K.npy --v V.npy [-o O.npy]
 //              [--lse LSE.npy] [--check] [--lib DIR_OR_SO] [--threads N]
 //              [--repeat N]
+//   spattn-run SPEC.mlir --reference --q Q.npy --k K.npy --v V.npy
+//              -o O.npy --lse LSE.npy
 //   spattn-run --make-inputs DIR --spec SPEC.mlir --length L [--queries Lq]
 //              [--batch B] [--seed S]
 //
@@ -14,7 +16,8 @@
 // (its own selections for content-based patterns) and prints the max abs
 // error of O and LSE and the recall: the softmax mass of dense attention
 // (causal when the spec is) on the kept keys. Exit code 1 for any error,
-// and for a check whose error exceeds 1e-4.
+// and for a check whose error exceeds 1e-4. --reference writes the fp64
+// reference's O and LSE (rounded to float32) instead of running a library.
 //
 //===----------------------------------------------------------------------===//
 #include "CompileSpec.h"
@@ -23,6 +26,7 @@
 
 #include "compiler/library/LibraryMask.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
+#include "reference/Attention.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -79,6 +83,10 @@ cl::opt<std::string> libraryPath(
     cl::desc("use this compiled lib<name>.so (or the folder holding it) "
              "instead of compiling the spec"),
     cl::cat(runCategory), cl::value_desc("path"));
+cl::opt<bool> reference("reference",
+                        cl::desc("write the fp64 reference's O and LSE "
+                                 "instead of running a library"),
+                        cl::cat(runCategory));
 cl::opt<int> repeat("repeat", cl::desc("calls to time; the median is reported"),
                     cl::cat(runCategory), cl::init(1));
 
@@ -212,6 +220,25 @@ llvm::Expected<double> runCalls(const LibraryApi &lib, const SpecConfig &config,
   return medianOf(seconds);
 }
 
+/// --reference: writes fp64 reference attention (float32-rounded) to -o and
+/// --lse; returns the exit code.
+int writeReference(const ref::Pattern &pattern,
+                   const ref::AttentionProblem &problem,
+                   const mlir::spattn::SpecConfig &config, const Inputs &in) {
+  if (outputFile.empty() || lseFile.empty())
+    return fail("--reference needs -o O.npy and --lse LSE.npy");
+  ref::ReferenceOutput result =
+      ref::referenceAttention(pattern, problem, in.q.data.data(),
+                              in.k.data.data(), in.v.data.data());
+  std::vector<float> out(result.out.begin(), result.out.end());
+  std::vector<float> lse(result.lse.begin(), result.lse.end());
+  if (llvm::Error error = writeOutput(outputFile, in, config, out, false))
+    return fail(std::move(error));
+  if (llvm::Error error = writeOutput(lseFile, in, config, lse, true))
+    return fail(std::move(error));
+  return 0;
+}
+
 /// Runs (or makes inputs for) the spec; returns the exit code.
 int runTool(const char *argv0, int threads) {
   if (!specPositional.empty() && !specOption.empty())
@@ -260,6 +287,8 @@ int runTool(const char *argv0, int threads) {
   if (mlir::failed(pattern))
     return 1;
   ref::AttentionProblem problem = config.problem(lq, lk, inputs->batch);
+  if (reference)
+    return writeReference(*pattern, problem, config, *inputs);
 
   llvm::SmallString<128> buildDir;
   llvm::scope_exit removeBuild([&] {
