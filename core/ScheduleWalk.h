@@ -12,7 +12,7 @@
 //   bool keep(call, query, position, key)  the token predicate of partial tiles
 //
 // The kernels and the host-side tests walk a query tile's key tiles with
-// forEachKeyTile, so both run the same code.
+// nextKeptTile (forEachKeyTile), so both run the same code.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_CORE_SCHEDULEWALK_H
@@ -38,19 +38,37 @@ template <int NumParams> struct ScheduleCall {
   int64_t params[NumParams > 0 ? NumParams : 1] = {};
 };
 
-/// Calls visit(keyTile, kind) for every key tile that the schedule keeps
-/// for one query tile (tile = Schedule::query(call, q)), in increasing order.
+/// A kept key tile and its kind; tile == kNoTile past the last one.
+struct KeptTile {
+  int64_t tile;
+  TileKind kind;
+};
+
+/// The first key tile >= from that the schedule keeps for one query tile
+/// (tile = Schedule::query(call, q)).
+template <typename Schedule, typename Call>
+SPATTN_HOST_DEVICE KeptTile nextKeptTile(const Call &call,
+                                         const typename Schedule::Query &tile,
+                                         int64_t from) {
+  const int64_t end = call.geometry.numKeyTiles();
+  for (int64_t kt = Schedule::next(call, tile, from); kt < end;
+       kt = Schedule::next(call, tile, kt + 1)) {
+    TileKind kind = Schedule::kind(call, tile, kt);
+    if (kind != TileKind::Skipped)
+      return {kt, kind};
+  }
+  return {kNoTile, TileKind::Skipped};
+}
+
+/// Calls visit(keyTile, kind) for every key tile the schedule keeps for one
+/// query tile, in increasing order.
 template <typename Schedule, typename Call, typename Visit>
 SPATTN_HOST_DEVICE void forEachKeyTile(const Call &call,
                                        const typename Schedule::Query &tile,
                                        Visit &&visit) {
-  const int64_t end = call.geometry.numKeyTiles();
-  for (int64_t kt = Schedule::next(call, tile, 0); kt < end;
-       kt = Schedule::next(call, tile, kt + 1)) {
-    TileKind kind = Schedule::kind(call, tile, kt);
-    if (kind != TileKind::Skipped)
-      visit(kt, kind);
-  }
+  for (KeptTile kept = nextKeptTile<Schedule>(call, tile, 0); kept.tile != kNoTile;
+       kept = nextKeptTile<Schedule>(call, tile, kept.tile + 1))
+    visit(kept.tile, kept.kind);
 }
 
 /// The number of key tiles kept for one query tile.

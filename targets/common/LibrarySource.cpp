@@ -25,6 +25,33 @@ std::string targetEntrySymbol(const plan::Library &library, StringRef target) {
   return ("spattn_" + library.name + "_target_" + target).str();
 }
 
+std::string tokenProgramSource(const plan::ScheduleNode &node,
+                               ArrayRef<std::string> symbols, StringRef head,
+                               StringRef position, StringRef key, StringRef length) {
+  using ::spattn::core::TokenOp;
+  std::string body;
+  llvm::raw_string_ostream out(body);
+  out << "  const int64_t r0 = " << head << ", r1 = " << position << ", r2 = " << key
+      << ", r3 = " << length << ";\n  (void)r0; (void)r1; (void)r2; (void)r3;\n";
+  int32_t next = ::spattn::core::kTokenFirstArgument;
+  for (const std::string &symbol : symbols)
+    out << "  const int64_t r" << next++ << " = " << symbol << ";\n";
+  for (const ::spattn::core::TokenInstruction &in : node.program) {
+    bool select = in.op == TokenOp::Select, constant = in.op == TokenOp::Constant;
+    auto reg = [&](int32_t r, bool used) {
+      return used ? "r" + std::to_string(r) : std::string("0");
+    };
+    out << "  const int64_t r" << next++ << " = spattn::core::evalToken("
+        << "spattn::core::TokenOp(" << static_cast<int>(in.op)
+        << "), spattn::core::TokenCompare(" << static_cast<int>(in.compare) << "), "
+        << reg(in.a, !constant) << ", " << reg(in.b, !constant) << ", "
+        << reg(in.c, select) << ", int64_t(" << static_cast<uint64_t>(in.imm)
+        << "ull));\n";
+  }
+  out << "  return (r" << node.programResult << " & 1) != 0;\n";
+  return body;
+}
+
 std::string librarySymbol(const plan::Library &library) {
   return "spattn_" + library.name + "_library";
 }
@@ -116,24 +143,24 @@ private:
       std::string out = "stages[" + std::to_string(k) + "].selection";
       switch (stage.kind) {
       case StageKind::TopkBlocks:
-        os << "spattn::cpu::selectTopkBlocks(in.call, in.q, in.k, " << stage.block
+        os << "spattn::host::selectTopkBlocks(in.call, in.q, in.k, " << stage.block
            << ", " << count(0) << ", " << out << ");\n";
         break;
       case StageKind::RandomBlocks:
-        os << "spattn::cpu::selectRandomBlocks(in.call, " << stage.block << ", "
+        os << "spattn::host::selectRandomBlocks(in.call, " << stage.block << ", "
            << count(0) << ", uint64_t(" << stage.seed << "ull), " << out << ");\n";
         break;
       case StageKind::Pages:
-        os << "spattn::cpu::selectPages(in.call, in.q, in.k, " << stage.block << ", "
+        os << "spattn::host::selectPages(in.call, in.q, in.k, " << stage.block << ", "
            << count(0) << ", " << out << ");\n";
         break;
       case StageKind::Mass:
-        os << "spattn::cpu::selectMassBlocks(in.call, in.q, in.k, " << stage.block
+        os << "spattn::host::selectMassBlocks(in.call, in.q, in.k, " << stage.block
            << ", " << count(0) << ", " << llvm::format("%.17g", stage.gamma) << ", "
            << out << ");\n";
         break;
       case StageKind::VerticalSlash:
-        os << "spattn::cpu::selectVerticalSlash(in.call, in.q, in.k, " << count(0)
+        os << "spattn::host::selectVerticalSlash(in.call, in.q, in.k, " << count(0)
            << ", " << count(1) << ", " << count(2) << ", " << out
            << ");\n    spattn::abi::indexVerticalSlash(stages[" << k
            << "], in.call.keyLength);\n";
@@ -256,26 +283,14 @@ private:
        << keep << ";\n}\n";
   }
 
-  /// The program of a blocks.predicate node as data, the function that runs
-  /// it for one pair, and the cache of its classified tiles.
+  /// A blocks.predicate node's program as straight-line C++ for one pair,
+  /// and the cache of its classified tiles.
   void writePredicate(size_t n, const ScheduleNode &node,
                       ArrayRef<std::string> symbols) {
-    os << "static const spattn::core::TokenInstruction program" << n << "[] = {\n";
-    for (const ::spattn::core::TokenInstruction &in : node.program)
-      os << "    {spattn::core::TokenOp(" << static_cast<int>(in.op)
-         << "), spattn::core::TokenCompare(" << static_cast<int>(in.compare) << "), "
-         << in.a << ", " << in.b << ", " << in.c << ", int64_t(" << in.imm << "ll)},\n";
-    os << "};\nstatic bool predicate" << n
+    os << "static bool predicate" << n
        << "(const spattn::abi::HeadState &s, int64_t pos, int64_t j) {\n"
-       << "  const int64_t args[] = {";
-    for (const std::string &symbol : symbols)
-      os << symbol << ", ";
-    os << "0};\n  int64_t registers["
-       << ::spattn::core::kTokenFirstArgument + symbols.size() + node.program.size()
-       << "];\n  return spattn::core::runTokenProgram(program" << n << ", "
-       << node.program.size() << ", " << node.programResult << ", " << symbols.size()
-       << ", s.head, pos, j, s.geometry.keyLength, args, registers);\n}\n"
-       << "static spattn::abi::PredicateTiles predicateTiles" << n << ";\n";
+       << tokenProgramSource(node, symbols, "s.head", "pos", "j", "s.geometry.keyLength")
+       << "}\nstatic spattn::abi::PredicateTiles predicateTiles" << n << ";\n";
   }
 
   const plan::Variant &variant;
@@ -292,7 +307,7 @@ std::string generateLibrarySource(const plan::Library &library,
   out << "// Generated by spattn-compile from spec @" << name
       << ": the target-independent part. Do not edit.\n"
       << "#include \"spattn/library_abi.hpp\"\n"
-      << "#include \"targets/cpu/libsupport/Selections.h\"\n#include \"" << name
+      << "#include \"spattn/host_selections.hpp\"\n#include \"" << name
       << ".h\"\n\n#include <algorithm>\n#include <vector>\n\n"
       << "static_assert(spattn::abi::kLibraryAbiVersion == "
       << ::spattn::abi::kLibraryAbiVersion

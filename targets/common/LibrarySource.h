@@ -30,6 +30,15 @@ std::string generateLibrarySource(const plan::Library &library,
 /// The symbol of a target's TargetEntry in a library.
 std::string targetEntrySymbol(const plan::Library &library, StringRef target);
 
+/// A spattn.predicate's token program (`node.program`) as straight-line C++
+/// statements ending in `return <kept>;`: one constant per register, each
+/// instruction a spattn::core::evalToken call with constant operation (so
+/// it folds to that operation). The other arguments spell h, p(i), j, L and
+/// the node's symbols in the caller's code.
+std::string tokenProgramSource(const plan::ScheduleNode &node,
+                               ArrayRef<std::string> symbols, StringRef head,
+                               StringRef position, StringRef key, StringRef length);
+
 /// The symbol of the library's spattn::abi::Library, for targets whose
 /// generated code defines entry points of their own.
 std::string librarySymbol(const plan::Library &library);

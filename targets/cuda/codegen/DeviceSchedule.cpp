@@ -1,6 +1,8 @@
 //===- DeviceSchedule.cpp - A variant's block schedule as device code -----===//
 #include "targets/cuda/codegen/DeviceSchedule.h"
 
+#include "targets/common/LibrarySource.h"
+
 #include "dialects/SpAttn/IR/SpAttnAffine.h"
 #include "core/IntegerMath.h"
 
@@ -266,7 +268,8 @@ private:
       // No closed form: every tile may hold kept pairs, the token test decides.
       next = "    (void)t;\n    return kt;\n";
       kind = "    (void)t; (void)kt;\n    return TileKind::Partial;\n";
-      keep = predicateBody(node);
+      keep = tokenProgramSource(node, symbolsOf(node), "call.head", "pos", "j",
+                                "call.geometry.keyLength");
       break;
     case ScheduleNode::Kind::PerHead:
       for (size_t k = node.headStarts.size(); k-- > 0;) {
@@ -368,32 +371,6 @@ private:
          << slots.capacity << ">(uint64_t(" << stage.seed << "ull), call.head, " << qb
          << ", " << last << ", " << count << ");\n";
     }
-  }
-
-  /// A token program as straight-line code: one constant per register.
-  std::string predicateBody(const ScheduleNode &node) {
-    std::string body;
-    llvm::raw_string_ostream out(body);
-    std::vector<std::string> symbols = symbolsOf(node);
-    out << "    const int64_t r0 = call.head, r1 = pos, r2 = j, r3 = "
-           "call.geometry.keyLength;\n    (void)r0; (void)r1; (void)r2; (void)r3;\n";
-    int32_t next = ::spattn::core::kTokenFirstArgument;
-    for (const std::string &symbol : symbols)
-      out << "    const int64_t r" << next++ << " = " << symbol << ";\n";
-    for (const TokenInstruction &in : node.program) {
-      bool select = in.op == TokenOp::Select, constant = in.op == TokenOp::Constant;
-      auto reg = [&](int32_t r, bool used) {
-        return used ? "r" + std::to_string(r) : std::string("0");
-      };
-      out << "    const int64_t r" << next++ << " = spattn::core::evalToken("
-          << "spattn::core::TokenOp(" << static_cast<int>(in.op)
-          << "), spattn::core::TokenCompare(" << static_cast<int>(in.compare) << "), "
-          << reg(in.a, !constant) << ", " << reg(in.b, !constant) << ", "
-          << reg(in.c, select) << ", int64_t(" << static_cast<uint64_t>(in.imm)
-          << "ull));\n";
-    }
-    out << "    return (r" << node.programResult << " & 1) != 0;\n";
-    return body;
   }
 
   const plan::Variant &variant;

@@ -5,7 +5,8 @@
 // of one query head, or, for decode, the rows of every query head of one kv
 // head (they share each K/V tile). It walks the key tiles its schedule keeps
 // (core/ScheduleWalk.h, computed on the device), copies each K and V tile to
-// shared memory with cp.async, computes S = Q K^T with mma.sync, masks
+// shared memory with cp.async (double-buffered: the next tile loads while
+// this one computes), computes S = Q K^T with mma.sync, masks
 // partial tiles with the token predicate (full tiles only at the key
 // length), and folds S into O with an online softmax in base 2. Nothing of
 // size Lq x Lk is ever stored. Split-KV blocks each take a share of the key
@@ -103,10 +104,13 @@ __global__ void __launch_bounds__(kThreads)
   constexpr int kDimTiles = D / 8; // n-tiles of O
   // Keys per softmax step: 64, or 32 at D = 256 so S and O fit registers.
   constexpr int kKeys = D > 128 ? 32 : 64;
+  // K/V buffers: two (the next tile loads during this one's math), or one
+  // at D = 256, where the second buffer's addressing would spill registers.
+  constexpr int kBuffers = D > 128 ? 1 : 2;
+  // Q, then K and V per buffer.
   extern __shared__ __align__(128) unsigned char sharedBytes[];
   T *sQ = reinterpret_cast<T *>(sharedBytes);
-  T *sK = sQ + kBlockRows * D;
-  T *sV = sK + kBlockKeys * D;
+  T *sKV = sQ + kBlockRows * D; // [buffer][K, V][kBlockKeys * D]
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int split = blockIdx.z % p.splits;
@@ -154,26 +158,39 @@ __global__ void __launch_bounds__(kThreads)
   for (int t = 0; t < kDimTiles; ++t)
     acc[t][0] = acc[t][1] = acc[t][2] = acc[t][3] = 0.f;
 
-  int64_t ordinal = 0;
-  core::forEachKeyTile<Schedule>(call, tile, [&](int64_t keyTile,
-                                                      core::TileKind kind) {
-    const int64_t mine = ordinal++;
-    if (mine < firstOrdinal || mine >= endOrdinal)
-      return;
-    const int64_t key0 = keyTile * kBlockKeys;
-    __syncthreads(); // every warp is done with the previous K and V
+  // K and V of key tile `kt` into buffer `b`, as one commit group.
+  auto copyKeyTile = [&](int64_t kt, int b) {
+    const int64_t key0 = kt * kBlockKeys;
+    T *sK = sKV + b * 2 * kBlockKeys * D, *sV = sK + kBlockKeys * D;
     copyTile<D>(sK, k, [&](int r) -> const T * {
       return key0 + r < p.keyLength ? k + (key0 + r) * p.kStride[2] : nullptr;
     });
-    commitCopies();
     copyTile<D>(sV, v, [&](int r) -> const T * {
       return key0 + r < p.keyLength ? v + (key0 + r) * p.vStride[2] : nullptr;
     });
     commitCopies();
-    waitCopies<1>(); // Q and K have landed; V may still be in flight
-    __syncthreads();
+  };
 
-    const bool partial = kind == core::TileKind::Partial;
+  // This block's kept tiles: skip the earlier splits' share.
+  core::KeptTile current = core::nextKeptTile<Schedule>(call, tile, 0);
+  for (int64_t skipped = 0; skipped < firstOrdinal && current.tile != core::kNoTile;
+       ++skipped)
+    current = core::nextKeptTile<Schedule>(call, tile, current.tile + 1);
+  int64_t remaining = endOrdinal - firstOrdinal;
+  if (current.tile != core::kNoTile && remaining > 0)
+    copyKeyTile(current.tile, 0);
+  for (int buffer = 0; current.tile != core::kNoTile && remaining > 0;
+       --remaining, buffer = (buffer + 1) % kBuffers) {
+    const core::KeptTile following =
+        remaining > 1 ? core::nextKeptTile<Schedule>(call, tile, current.tile + 1)
+                      : core::KeptTile{core::kNoTile, core::TileKind::Skipped};
+    waitCopies<0>(); // this tile's K and V (and Q) have landed
+    __syncthreads(); // ... for every warp, and every warp is done with the other buffer
+    if (kBuffers == 2 && following.tile != core::kNoTile)
+      copyKeyTile(following.tile, buffer ^ 1);
+    const T *sK = sKV + buffer * 2 * kBlockKeys * D, *sV = sK + kBlockKeys * D;
+    const int64_t key0 = current.tile * kBlockKeys;
+    const bool partial = current.kind == core::TileKind::Partial;
     const bool ragged = key0 + kBlockKeys > p.keyLength;
     // The tile in steps of kKeys keys (fewer S registers for large D).
 #pragma unroll 1
@@ -245,10 +262,6 @@ __global__ void __launch_bounds__(kThreads)
         acc[t][3] *= scaleOld[1];
       }
 
-      if (step == 0) {
-        waitCopies<0>();
-        __syncthreads();
-      }
       // O += P V: S's accumulator layout is P's A-fragment layout, 16 keys
       // at a time; V's rows are keys, so its B fragments load transposed.
 #pragma unroll
@@ -268,7 +281,12 @@ __global__ void __launch_bounds__(kThreads)
         }
       }
     }
-  });
+    if (kBuffers == 1 && following.tile != core::kNoTile) {
+      __syncthreads(); // every warp is done with the only buffer
+      copyKeyTile(following.tile, 0);
+    }
+    current = following;
+  }
   waitCopies<0>(); // a block that kept no tile still has Q in flight
 
   // Epilogue: normalize and store (or store this split's partials).
@@ -339,7 +357,8 @@ __global__ void __launch_bounds__(D) combineSplits(const AttentionLaunch p) {
 template <typename Schedule, int D, typename Input>
 cudaError_t launchAttention(const AttentionLaunch &p, cudaStream_t stream) {
   using T = typename Input::Element;
-  constexpr int kSharedBytes = (kBlockRows + 2 * kBlockKeys) * D * sizeof(T);
+  constexpr int kBuffers = D > 128 ? 1 : 2; // as in attentionKernel
+  constexpr int kSharedBytes = (kBlockRows + 2 * kBuffers * kBlockKeys) * D * sizeof(T);
   auto kernel = attentionKernel<Schedule, D, Input>;
   // Above 48 KiB of shared memory a kernel must opt in, once per device.
   static std::atomic<uint64_t> optedIn{0};

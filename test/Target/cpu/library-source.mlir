@@ -16,7 +16,7 @@
 // CHECK: static const int64_t param0Value[] = {0, 1, 2,
 // CHECK: static void select(
 // CHECK:   static const bool serves0[] = {false, false, true, true};
-// CHECK:     spattn::cpu::selectTopkBlocks(in.call, in.q, in.k, 64, int64_t(2), stages[0].selection);
+// CHECK:     spattn::host::selectTopkBlocks(in.call, in.q, in.k, 64, int64_t(2), stages[0].selection);
 // Sinks: touched [0, ceil(4 / 64)), full [0, 4 floordiv 64), keep j < 4.
 // CHECK: static spattn::core::TileRanges ranges0(
 // CHECK:   std::min<int64_t>({spattn::core::ceilDiv(int64_t(4), int64_t(64))}), spattn::core::TileKind::Partial}};
@@ -42,7 +42,7 @@
 // CHECK: static const spattn::abi::StageKind kStageKinds[] = {spattn::abi::StageKind::TopkBlocks,
 // CHECK: {1, 128, 64, 64, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow},
 // CHECK: {129, 1024, 64, 64, 1, b1::kParams, &b1::select, &b1::ranges6, &b1::keepRow},
-// CHECK: const spattn::abi::Library kLibrary = {spattn::abi::kLibraryAbiVersion, "emit_test", 64, 4, 2, true, 0.125, 2, spattn_emit_test_variants, kUpperBounds, 1, kStageKinds, 3, kBudgetLabels, kBudgets};
+// CHECK: const spattn::abi::Library spattn_emit_test_library = {spattn::abi::kLibraryAbiVersion, "emit_test", 64, 4, 2, true, 0.125, 2, spattn_emit_test_variants, kUpperBounds, 1, kStageKinds, 3, kBudgetLabels, kBudgets};
 // CHECK: int emit_test_attention(
 // CHECK: int emit_test_selection(
 // The cpu target's part: the plan's kernels per variant (span, full, masked,

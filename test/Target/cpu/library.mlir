@@ -17,7 +17,7 @@
 // HEADER: namespace small {
 // HEADER: inline void attention(
 
-// TARGET: spattn-compile: unknown --target 'gpu' (known: cpu)
+// TARGET: spattn-compile: unknown --target 'gpu' (known: cpu, cuda)
 // NOOUT: spattn-compile: --target=cpu needs -o DIR
 spattn.spec @small attributes {head_dim = 16 : i64, num_q_heads = 2 : i64, num_kv_heads = 1 : i64, dtype = f32, causal, block_q = 16 : i64, block_k = 16 : i64, buckets = array<i64: 64, 256>} {
 ^bb0(%L: index):

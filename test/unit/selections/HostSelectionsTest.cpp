@@ -1,7 +1,7 @@
 //===- SelectionsTest.cpp - CPU library selections vs the reference -------===//
 //
 // Property tests over random shapes: the float32 selections a CPU library
-// runs (targets/cpu/libsupport/Selections.h) choose what the fp64 reference
+// runs (spattn/host_selections.hpp) choose what the fp64 reference
 // chooses. Inputs are small integers sized so that block sums, dot products
 // and page bounds are exact in float32. Where a group's exact scores nearly
 // tie at the budget's boundary, fp32 and fp64 may legitimately differ (a
@@ -9,7 +9,7 @@
 // is skipped and each test checks that few are.
 //
 //===----------------------------------------------------------------------===//
-#include "targets/cpu/libsupport/Selections.h"
+#include "spattn/host_selections.hpp"
 
 #include "reference/Selection.h"
 
@@ -22,7 +22,7 @@
 #include <random>
 #include <vector>
 
-namespace spattn::cpu {
+namespace spattn::host {
 namespace {
 
 using Groups = std::vector<std::vector<int64_t>>;
@@ -513,4 +513,4 @@ TEST(CpuSelections, LargeScoresDoNotOverflowTheSoftmax) {
 }
 
 } // namespace
-} // namespace spattn::cpu
+} // namespace spattn::host

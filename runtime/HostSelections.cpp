@@ -1,4 +1,4 @@
-//===- Selections.cpp - Selection stages inside a CPU library -------------===//
+//===- HostSelections.cpp - Selection stages on the host, in every library ===//
 //
 // float32 versions of the selections of docs/semantics.md, following
 // reference/Selection.cpp step by step so that well-separated scores choose
@@ -11,7 +11,7 @@
 // ties to the lower index.
 //
 //===----------------------------------------------------------------------===//
-#include "targets/cpu/libsupport/Selections.h"
+#include "spattn/host_selections.hpp"
 
 #include "core/RandomBlockHash.h"
 
@@ -22,7 +22,7 @@
 #include <limits>
 #include <utility>
 
-namespace spattn::cpu {
+namespace spattn::host {
 namespace {
 
 // Positions are negative only when Lq > Lk; floor keeps blocks consistent.
@@ -445,4 +445,4 @@ void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
             firstOffset, slashes, scratch, out);
 }
 
-} // namespace spattn::cpu
+} // namespace spattn::host

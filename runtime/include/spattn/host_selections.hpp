@@ -1,22 +1,24 @@
-//===- Selections.h - Selection stages inside a CPU library -----*- C++ -*-===//
+//===- spattn/host_selections.hpp - Selection stages on the host -*- C++ -*-===//
 //
-// The estimate + select stages of the content-based patterns, run by a
-// generated library on the caller's Q and K (never by the caller). Same
+// The estimate + select stages of the content-based patterns (and
+// random_blocks), run on the host by a generated library on the caller's Q
+// and K: by the CPU target before its kernels, and by `<name>_selection`
+// for every library, whatever its targets (so they live in the runtime). Same
 // definitions as docs/semantics.md and the reference (reference/Selection.h),
 // computed in float32 with float32 accumulation where the reference uses
 // fp64, so near-ties may resolve differently; well-separated scores select
 // the same indices (the tests check that).
 //
 //===----------------------------------------------------------------------===//
-#ifndef SPATTN_TARGETS_CPU_SUPPORT_SELECTIONS_H
-#define SPATTN_TARGETS_CPU_SUPPORT_SELECTIONS_H
+#ifndef SPATTN_HOST_SELECTIONS_HPP
+#define SPATTN_HOST_SELECTIONS_HPP
 
 #include "spattn/library_abi.hpp"
 
 #include <cstdint>
 #include <vector>
 
-namespace spattn::cpu {
+namespace spattn::host {
 
 using abi::HeadRows;
 using abi::Selection;
@@ -35,6 +37,6 @@ void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
                          int64_t verticals, int64_t slashes,
                          int64_t lastQueries, Selection &out);
 
-} // namespace spattn::cpu
+} // namespace spattn::host
 
 #endif
