@@ -103,16 +103,6 @@ int64_t valueAt(const ms::LengthRuns &runs, int64_t length) {
   return value;
 }
 
-/// Random bucket bounds below `longest`, strictly increasing.
-std::vector<int64_t> buckets(RandomSpecs &random, int64_t longest) {
-  std::vector<int64_t> bounds = {longest};
-  for (int64_t b = random.uniform(0, 2); b > 0 && longest > 1; --b)
-    bounds.push_back(random.uniform(1, longest - 1));
-  std::sort(bounds.begin(), bounds.end());
-  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-  return bounds;
-}
-
 void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
   RandomSpecs random(seed);
   std::mt19937 rng(seed);
@@ -127,7 +117,7 @@ void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
     random.usePredicates(trial % 3 == 0);
     const int64_t *heads = headCounts[trial % 4];
     auto c = std::make_unique<Case>();
-    c->source = random.spec(buckets(random, random.uniform(1, longest)), heads[0],
+    c->source = random.spec(random.buckets(random.uniform(1, longest)), heads[0],
                             heads[1], random.uniform(0, 1), random.powerOfTwo(3, 7),
                             random.powerOfTwo(3, 7), /*allowContent=*/false);
     c->lowered = lowerSpec(context, c->source);

@@ -10,6 +10,7 @@
 #ifndef SPATTN_TEST_UNIT_SCHEDULE_RANDOMSPECS_H
 #define SPATTN_TEST_UNIT_SCHEDULE_RANDOMSPECS_H
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <sstream>
@@ -26,6 +27,16 @@ public:
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   }
   int64_t powerOfTwo(int lo, int hi) { return int64_t{1} << uniform(lo, hi); }
+
+  /// Random bucket bounds up to `longest` (its last), strictly increasing.
+  std::vector<int64_t> buckets(int64_t longest) {
+    std::vector<int64_t> bounds = {longest};
+    for (int64_t b = uniform(0, 2); b > 0 && longest > 1; --b)
+      bounds.push_back(uniform(1, longest - 1));
+    std::sort(bounds.begin(), bounds.end());
+    bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+    return bounds;
+  }
 
   /// With `on`, a third of the leaves are random spattn.predicate ops.
   void usePredicates(bool on) { predicates = on; }

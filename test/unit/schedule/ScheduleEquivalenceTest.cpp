@@ -56,16 +56,6 @@ void expectSameMask(const LoweredSpec &lowered, int64_t lq, int64_t lk,
   }
 }
 
-/// Random bucket bounds below `longest`, strictly increasing.
-std::vector<int64_t> randomBuckets(RandomSpecs &random, int64_t longest) {
-  std::vector<int64_t> bounds = {longest};
-  for (int64_t b = random.uniform(0, 2); b > 0 && longest > 1; --b)
-    bounds.push_back(random.uniform(1, longest - 1));
-  std::sort(bounds.begin(), bounds.end());
-  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-  return bounds;
-}
-
 /// Lengths to test in [lo, hi]: both ends, one odd and one random inside.
 std::vector<int64_t> lengthsIn(RandomSpecs &random, int64_t lo, int64_t hi) {
   std::vector<int64_t> lengths = {lo, hi, random.uniform(lo, hi) | 1};
@@ -85,7 +75,7 @@ void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls,
   for (int trial = 0; trial < trials; ++trial) {
     const int64_t *heads = headCounts[trial % 4];
     std::string source = random.spec(
-        randomBuckets(random, random.uniform(1, longest)), heads[0], heads[1],
+        random.buckets(random.uniform(1, longest)), heads[0], heads[1],
         random.uniform(0, 1), random.powerOfTwo(3, 7), random.powerOfTwo(3, 7));
     LoweredSpec lowered = lowerSpec(context, source);
     ASSERT_FALSE(lowered.variants.empty()) << source;
