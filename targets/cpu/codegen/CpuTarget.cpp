@@ -12,11 +12,68 @@
 #include "targets/common/LibraryBuild.h"
 #include "targets/common/LibrarySource.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::spattn {
 
 namespace {
+
+// Which instruction sets a CPU library carries kernels for. The default is
+// portable across x86-64: AVX-512, AVX2 + FMA and an SSE4.1 baseline, the
+// best one the running CPU has chosen at call time; `host` builds only for
+// the build machine (the only choice off x86-64).
+llvm::cl::opt<std::string> cpuInstructionSets(
+    "cpu-isa",
+    llvm::cl::desc("instruction sets of --target=cpu kernels, most capable first: "
+                   "a list of avx512, avx2, sse41, or `host`; default "
+                   "avx512,avx2,sse41 on x86-64, host elsewhere"),
+    llvm::cl::init(""));
+
+/// The Halide target of one instruction-set name, or "".
+std::string halideTarget(StringRef isa) {
+  if (isa == "avx512")
+    return "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake";
+  if (isa == "avx2")
+    return "x86-64-linux-sse41-avx-f16c-fma-avx2";
+  if (isa == "sse41")
+    return "x86-64-linux-sse41";
+  if (isa == "host")
+    return "host";
+  return "";
+}
+
+/// The instruction-set names of --cpu-isa, most capable first.
+std::vector<std::string> instructionSets() {
+  std::string list = cpuInstructionSets;
+  if (list.empty()) {
+#if defined(__x86_64__)
+    list = "avx512,avx2,sse41";
+#else
+    list = "host";
+#endif
+  }
+  std::vector<std::string> names;
+  SmallVector<StringRef> parts;
+  StringRef(list).split(parts, ',');
+  for (StringRef name : parts)
+    names.push_back(name.trim().str());
+  return names;
+}
+
+/// The Halide targets of --cpu-isa, most capable first, or a located error.
+FailureOr<std::vector<std::string>> halideTargets(SpecOp spec) {
+  std::vector<std::string> targets;
+  for (const std::string &name : instructionSets()) {
+    std::string target = halideTarget(name);
+    if (target.empty())
+      return spec.emitError() << "unknown --cpu-isa '" << name
+                              << "' (known: avx512, avx2, sse41, host)";
+    targets.push_back(target);
+  }
+  return targets;
+}
 
 /// The kernel of `variant` with these properties, or null.
 const plan::KernelInstance *kernel(const plan::Variant &variant, bool masked,
@@ -32,6 +89,14 @@ public:
   StringRef name() const override { return "cpu"; }
   StringRef description() const override {
     return "CPUs through Halide: float32 in host memory";
+  }
+
+  std::string headerDeclarations(const plan::Library &library) const override {
+    return "/* cpu: the instruction set the CPU kernels run with here (\"avx512\",\n"
+           " * \"avx2\", \"sse41\" or \"host\"): the best this CPU has among those the\n"
+           " * library was built for (spattn-compile --cpu-isa), capped by the\n"
+           " * SPATTN_CPU_ISA environment variable (sse41 or avx2). */\n"
+           "const char *" + library.name + "_cpu_isa(void);\n\n";
   }
 
   FailureOr<std::string> generateSource(const plan::Library &library,
@@ -62,22 +127,37 @@ public:
        << "}\n} // namespace\n\n"
        << "extern const spattn::abi::TargetEntry "
        << targetEntrySymbol(library, name())
-       << " = {spattn::cpu::kCpuAccepts, &attend};\n";
+       << " = {spattn::cpu::kCpuAccepts, &attend};\n\n"
+       << "extern \"C\" const char *" << library.name << "_cpu_isa(void) {\n"
+       << "  static const char *const kSets[] = {";
+    std::vector<std::string> sets = instructionSets();
+    for (const std::string &set : sets)
+      os << "\"" << set << "\", ";
+    os << "};\n  return spattn::cpu::runningInstructionSet(kSets, " << sets.size()
+       << ");\n}\n";
     return source;
   }
 
   LogicalResult build(const plan::Library &library, BuildContext &context,
                       TargetBuild &out) const override {
     const Toolchain &toolchain = context.toolchain();
-    // Halide kernels and Halide's runtime, from the plan's kernel list.
-    std::vector<std::string> generate = {"-o", context.path(""), "--runtime"};
+    FailureOr<std::vector<std::string>> targets = halideTargets(context.spec());
+    if (failed(targets))
+      return failure();
+    // Halide kernels (one version per instruction set in an archive, or one
+    // object) and Halide's runtime, from the plan's kernel list.
+    std::vector<std::string> generate = {"-o", context.path(""), "--runtime", "--target",
+                                         llvm::join(*targets, ",")};
     out.objects.push_back(context.path("halide_runtime.o"));
     for (const plan::Variant &variant : library.variants)
       for (const plan::KernelInstance &k : variant.kernels) {
         generate.push_back(k.symbol + ":" + std::to_string(k.headDim) + ":" +
                            std::to_string(k.rows) + ":" + std::to_string(k.span) +
                            ":" + (k.masked ? "1" : "0"));
-        out.objects.push_back(context.path(k.symbol + ".o"));
+        if (targets->size() == 1)
+          out.objects.push_back(context.path(k.symbol + ".o"));
+        else
+          out.archives.push_back(context.path(k.symbol + ".a"));
       }
     if (failed(context.run(toolchain.locate("libexec/spattn/spattn-cpu-gen",
                                             kBuildCpuGenerator),

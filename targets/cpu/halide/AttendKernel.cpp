@@ -10,20 +10,38 @@ namespace spattn::cpu {
 
 namespace {
 
-/// The largest of 16, 8, 4, 2, 1 that divides n.
-int vectorWidth(int n) {
+/// The register blocking of the two products for one instruction set:
+/// `lanes` floats per vector, micro-tiles of `columns` (keys or head dims,
+/// whole vectors) x `rows` query rows, sized so that the accumulators plus
+/// the operands in flight fit the vector registers.
+struct Blocking {
+  int lanes, columns, rows;
+};
+
+Blocking blockingFor(const Target &target) {
+  if (target.has_feature(Target::AVX512))
+    return {16, 32, 8}; // 16 of 32 zmm registers accumulate
+  if (target.has_feature(Target::AVX2) || target.has_feature(Target::AVX))
+    return {8, 16, 4}; // 8 of 16 ymm
+  if (target.arch == Target::ARM)
+    return {4, 16, 4}; // 16 of 32 NEON q registers
+  return {4, 8, 4};    // SSE4.1: 8 of 16 xmm
+}
+
+/// The largest of 16, 8, 4, 2, 1 that divides n and is at most `most`.
+int widestVector(int n, int most) {
   for (int w : {16, 8, 4, 2})
-    if (n % w == 0)
+    if (w <= most && n % w == 0)
       return w;
   return 1;
 }
 
-/// Register tile along a dimension of extent n: 32 when it divides n, else n
-/// itself when small, else the vector width.
-int registerTile(int n, int preferred) {
+/// Register tile along a dimension of extent n: `preferred` when it divides
+/// n, else n itself when small, else a vector.
+int registerTile(int n, int preferred, int lanes) {
   if (n % preferred == 0)
     return preferred;
-  return n <= preferred ? n : vectorWidth(n);
+  return n <= preferred ? n : widestVector(n, lanes);
 }
 
 } // namespace
@@ -100,10 +118,15 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   mOut.output_buffer().dim(0).set_bounds(0, BQ);
   lOut.output_buffer().dim(0).set_bounds(0, BQ);
 
-  // Schedule: both products as register-blocked micro-tiles (32 lanes x 8
-  // rows, reduction innermost), the softmax pieces per tile in between.
-  const int jTile = registerTile(S, 32), dTile = registerTile(D, 32);
-  const int iTile = registerTile(BQ, 8);
+  // Schedule: both products as register-blocked micro-tiles (reduction
+  // innermost; sizes per instruction set), the softmax pieces per tile in
+  // between.
+  const Blocking blocking = blockingFor(target);
+  const int L = blocking.lanes;
+  auto vectorWidth = [&](int n) { return widestVector(n, L); };
+  const int jTile = registerTile(S, blocking.columns, L),
+            dTile = registerTile(D, blocking.columns, L);
+  const int iTile = registerTile(BQ, blocking.rows, L);
   const int jVec = vectorWidth(jTile), dVec = vectorWidth(dTile);
   Var jo("jo"), ji("ji"), io("io"), ii("ii"), dO("do"), di("di");
 
@@ -142,7 +165,6 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   if (shape.masked)
     kernel.arguments.push_back(mask);
   kernel.arguments.insert(kernel.arguments.end(), {n, scale, mIn, lIn, accIn});
-  (void)target;
   return kernel;
 }
 

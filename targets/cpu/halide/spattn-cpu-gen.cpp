@@ -1,10 +1,14 @@
 //===- spattn-cpu-gen.cpp - AOT-compiles the CPU attend kernels -----------===//
 //
-//   spattn-cpu-gen -o DIR [--target T] NAME:D:BQ:SPAN:MASKED ... [--runtime]
+//   spattn-cpu-gen -o DIR [--target T1,T2,...] NAME:D:BQ:SPAN:MASKED ... [--runtime]
 //
-// Writes DIR/NAME.o and DIR/NAME.h for each kernel and, with --runtime,
-// DIR/halide_runtime.o. Runs as its own process because libHalide and libMLIR
-// each carry an LLVM (see docs/rationale.md).
+// Writes, for each kernel, DIR/NAME.h and DIR/NAME.o (one Halide target) or
+// DIR/NAME.a (several: one version per target and a wrapper that runs the
+// first one the CPU supports, so list the most capable first and a baseline
+// last), and with --runtime DIR/halide_runtime.o, built for the last
+// (baseline) target so that it runs on every CPU the list covers. Each
+// target gets the schedule of its instruction set. Runs as its own process
+// because libHalide and libMLIR each carry an LLVM (see docs/rationale.md).
 //
 //===----------------------------------------------------------------------===//
 #include "AttendKernel.h"
@@ -20,7 +24,7 @@ using namespace spattn::cpu;
 namespace {
 
 int usage() {
-  std::fprintf(stderr, "usage: spattn-cpu-gen -o DIR [--target T] [--runtime] "
+  std::fprintf(stderr, "usage: spattn-cpu-gen -o DIR [--target T1,T2,...] [--runtime] "
                        "NAME:D:BQ:SPAN:MASKED...\n");
   return 2;
 }
@@ -67,8 +71,19 @@ int main(int argc, char **argv) {
   }
   if (outDir.empty())
     return usage();
-  Halide::Target target(targetString);
-  Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
+  std::vector<Halide::Target> targets;
+  std::vector<std::string> suffixes;
+  std::stringstream list(targetString);
+  for (std::string t; std::getline(list, t, ',');) {
+    if (!Halide::Target::validate_target_string(t)) {
+      std::fprintf(stderr, "spattn-cpu-gen: bad Halide target '%s'\n", t.c_str());
+      return usage();
+    }
+    targets.push_back(Halide::Target(t).with_feature(Halide::Target::NoRuntime));
+    suffixes.push_back("isa" + std::to_string(targets.size() - 1));
+  }
+  if (targets.empty())
+    return usage();
   for (const std::string &spec : kernels) {
     std::string name;
     AttendKernelShape shape;
@@ -76,13 +91,26 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "spattn-cpu-gen: bad kernel '%s'\n", spec.c_str());
       return usage();
     }
-    AttendKernel kernel = buildAttendKernel(shape, kernelTarget);
     std::string base = outDir + "/" + name;
-    kernel.pipeline.compile_to({{Halide::OutputFileType::object, base + ".o"},
-                                {Halide::OutputFileType::c_header, base + ".h"}},
-                               kernel.arguments, name, kernelTarget);
+    if (targets.size() == 1) {
+      AttendKernel kernel = buildAttendKernel(shape, targets[0]);
+      kernel.pipeline.compile_to({{Halide::OutputFileType::object, base + ".o"},
+                                  {Halide::OutputFileType::c_header, base + ".h"}},
+                                 kernel.arguments, name, targets[0]);
+      continue;
+    }
+    Halide::compile_multitarget(
+        name,
+        {{Halide::OutputFileType::static_library, base + ".a"},
+         {Halide::OutputFileType::c_header, base + ".h"}},
+        targets, suffixes, [&](const std::string &fn, const Halide::Target &t) {
+          AttendKernel kernel = buildAttendKernel(shape, t);
+          return kernel.pipeline.compile_to_module(kernel.arguments, fn, t);
+        });
   }
   if (runtime)
-    Halide::compile_standalone_runtime(outDir + "/halide_runtime.o", target);
+    Halide::compile_standalone_runtime(outDir + "/halide_runtime.o",
+                                       targets.back().without_feature(
+                                           Halide::Target::NoRuntime));
   return 0;
 }

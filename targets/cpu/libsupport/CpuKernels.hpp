@@ -10,6 +10,7 @@
 #define SPATTN_TARGETS_CPU_LIBSUPPORT_CPUKERNELS_HPP
 
 #include "spattn/library_abi.hpp"
+#include "targets/cpu/libsupport/InstructionSets.h"
 
 #include <cstdint>
 

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/CpuKernels.hpp"
+#include "targets/cpu/libsupport/InstructionSets.h"
 
 #include "spattn/runtime_internal.hpp"
 
@@ -260,6 +261,7 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
     return rt::fail(SPATTN_ERROR_ARGUMENT, "num_threads must be >= 0");
   if (options && options->num_threads > 0)
     halide_set_num_threads(options->num_threads);
+  applyInstructionSetCap();
 
   Call call{library, *variant, kernels[variant - library.variants], shape, *q, *k, *v, *o,
             lse, abi::parametersAt(*variant, shape.keyLength), {},
