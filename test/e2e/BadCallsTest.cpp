@@ -100,9 +100,10 @@ TEST_F(BadCalls, StridesAndDtype) {
   expectFailure(SPATTN_ERROR_DTYPE, "float32");
   v.desc.dtype = SPATTN_F32;
   // What the library takes is its target's rule: the cpu target reads
-  // float32 in host memory, and no target here reads CUDA memory.
+  // float32 and the spec's dtype (here float16) in host memory, and no
+  // target here reads CUDA memory.
   for (Tensor *t : {&q, &k, &v, &o})
-    t->desc.dtype = SPATTN_F16;
+    t->desc.dtype = SPATTN_BF16;
   expectFailure(SPATTN_ERROR_DTYPE, "the cpu target does not take");
   for (Tensor *t : {&q, &k, &v, &o})
     t->desc.dtype = SPATTN_F32;

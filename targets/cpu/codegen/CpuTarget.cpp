@@ -44,6 +44,15 @@ std::string halideTarget(StringRef isa) {
   return "";
 }
 
+/// The spattn_dtype enumerator of the spec's dtype (float32 for f32).
+const char *specDtype(const plan::Library &library) {
+  if (library.dtype == "bf16")
+    return "SPATTN_BF16";
+  if (library.dtype == "f16")
+    return "SPATTN_F16";
+  return "SPATTN_F32";
+}
+
 /// The instruction-set names of --cpu-isa, most capable first.
 std::vector<std::string> instructionSets() {
   std::string list = cpuInstructionSets;
@@ -120,14 +129,16 @@ public:
          << address(false, true) << ", " << address(true, true) << "},\n";
     }
     os << "};\n"
+       << "constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts("
+       << specDtype(library) << ");\n"
        << "int attend(const spattn::abi::Library &library, const spattn_tensor *q,\n"
        << "           const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,\n"
        << "           spattn_tensor *lse, const spattn_options *options) {\n"
-       << "  return spattn::cpu::attention(library, kKernels, q, k, v, o, lse, options);\n"
+       << "  return spattn::cpu::attention(library, kKernels, kAccepts, q, k, v, o, lse, "
+          "options);\n"
        << "}\n} // namespace\n\n"
        << "extern const spattn::abi::TargetEntry "
-       << targetEntrySymbol(library, name())
-       << " = {spattn::cpu::kCpuAccepts, &attend};\n\n"
+       << targetEntrySymbol(library, name()) << " = {kAccepts, &attend};\n\n"
        << "extern \"C\" const char *" << library.name << "_cpu_isa(void) {\n"
        << "  static const char *const kSets[] = {";
     std::vector<std::string> sets = instructionSets();

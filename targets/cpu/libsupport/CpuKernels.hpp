@@ -42,16 +42,19 @@ struct CpuKernels {
   AttendMasked maskedFew;
 };
 
-/// What the CPU target reads: float32 in host memory.
-constexpr rt::TargetAccepts kCpuAccepts = {"cpu", 1u << SPATTN_F32,
-                                           SPATTN_MEMORY_HOST};
+/// What the CPU target reads: float32, and the spec's 16-bit dtype if it
+/// has one, in host memory.
+constexpr rt::TargetAccepts cpuAccepts(spattn_dtype specDtype) {
+  return {"cpu", (1u << SPATTN_F32) | (1u << specDtype), SPATTN_MEMORY_HOST};
+}
 
 /// The CPU target's attention over `library`, whose variant k runs
-/// kernels[k]. The generated code binds `kernels` in a TargetEntry.
+/// kernels[k], for calls in the dtypes of `accepts`. The generated code
+/// binds `kernels` in a TargetEntry.
 int attention(const abi::Library &library, const CpuKernels *kernels,
-              const spattn_tensor *q, const spattn_tensor *k,
-              const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
-              const spattn_options *options);
+              const rt::TargetAccepts &accepts, const spattn_tensor *q,
+              const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
+              spattn_tensor *lse, const spattn_options *options);
 
 } // namespace spattn::cpu
 

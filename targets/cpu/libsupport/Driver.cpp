@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/CpuKernels.hpp"
+#include "targets/cpu/libsupport/HalfPrecision.h"
 #include "targets/cpu/libsupport/InstructionSets.h"
 
 #include "spattn/runtime_internal.hpp"
@@ -245,15 +246,11 @@ int tileTask(void *, int task, uint8_t *closure) {
 }
 
 
-} // namespace
-
-int attention(const abi::Library &library, const CpuKernels *kernels,
-              const spattn_tensor *q, const spattn_tensor *k,
-              const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
-              const spattn_options *options) {
-  rt::CallShape shape;
-  if (int status = rt::checkAttention(library.shape(kCpuAccepts), q, k, v, o, lse, shape))
-    return status;
+/// A checked float32 call.
+int attendFloat(const abi::Library &library, const CpuKernels *kernels,
+                const rt::CallShape &shape, const spattn_tensor *q,
+                const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
+                spattn_tensor *lse, const spattn_options *options) {
   const abi::Variant *variant = nullptr;
   if (int status = abi::findVariant(library, shape.keyLength, variant))
     return status;
@@ -289,6 +286,27 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
     return rt::fail(SPATTN_ERROR_INTERNAL,
                     std::string(library.name) + ": a kernel failed with status " +
                         std::to_string(status));
+  return SPATTN_OK;
+}
+
+} // namespace
+
+int attention(const abi::Library &library, const CpuKernels *kernels,
+              const rt::TargetAccepts &accepts, const spattn_tensor *q,
+              const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
+              spattn_tensor *lse, const spattn_options *options) {
+  rt::CallShape shape;
+  if (int status = rt::checkAttention(library.shape(accepts), q, k, v, o, lse, shape))
+    return status;
+  if (q->dtype == SPATTN_F32)
+    return attendFloat(library, kernels, shape, q, k, v, o, lse, options);
+  // bf16 / fp16: through float32 copies (HalfPrecision.h).
+  std::vector<float> qs, ks, vs, os;
+  spattn_tensor wq = widenToFloat(*q, qs), wk = widenToFloat(*k, ks),
+                wv = widenToFloat(*v, vs), wo = floatLike(*o, os);
+  if (int status = attendFloat(library, kernels, shape, &wq, &wk, &wv, &wo, lse, options))
+    return status;
+  narrowFromFloat(wo, *o);
   return SPATTN_OK;
 }
 

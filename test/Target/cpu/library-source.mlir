@@ -53,7 +53,8 @@
 // CHECK: #include "emit_test_b1_full.h"
 // CHECK: {128, &emit_test_b0_full, &emit_test_b0_masked, 8, &emit_test_b0_full_few, &emit_test_b0_masked_few},
 // CHECK: {512, &emit_test_b1_full,
-// CHECK: extern const spattn::abi::TargetEntry spattn_emit_test_target_cpu = {spattn::cpu::kCpuAccepts, &attend};
+// CHECK: constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts(SPATTN_F32);
+// CHECK: extern const spattn::abi::TargetEntry spattn_emit_test_target_cpu = {kAccepts, &attend};
 
 // NOTARGET: spattn-compile: --emit=source needs --target
 spattn.spec @emit_test attributes {head_dim = 64 : i64, num_q_heads = 4 : i64, num_kv_heads = 2 : i64, dtype = f32, causal, buckets = array<i64: 128, 1024>} {

@@ -1,0 +1,38 @@
+//===- HalfPrecision.h - bf16 / fp16 tensors for the CPU kernels -*- C++ -*-===//
+//
+// The CPU kernels compute in float32. A call on bfloat16 or float16 tensors
+// (the spec's dtype) is converted on the way in (Q, K, V to contiguous
+// float32) and on the way out (O, rounded to nearest even); LSE stays
+// float32. A correct path on every CPU; native bf16 / fp16 kernels are not
+// written yet.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_TARGETS_CPU_LIBSUPPORT_HALFPRECISION_H
+#define SPATTN_TARGETS_CPU_LIBSUPPORT_HALFPRECISION_H
+
+#include "spattn/runtime.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace spattn::cpu {
+
+float bfloat16ToFloat(uint16_t bits);
+uint16_t floatToBfloat16(float value); // round to nearest even; NaN stays NaN
+float halfToFloat(uint16_t bits);
+uint16_t floatToHalf(float value); // round to nearest even; overflow to inf
+
+/// A contiguous float32 copy of rank-4 tensor `t` (bf16 or fp16) in
+/// `storage`, and its descriptor.
+spattn_tensor widenToFloat(const spattn_tensor &t, std::vector<float> &storage);
+
+/// A contiguous float32 tensor shaped like `t`, backed by `storage`.
+spattn_tensor floatLike(const spattn_tensor &t, std::vector<float> &storage);
+
+/// Writes contiguous float32 `from` (shaped like `to`) into `to`'s dtype and
+/// strides.
+void narrowFromFloat(const spattn_tensor &from, const spattn_tensor &to);
+
+} // namespace spattn::cpu
+
+#endif

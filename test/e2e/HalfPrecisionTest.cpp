@@ -1,0 +1,88 @@
+//===- HalfPrecisionTest.cpp - CPU libraries on bf16 / fp16 tensors -------===//
+//
+// Every example whose spec declares bf16 or f16, at both ends of every
+// bucket (prefill where affordable, decode, a chunk), called with tensors of that dtype on
+// inputs rounded to it, against the fp64 reference on the same rounded
+// inputs. The kernels accumulate in float32 as for float32 calls; what
+// differs is O's final rounding to 16 bits, so the bound on O is half a
+// unit in the last place of |O| <= ~4 (bf16: 2^-8 * 4 = 1.6e-2, fp16:
+// 2^-11 * 4 = 2e-3) plus the float32 error; LSE stays float32 (1e-4).
+//
+//===----------------------------------------------------------------------===//
+#include "ReferenceCheck.h"
+
+#include "targets/cpu/libsupport/HalfPrecision.h"
+
+#include <gtest/gtest.h>
+
+namespace spattn::test {
+namespace {
+
+/// `t`'s values rounded to `dtype` (in place) and as 16-bit storage.
+std::vector<uint16_t> roundTo(spattn_dtype dtype, Tensor &t) {
+  std::vector<uint16_t> bits(t.data.size());
+  for (size_t i = 0; i < bits.size(); ++i) {
+    bits[i] = dtype == SPATTN_BF16 ? cpu::floatToBfloat16(t.data[i])
+                                   : cpu::floatToHalf(t.data[i]);
+    t.data[i] = dtype == SPATTN_BF16 ? cpu::bfloat16ToFloat(bits[i])
+                                     : cpu::halfToFloat(bits[i]);
+  }
+  return bits;
+}
+
+spattn_tensor view(std::vector<uint16_t> &bits, spattn_dtype dtype, const Tensor &t) {
+  spattn_tensor d = t.desc;
+  d.data = bits.data();
+  d.dtype = dtype;
+  return d;
+}
+
+class HalfPrecisionExample : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(HalfPrecisionExample, MatchesReferenceOnRoundedInputs) {
+  std::string name = GetParam();
+  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
+  ASSERT_TRUE(lib);
+  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
+  std::string dtypeName = config.dtype;
+  ASSERT_TRUE(dtypeName == "bf16" || dtypeName == "f16") << name << ": " << dtypeName;
+  spattn_dtype dtype = dtypeName == "bf16" ? SPATTN_BF16 : SPATTN_F16;
+  const double bound = dtype == SPATTN_BF16 ? 1.6e-2 : 2e-3;
+  int64_t lo = 1;
+  uint32_t seed = 100;
+  for (int64_t hi : config.buckets) {
+    for (int64_t lk : {lo, hi}) {
+      std::vector<CallShape> calls = {{1, 1, lk}, {1, std::min<int64_t>(67, lk), lk}};
+      if (lk <= 512)
+        calls.push_back({1, lk, lk});
+      for (const CallShape &shape : calls) {
+        CallResult r = runLibrary(*lib, shape, seed); // allocates and fills
+        ASSERT_EQ(r.status, SPATTN_OK) << lib->lastError();
+        std::vector<uint16_t> q = roundTo(dtype, r.q), k = roundTo(dtype, r.k),
+                              v = roundTo(dtype, r.v), o(r.o.data.size());
+        spattn_tensor dq = view(q, dtype, r.q), dk = view(k, dtype, r.k),
+                      dv = view(v, dtype, r.v), dout = view(o, dtype, r.o);
+        ASSERT_EQ(lib->attention(&dq, &dk, &dv, &dout, &r.lse.desc, nullptr), SPATTN_OK)
+            << lib->lastError();
+        for (size_t i = 0; i < o.size(); ++i)
+          r.o.data[i] = dtype == SPATTN_BF16 ? cpu::bfloat16ToFloat(o[i])
+                                             : cpu::halfToFloat(o[i]);
+        ErrorBound error = compareWithReference(*lib, shape, r, seed++);
+        EXPECT_LE(error.out, bound) << name << " Lq " << shape.queryLength << " Lk " << lk;
+        EXPECT_LE(error.lse, 1e-4) << name << " Lq " << shape.queryLength << " Lk " << lk;
+      }
+    }
+    lo = hi + 1;
+  }
+}
+
+// The examples that declare a 16-bit dtype (bf16: the rest; f16:
+// streaming_llm, quest).
+INSTANTIATE_TEST_SUITE_P(Examples, HalfPrecisionExample,
+                         ::testing::Values("streaming_llm", "longformer", "bigbird",
+                                           "sparse_transformer", "block_topk",
+                                           "minference", "flexprefill", "quest",
+                                           "proportional_window", "longnet_dilated"));
+
+} // namespace
+} // namespace spattn::test
