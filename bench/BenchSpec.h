@@ -42,6 +42,8 @@ public:
        llvm::StringRef libDir, llvm::StringRef name);
 
   const mlir::spattn::SpecConfig &config() const { return specConfig; }
+  /// The instruction set its CPU kernels run with here ("?" if unknown).
+  std::string instructionSet() const { return lib.cpuIsa ? lib.cpuIsa() : "?"; }
 
   /// Runs a call with Lk = in.length and Lq = Lk (prefill) or 1 (decode).
   llvm::Expected<Measurement> measure(const Inputs &in, bool decode,

@@ -28,6 +28,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -138,6 +139,15 @@ void printTargets(llvm::raw_ostream &os, const std::vector<Row> &rows,
   }
 }
 
+/// The CPU's model name from /proc/cpuinfo, or "unknown".
+std::string cpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+      return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -173,6 +183,9 @@ int main(int argc, char **argv) {
   }
 
   double sgemm = sgemmGflops(kSgemmSize, threads, 5);
+  os << "CPU: " << cpuModel() << "; the libraries' kernels run their "
+     << specs.begin()->second->instructionSet()
+     << " version (SPATTN_CPU_ISA=sse41|avx2 caps it)\n";
   os << "OpenBLAS sgemm " << kSgemmSize << "^3 on " << threads
      << " threads: " << llvm::format("%.1f", sgemm)
      << " GFLOP/s (the roofline below)\n\n";

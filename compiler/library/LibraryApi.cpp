@@ -40,6 +40,8 @@ llvm::Error LibraryApi::load(llvm::StringRef path, llvm::StringRef libName) {
   resolve(numStages, "_num_stages");
   resolve(stageKind, "_stage_kind");
   resolve(selection, "_selection");
+  cpuIsa = reinterpret_cast<const char *(*)()>(
+      dlsym(handle, (name + "_cpu_isa").c_str())); // optional
   if (missing.empty())
     return llvm::Error::success();
   return llvm::createStringError(file + " does not export " + missing +

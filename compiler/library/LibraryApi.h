@@ -38,6 +38,9 @@ struct LibraryApi {
   int32_t (*numStages)() = nullptr;
   const char *(*stageKind)(int32_t) = nullptr;
   Selection selection = nullptr;
+  /// The instruction set the CPU kernels run with (libraries built for cpu;
+  /// null otherwise).
+  const char *(*cpuIsa)() = nullptr;
 
   LibraryApi() = default;
   LibraryApi(const LibraryApi &) = delete;
