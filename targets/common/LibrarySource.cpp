@@ -25,6 +25,18 @@ std::string targetEntrySymbol(const plan::Library &library, StringRef target) {
   return ("spattn_" + library.name + "_target_" + target).str();
 }
 
+std::string spellIndexOperand(const IndexOperand &operand, StringRef params, StringRef length) {
+  switch (operand.kind) {
+  case IndexOperand::Kind::Constant:
+    return "int64_t(" + std::to_string(operand.value) + ")";
+  case IndexOperand::Kind::Length:
+    return length.str();
+  case IndexOperand::Kind::Parameter:
+    return (params + "[" + Twine(operand.value) + "]").str();
+  }
+  llvm_unreachable("unknown operand kind");
+}
+
 std::string tokenProgramSource(const plan::ScheduleNode &node,
                                ArrayRef<std::string> symbols, StringRef head,
                                StringRef position, StringRef key, StringRef length) {
@@ -94,19 +106,6 @@ const char *stageKindEnumerator(StageKind kind) {
   llvm_unreachable("unknown stage kind");
 }
 
-/// C++ for an index operand, given how parameters and L are spelled.
-std::string spell(const IndexOperand &operand, StringRef params, StringRef length) {
-  switch (operand.kind) {
-  case IndexOperand::Kind::Constant:
-    return "int64_t(" + std::to_string(operand.value) + ")";
-  case IndexOperand::Kind::Length:
-    return length.str();
-  case IndexOperand::Kind::Parameter:
-    return (params + "[" + Twine(operand.value) + "]").str();
-  }
-  llvm_unreachable("unknown operand kind");
-}
-
 /// Emits one variant's namespace: tables, select, ranges and keep.
 class VariantWriter {
 public:
@@ -138,7 +137,7 @@ private:
       os << "};\n  if (serves" << k << "[head]) {\n    stages[" << k
          << "].computed = true;\n    ";
       auto count = [&](size_t c) {
-        return spell(stage.counts[c], "params", "in.call.keyLength");
+        return spellIndexOperand(stage.counts[c], "params", "in.call.keyLength");
       };
       std::string out = "stages[" + std::to_string(k) + "].selection";
       switch (stage.kind) {
@@ -182,7 +181,7 @@ private:
     const ScheduleNode &node = variant.nodes[n];
     std::vector<std::string> symbols;
     for (const IndexOperand &s : node.symbols)
-      symbols.push_back(spell(s, "s.params", "s.geometry.keyLength"));
+      symbols.push_back(spellIndexOperand(s, "s.params", "s.geometry.keyLength"));
     std::string layout = "spattn::core::IndexGroups{0, " +
                          std::to_string(node.layoutOffsets.size()) + " - 1, layoutOffsets" +
                          std::to_string(n) + ", layoutIndices" + std::to_string(n) + "}";

@@ -30,6 +30,11 @@ std::string generateLibrarySource(const plan::Library &library,
 /// The symbol of a target's TargetEntry in a library.
 std::string targetEntrySymbol(const plan::Library &library, StringRef target);
 
+/// C++ for an index operand of the schedule (a constant, L, or a schedule
+/// parameter), given how the parameter array and L are spelled.
+std::string spellIndexOperand(const plan::IndexOperand &operand, StringRef params,
+                              StringRef length);
+
 /// A spattn.predicate's token program (`node.program`) as straight-line C++
 /// statements ending in `return <kept>;`: one constant per register, each
 /// instruction a spattn::core::evalToken call with constant operation (so

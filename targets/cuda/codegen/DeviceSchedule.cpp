@@ -65,16 +65,9 @@ bool readsHead(const ScheduleNode &node) {
   return false;
 }
 
+/// An index operand as the device schedule spells it.
 std::string spell(const IndexOperand &operand) {
-  switch (operand.kind) {
-  case IndexOperand::Kind::Constant:
-    return "int64_t(" + std::to_string(operand.value) + ")";
-  case IndexOperand::Kind::Length:
-    return "call.geometry.keyLength";
-  case IndexOperand::Kind::Parameter:
-    return "call.params[" + std::to_string(operand.value) + "]";
-  }
-  llvm_unreachable("unknown operand kind");
+  return spellIndexOperand(operand, "call.params", "call.geometry.keyLength");
 }
 
 /// max (lower) or min (upper) of a map's results, as nested calls.
@@ -318,7 +311,7 @@ private:
       // random_blocks (the only selection with a device schedule so far).
       RandomSlots slots = randomSlots(variant, node);
       std::string b = std::to_string(variant.stages[node.stage].block);
-      std::string tq = std::to_string(variant.tileQ), tk = std::to_string(variant.tileK);
+      std::string tk = std::to_string(variant.tileK);
       std::string choice = "t.random" + id;
       next = "    int64_t best = spattn::core::kNoTile;\n";
       kind = "    const int64_t c0 = kt * " + tk + " / " + b + ", c1 = (kt * " + tk + " + " +
@@ -338,7 +331,6 @@ private:
       next += "    return best;\n";
       kind += "    return all ? TileKind::Full : any ? TileKind::Partial : TileKind::Skipped;\n";
       keep += "    return false;\n";
-      (void)tq;
       break;
     }
     }

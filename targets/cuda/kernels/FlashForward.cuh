@@ -31,8 +31,8 @@
 
 namespace spattn::cuda {
 
-constexpr int kBlockRows = 64; // query rows of a block (the schedule's tileQ)
-constexpr int kBlockKeys = 64; // keys of a K/V tile (the schedule's tileK)
+constexpr int kBlockRows = kTileRows; // query rows of a block (the schedule's tileQ)
+constexpr int kBlockKeys = kTileKeys; // keys of a K/V tile (the schedule's tileK)
 constexpr int kWarps = 4;
 constexpr int kThreads = 32 * kWarps;
 
@@ -40,11 +40,10 @@ constexpr int kThreads = 32 * kWarps;
 template <typename Schedule>
 __host__ __device__ typename Schedule::Call scheduleCall(const AttentionLaunch &p,
                                                          int64_t head) {
+  static_assert(Schedule::kTileQ == kTileRows && Schedule::kTileK == kTileKeys,
+                "the kernel's tiles are the schedule's");
   typename Schedule::Call call;
-  call.geometry.tileQ = Schedule::kTileQ;
-  call.geometry.tileK = Schedule::kTileK;
-  call.geometry.queryLength = p.queryLength;
-  call.geometry.keyLength = p.keyLength;
+  call.geometry = tileGeometry(p);
   call.head = head;
   for (int k = 0; k < Schedule::kNumParams; ++k)
     call.params[k] = p.params[k];
@@ -97,8 +96,6 @@ __device__ __forceinline__ RowSlot rowSlot(const AttentionLaunch &p, int64_t fir
 template <typename Schedule, int D, typename Input>
 __global__ void __launch_bounds__(kThreads)
     attentionKernel(const AttentionLaunch p) {
-  static_assert(Schedule::kTileQ == kBlockRows && Schedule::kTileK == kBlockKeys,
-                "the kernel's tiles are the schedule's");
   static_assert(D % 64 == 0, "head_dim 64, 128 or 256");
   using T = typename Input::Element;
   constexpr int kDimTiles = D / 8; // n-tiles of O
@@ -116,8 +113,7 @@ __global__ void __launch_bounds__(kThreads)
   const int split = blockIdx.z % p.splits;
   const int64_t batch = blockIdx.z / p.splits;
   const int64_t group = p.numQHeads / p.numKVHeads;
-  const int64_t firstPosition = p.keyLength - p.queryLength;
-  const int64_t firstTile = firstPosition / kBlockRows;
+  const int64_t firstTile = tileGeometry(p).firstQueryTile();
   const int64_t firstHead = p.headsPerBlock > 1 ? blockIdx.y * group : blockIdx.y;
   const int64_t kvHead = firstHead / group;
   const int64_t queryTile = p.headsPerBlock > 1 ? firstTile : firstTile + blockIdx.x;
@@ -372,10 +368,9 @@ cudaError_t launchAttention(const AttentionLaunch &p, cudaStream_t stream) {
       return e;
     optedIn.fetch_or(bit);
   }
-  const int64_t firstPosition = p.keyLength - p.queryLength;
+  const core::TileGeometry geometry = tileGeometry(p);
   const int64_t queryTiles =
-      p.headsPerBlock > 1 ? 1
-                          : (p.keyLength - 1) / kBlockRows + 1 - firstPosition / kBlockRows;
+      p.headsPerBlock > 1 ? 1 : geometry.endQueryTile() - geometry.firstQueryTile();
   const dim3 grid(static_cast<unsigned>(queryTiles),
                   static_cast<unsigned>(p.headsPerBlock > 1 ? p.numKVHeads : p.numQHeads),
                   static_cast<unsigned>(p.batch * p.splits));

@@ -12,7 +12,6 @@ namespace spattn::cuda {
 
 namespace {
 
-constexpr int64_t kTileRows = 64; // the kernels' query tile
 constexpr int kMaxSplits = 64;
 constexpr int kMaxDevices = 64;
 
@@ -103,28 +102,25 @@ void stridesOf(const spattn_tensor &t, int64_t (&out)[3]) {
 /// How to spread the call: a GQA group per block when its rows fit one tile
 /// and the schedule does not tell heads apart; split-KV when there are too
 /// few blocks to fill the device, each split taking at least two key tiles.
-void chooseDistribution(const abi::Library &library, Plan &plan, int device) {
+void chooseDistribution(Plan &plan, int device) {
   AttentionLaunch &p = plan.launch;
   const int64_t group = p.numQHeads / p.numKVHeads;
-  const int64_t firstPosition = p.keyLength - p.queryLength;
-  const bool oneTile = firstPosition / kTileRows == (p.keyLength - 1) / kTileRows;
-  p.headsPerBlock = plan.variant->headUniform && group > 1 && oneTile &&
+  const core::TileGeometry geometry = tileGeometry(p);
+  const int64_t queryTiles = geometry.endQueryTile() - geometry.firstQueryTile();
+  p.headsPerBlock = plan.variant->headUniform && group > 1 && queryTiles == 1 &&
                             group * p.queryLength <= kTileRows
                         ? static_cast<int32_t>(group)
                         : 1;
-  const int64_t queryTiles =
-      (p.keyLength - 1) / kTileRows + 1 - firstPosition / kTileRows;
   const int64_t blocks = p.headsPerBlock > 1 ? p.batch * p.numKVHeads
                                              : p.batch * p.numQHeads * queryTiles;
   p.splits = 1;
   const int64_t wanted = 2 * int64_t{multiprocessors(device)};
   if (blocks >= wanted)
     return;
-  const int64_t tiles = plan.variant->keptTiles(p, (p.keyLength - 1) / kTileRows);
+  const int64_t tiles = plan.variant->keptTiles(p, geometry.endQueryTile() - 1);
   const int64_t splits = std::min<int64_t>({(wanted + blocks - 1) / blocks, tiles / 2,
                                             kMaxSplits, 65535 / std::max<int64_t>(p.batch, 1)});
   p.splits = static_cast<int32_t>(std::max<int64_t>(splits, 1));
-  (void)library;
 }
 
 /// Checks everything about a call that does not need O (workspace queries
@@ -155,7 +151,7 @@ int planQueryKey(const abi::Library &library, const CudaVariant *variants,
   p.scaleLog2 = static_cast<float>(library.scale * 1.4426950408889634);
   std::vector<int64_t> params = abi::parametersAt(*variant, shape.keyLength);
   std::copy(params.begin(), params.end(), p.params);
-  chooseDistribution(library, plan, q->device);
+  chooseDistribution(plan, q->device);
   return SPATTN_OK;
 }
 

@@ -9,6 +9,8 @@
 #ifndef SPATTN_TARGETS_CUDA_LIBSUPPORT_CUDALAUNCH_H
 #define SPATTN_TARGETS_CUDA_LIBSUPPORT_CUDALAUNCH_H
 
+#include "core/BlockGrid.h"
+
 #include <cstdint>
 
 namespace spattn::cuda {
@@ -37,6 +39,14 @@ struct AttentionLaunch {
   float *partialO;   // [splits, B, Hq, Lq, D]
   float *partialLse; // [splits, B, Hq, Lq], log2 domain
 };
+
+/// The kernels' tiles (the schedules' tileQ x tileK): 64 x 64.
+constexpr int64_t kTileRows = 64, kTileKeys = 64;
+
+/// The query and key tiles of a launch's lengths.
+SPATTN_HOST_DEVICE inline core::TileGeometry tileGeometry(const AttentionLaunch &p) {
+  return {kTileRows, kTileKeys, p.queryLength, p.keyLength};
+}
 
 /// Bytes of workspace a call with `splits` splits needs.
 inline int64_t workspaceBytes(int32_t splits, int64_t batch, int64_t numQHeads,
