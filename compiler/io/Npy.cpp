@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/io/Npy.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/Endian.h"
@@ -179,8 +180,10 @@ std::string formatShape(const std::vector<int64_t> &shape) {
 
 /// The header text (with padding and newline) for `shape`, and its version:
 /// 1.0 unless the padded header outgrows its 2-byte length field.
-std::string headerFor(const std::vector<int64_t> &shape, uint8_t &major) {
-  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " +
+std::string headerFor(const std::vector<int64_t> &shape, StringRef descr,
+                      uint8_t &major) {
+  std::string dict = "{'descr': '" + descr.str() +
+                     "', 'fortran_order': False, 'shape': " +
                      formatShape(shape) + ", }";
   auto padded = [&](size_t lengthBytes) {
     size_t unpadded = kMagic.size() + 2 + lengthBytes + dict.size() + 1;
@@ -245,18 +248,24 @@ llvm::Expected<NpyArray> readNpy(StringRef path) {
   return parseNpy((*buffer)->getBuffer(), path);
 }
 
-llvm::Error writeNpy(StringRef path, const NpyArray &array) {
-  int64_t count = 1;
-  for (int64_t dim : array.shape)
-    if (dim < 0 || llvm::MulOverflow(count, dim, count))
-      return npyError(path, "invalid shape " + formatShape(array.shape));
-  if (count != int64_t(array.data.size()))
-    return npyError(path, "shape " + formatShape(array.shape) + " needs " +
-                              llvm::Twine(count) + " floats, the array has " +
-                              llvm::Twine(array.data.size()));
+namespace {
+
+/// Writes a .npy file of `count` elements of type `descr` whose bytes
+/// `writeData` produces, after checking `shape` holds `count` elements.
+llvm::Error writeArray(StringRef path, const std::vector<int64_t> &shape,
+                       StringRef descr, int64_t count, StringRef unit,
+                       llvm::function_ref<void(llvm::raw_ostream &)> writeData) {
+  int64_t elements = 1;
+  for (int64_t dim : shape)
+    if (dim < 0 || llvm::MulOverflow(elements, dim, elements))
+      return npyError(path, "invalid shape " + formatShape(shape));
+  if (elements != count)
+    return npyError(path, "shape " + formatShape(shape) + " needs " +
+                              llvm::Twine(elements) + " " + unit +
+                              ", the array has " + llvm::Twine(count));
 
   uint8_t major;
-  std::string header = headerFor(array.shape, major);
+  std::string header = headerFor(shape, descr, major);
   return llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     os << kMagic << char(major) << char(0);
     char length[4];
@@ -268,13 +277,32 @@ llvm::Error writeNpy(StringRef path, const NpyArray &array) {
       os.write(length, 4);
     }
     os << header;
-    for (float value : array.data) {
-      char bytes[4];
-      llvm::support::endian::write32le(bytes, llvm::bit_cast<uint32_t>(value));
-      os.write(bytes, 4);
-    }
+    writeData(os);
     return llvm::Error::success();
   });
+}
+
+} // namespace
+
+llvm::Error writeNpy(StringRef path, const NpyArray &array) {
+  return writeArray(path, array.shape, "<f4", array.data.size(), "floats",
+                    [&](llvm::raw_ostream &os) {
+                      for (float value : array.data) {
+                        char bytes[4];
+                        llvm::support::endian::write32le(
+                            bytes, llvm::bit_cast<uint32_t>(value));
+                        os.write(bytes, 4);
+                      }
+                    });
+}
+
+llvm::Error writeNpyBytes(StringRef path, const std::vector<int64_t> &shape,
+                          llvm::ArrayRef<uint8_t> bytes) {
+  return writeArray(path, shape, "|u1", bytes.size(), "bytes",
+                    [&](llvm::raw_ostream &os) {
+                      os.write(reinterpret_cast<const char *>(bytes.data()),
+                               bytes.size());
+                    });
 }
 
 } // namespace spattn

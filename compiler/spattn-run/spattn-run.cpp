@@ -2,7 +2,7 @@
 //
 //   spattn-run SPEC.mlir --q Q.npy --k K.npy --v V.npy [-o O.npy]
 //              [--lse LSE.npy] [--check] [--lib DIR_OR_SO] [--threads N]
-//              [--repeat N]
+//              [--repeat N] [--mask MASK.npy]
 //   spattn-run SPEC.mlir --reference --q Q.npy --k K.npy --v V.npy
 //              -o O.npy --lse LSE.npy
 //   spattn-run --make-inputs DIR --spec SPEC.mlir --length L [--queries Lq]
@@ -16,7 +16,8 @@
 // (its own selections for content-based patterns) and prints the max abs
 // error of O and LSE and the recall: the softmax mass of dense attention
 // (causal when the spec is) on the kept keys. Exit code 1 for any error,
-// and for a check whose error exceeds 1e-4. --reference writes the fp64
+// and for a check whose error exceeds 1e-4. --mask writes the mask the
+// library applied, for peers that time the same pattern. --reference writes the fp64
 // reference's O and LSE (rounded to float32) instead of running a library.
 //
 //===----------------------------------------------------------------------===//
@@ -24,6 +25,7 @@
 #include "RunCheck.h"
 #include "RunInputs.h"
 
+#include "compiler/io/Npy.h"
 #include "compiler/library/LibraryMask.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 #include "reference/Attention.h"
@@ -74,6 +76,11 @@ cl::opt<std::string> outputFile("o",
 cl::opt<std::string> lseFile("lse",
                              cl::desc("write LSE here (.npy, [B, Hq, Lq])"),
                              cl::cat(runCategory), cl::value_desc("file"));
+cl::opt<std::string> maskFile(
+    "mask",
+    cl::desc("write the mask the library applied here (uint8 .npy, "
+             "[B, Hq, Lq, Lk], 1 = kept; its own selections included)"),
+    cl::cat(runCategory), cl::value_desc("file"));
 cl::opt<bool> check("check",
                     cl::desc("compare with the fp64 reference; print errors "
                              "and recall; exit 1 above 1e-4"),
@@ -239,6 +246,37 @@ int writeReference(const ref::Pattern &pattern,
   return 0;
 }
 
+/// Largest --mask written, in bytes: a mask of Lq x Lk bytes per head is
+/// meant for peers and plots, not for 128K-token calls.
+constexpr int64_t kMaxMaskBytes = int64_t(4) << 30;
+
+/// --mask: the effective mask of every (batch, head) as the library applied
+/// it, written as uint8 [B, Hq, Lq, Lk].
+llvm::Error writeAppliedMask(const LibraryApi &lib, const ref::Pattern &pattern,
+                             const ref::AttentionProblem &problem,
+                             const mlir::spattn::SpecConfig &config,
+                             const Inputs &in) {
+  const int64_t B = in.batch, hq = config.numQHeads, lq = in.queryLength,
+                lk = in.keyLength;
+  if (double(B) * hq * lq * lk > double(kMaxMaskBytes))
+    return llvm::createStringError(
+        "--mask would need " + llvm::Twine(B * hq * lq * lk) +
+        " bytes; it writes at most " + llvm::Twine(kMaxMaskBytes));
+  std::vector<uint8_t> bytes(B * hq * lq * lk);
+  std::vector<uint8_t> row;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < hq; ++h) {
+      LibraryMask mask(lib, pattern, problem, in.q.data.data(),
+                       in.k.data.data(), b, h);
+      for (int64_t i = 0; i < lq; ++i) {
+        mask.row(i, row);
+        std::copy(row.begin(), row.end(),
+                  bytes.begin() + ((b * hq + h) * lq + i) * lk);
+      }
+    }
+  return writeNpyBytes(maskFile, {B, hq, lq, lk}, bytes);
+}
+
 /// Runs (or makes inputs for) the spec; returns the exit code.
 int runTool(const char *argv0, int threads) {
   if (!specPositional.empty() && !specOption.empty())
@@ -309,6 +347,11 @@ int runTool(const char *argv0, int threads) {
       return fail(std::move(error));
   if (!lseFile.empty())
     if (llvm::Error error = writeOutput(lseFile, *inputs, config, lse, true))
+      return fail(std::move(error));
+
+  if (!maskFile.empty())
+    if (llvm::Error error =
+            writeAppliedMask(lib, *pattern, problem, config, *inputs))
       return fail(std::move(error));
 
   double kept = keptPairs(lib, *pattern, problem, inputs->q.data.data(),

@@ -1,7 +1,8 @@
 // spattn-run runs a spec's library on Q/K/V from .npy files, writes O and
 // LSE, and prints one summary line; --check adds the max abs error against
 // the fp64 reference (exit 1 above 1e-4) and the recall of the kept keys.
-// --make-inputs writes random inputs of the right shapes. Errors in the
+// --make-inputs writes random inputs of the right shapes, --mask the mask
+// the library applied. Errors in the
 // inputs get a message naming the file and exit 1.
 //
 // RUN: rm -rf %t && split-file --leading-lines %s %t
@@ -54,6 +55,16 @@
 // RUN: spattn-compile %t/other/spec.mlir --target=cpu -o %t/other-lib
 // RUN: not spattn-run %t/spec.mlir --q %t/in/q.npy --k %t/in/k.npy --v %t/in/v.npy --lib %t/other-lib --check | FileCheck %s --check-prefix=MISMATCH
 // MISMATCH: check: max abs error {{.*}}: FAILED;
+//
+// --mask writes the mask the library applied, uint8 [B, Hq, Lq, Lk]: row 20
+// of a causal window of 16 keeps keys 5..20 (header 128 bytes, 64 per row).
+// RUN: spattn-run %t/other/spec.mlir --q %t/q3.npy --k %t/k3.npy --v %t/k3.npy --lib %t/other-lib --mask %t/mask.npy > /dev/null
+// RUN: head -c 128 %t/mask.npy | tail -c +11 | FileCheck %s --check-prefix=MASK
+// MASK: {'descr': '|u1', 'fortran_order': False, 'shape': (1, 4, 64, 64), }
+// RUN: wc -c < %t/mask.npy | FileCheck %s --check-prefix=MASKSIZE
+// MASKSIZE: 16512
+// RUN: tail -c +1409 %t/mask.npy | head -c 64 | od -An -tu1 -w64 -v | FileCheck %s --check-prefix=ROW20
+// ROW20: 0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0{{$}}
 //
 // Errors.
 // RUN: not spattn-run %t/spec.mlir --q %t/in/missing.npy --k %t/in/k.npy --v %t/in/v.npy --lib %t/lib 2>&1 | FileCheck %s --check-prefix=MISSING

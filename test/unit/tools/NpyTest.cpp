@@ -112,6 +112,21 @@ TEST_F(NpyTest, WritesExactlyWhatNumpyWrites) {
   EXPECT_EQ((*buffer)->getBufferSize(), 128u + 24u);
 }
 
+TEST_F(NpyTest, WritesUint8MasksAsNumpyDoes) {
+  std::string file = path("m.npy");
+  const uint8_t mask[] = {1, 0, 1, 1, 0, 0};
+  ASSERT_FALSE(llvm::errorToBool(writeNpyBytes(file, {2, 3}, mask)));
+  auto buffer = llvm::MemoryBuffer::getFile(file);
+  ASSERT_TRUE(bool(buffer));
+  std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }";
+  EXPECT_EQ((*buffer)->getBuffer().str(),
+            npyBytes(dict, std::string("\x01\x00\x01\x01\x00\x00", 6)));
+  std::string message =
+      llvm::toString(writeNpyBytes(file, {4}, llvm::ArrayRef(mask, 3)));
+  EXPECT_NE(message.find("needs 4 bytes, the array has 3"), std::string::npos)
+      << message;
+}
+
 TEST_F(NpyTest, ReadsVersion2AndHeaderVariants) {
   llvm::Expected<NpyArray> v2 =
       parseNpy(npyBytes(kDict2x3, floatBytes({0, 1, 2, 3, 4, 5}), 2), "v2.npy");
