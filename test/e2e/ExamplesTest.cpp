@@ -2,7 +2,8 @@
 //
 // For each spec in examples/specs: lengths at both ends of every bucket and
 // an odd one inside (L = 1 included), prefill (Lq = Lk, batch 2) where the
-// fp64 check is affordable, decode (Lq = 1) and a chunk of 67 queries
+// fp64 check is affordable, decode (Lq = 1 and 2: GQA heads packed into one
+// block, split-K over long Lk) and a chunk of 67 queries
 // everywhere; GQA as the specs have it (32 query heads over 8 kv heads).
 // Max abs error of O and LSE must stay <= 1e-4 (fp32 kernels, fp64
 // reference).
@@ -31,7 +32,9 @@ TEST_P(ExampleLibrary, MatchesReferenceInEveryBucket) {
   uint32_t seed = 1;
   for (int64_t hi : config.buckets) {
     for (int64_t lk : {lo, (lo + hi) / 2 | 1, hi}) {
-      std::vector<CallShape> calls = {{1, 1, lk}, {1, std::min<int64_t>(67, lk), lk}};
+      std::vector<CallShape> calls = {{1, 1, lk},
+                                      {1, std::min<int64_t>(2, lk), lk},
+                                      {1, std::min<int64_t>(67, lk), lk}};
       if (lk <= kPrefillUpTo)
         calls.push_back({2, lk, lk});
       for (const CallShape &shape : calls) {

@@ -3,12 +3,13 @@
 // Per call: check the arguments, pick the variant for Lk (the runtime's
 // spattn/library_abi.hpp does the target-independent parts), evaluate the
 // schedule parameters at Lk, run the selection stages per (batch, head),
-// then per (batch, head, query tile), in parallel on Halide's thread pool,
-// walk the tile ranges span by span through the attend kernels (full spans
-// unmasked, partial spans with the generated token predicate) and write
-// O = acc / l and LSE = m + log l.
+// then attend row blocks (AttendRows.h) in parallel on Halide's thread pool:
+// prefill one (batch, head, query tile) per task; decode-shaped calls with
+// the GQA heads of a kv head packed into one block and each block's kept
+// tiles split over several tasks (split-K), combined at the end.
 //
 //===----------------------------------------------------------------------===//
+#include "targets/cpu/libsupport/AttendRows.h"
 #include "targets/cpu/libsupport/CpuKernels.hpp"
 #include "targets/cpu/libsupport/HalfPrecision.h"
 #include "targets/cpu/libsupport/InstructionSets.h"
@@ -21,77 +22,14 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace spattn::cpu {
 
 namespace {
 
-/// A 2-D float (or byte) view for a Halide kernel argument.
-struct View2D {
-  halide_dimension_t dims[2];
-  halide_buffer_t buffer;
-
-  View2D(const void *data, halide_type_t type, int32_t inner, int32_t outer,
-         int32_t outerStride) {
-    dims[0] = halide_dimension_t(0, inner, 1);
-    dims[1] = halide_dimension_t(0, outer, outerStride);
-    buffer = {};
-    buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
-    buffer.type = type;
-    buffer.dimensions = 2;
-    buffer.dim = dims;
-  }
-  View2D(const View2D &) = delete;
-};
-
-struct View1D {
-  halide_dimension_t dim;
-  halide_buffer_t buffer;
-
-  View1D(float *data, int32_t extent) : dim(0, extent, 1) {
-    buffer = {};
-    buffer.host = reinterpret_cast<uint8_t *>(data);
-    buffer.type = halide_type_t(halide_type_float, 32);
-    buffer.dimensions = 1;
-    buffer.dim = &dim;
-  }
-  View1D(const View1D &) = delete;
-};
-
-const halide_type_t kFloat(halide_type_float, 32);
-const halide_type_t kByte(halide_type_uint, 8);
-
-float *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
-  return static_cast<float *>(t.data) + b * t.strides[0] + h * t.strides[1] +
-         row * t.strides[2];
-}
-
-using abi::HeadState;
-using abi::StageResult;
-using core::TileKind;
-using core::TileRange;
 using core::TileRanges;
-
-/// Everything one call shares between its parallel tasks.
-struct Call {
-  const abi::Library &library;
-  const abi::Variant &variant;
-  const CpuKernels &kernels;
-  const rt::CallShape &shape;
-  const spattn_tensor &q, &k, &v, &o;
-  const spattn_tensor *lse;
-  std::vector<int64_t> params;
-  std::vector<StageResult> stages; // [B * Hq * numStages]
-  float scale;
-  int64_t firstTile, numTiles, numKeyTiles;
-
-  HeadState headState(int64_t b, int64_t h) const {
-    return {params.data(), h,
-            {variant.tileQ, variant.tileK, shape.queryLength, shape.keyLength},
-            stages.data() + (b * shape.numQHeads + h) * library.numStages};
-  }
-};
 
 int selectTask(void *, int task, uint8_t *closure) {
   Call &call = *reinterpret_cast<Call *>(closure);
@@ -103,148 +41,148 @@ int selectTask(void *, int task, uint8_t *closure) {
   return 0;
 }
 
-/// Each worker thread's scratch (padded queries, two online-softmax states,
-/// a span's mask), kept across tasks and calls.
-thread_local rt::Workspace tileWorkspace;
+/// Each worker thread's online-softmax state for a prefill tile.
+thread_local rt::Workspace tileState;
 
-/// Runs the tiles of one (batch, head, query tile).
+/// Prefill: one (batch, head, query tile) per task, its kept tiles in one
+/// pass. Both strategies visit only the kept tiles: on the CPU, skipping a
+/// tile costs nothing and the kernels' cost follows the span they are given.
 int tileTask(void *, int task, uint8_t *closure) {
-  Call &call = *reinterpret_cast<Call *>(closure);
-  const abi::Variant &variant = call.variant;
-  const CpuKernels &kernels = call.kernels;
-  const rt::CallShape &shape = call.shape;
-  const int64_t D = shape.headDim, BQ = variant.tileQ, BK = variant.tileK;
+  const Call &call = *reinterpret_cast<const Call *>(closure);
   int64_t qt = call.firstTile + task % call.numTiles;
-  int64_t h = (task / call.numTiles) % shape.numQHeads;
-  int64_t b = task / call.numTiles / shape.numQHeads;
-  HeadState state = call.headState(b, h);
-  const core::TileGeometry &geometry = state.geometry;
-  int64_t firstPos = geometry.firstPositionOf(qt), lastPos = geometry.lastPositionOf(qt);
-  int64_t firstRow = firstPos - geometry.firstPosition();
-  int64_t offset = firstPos - qt * BQ, rows = lastPos - firstPos + 1;
-
-  // Both strategies visit only the kept tiles: on the CPU, skipping a tile
-  // costs nothing and the kernels' cost follows the span they are given.
-  TileRanges ranges =
-      core::clipRanges(variant.ranges(state, qt), 0, call.numKeyTiles);
-
-  // Few present rows (decode, a chunk's ragged first tile) run the small
-  // kernels; their rows start at 0 instead of at the tile's offset.
-  const bool few = kernels.fullFew && rows <= kernels.fewRows;
-  const int64_t KR = few ? kernels.fewRows : BQ; // rows a kernel computes
-  const int64_t base = few ? 0 : offset;         // kernel row of firstRow
-  AttendFull full = few ? kernels.fullFew : kernels.full;
-  AttendMasked masked = few ? kernels.maskedFew : kernels.masked;
-  const int64_t span = kernels.span;
-
-  const int64_t stateSize = KR * (D + 2); // m, l, acc
-  // The mask gets one spare row: a kernel reading a run that starts inside
-  // the span sees `span` columns from there.
-  float *scratch = static_cast<float *>(tileWorkspace.reserve(
-      sizeof(float) * (KR * D + 2 * stateSize) + span * (KR + 1)));
-  if (!scratch)
+  int64_t h = (task / call.numTiles) % call.shape.numQHeads;
+  int64_t b = task / call.numTiles / call.shape.numQHeads;
+  RowBlock block = rowBlock(call, b, h, 1, qt);
+  float *state = static_cast<float *>(
+      tileState.reserve(sizeof(float) * stateFloats(call, block)));
+  if (!state)
     return SPATTN_ERROR_MEMORY;
-  float *cur = scratch + KR * D, *next = cur + stateSize;
-  uint8_t *mask = reinterpret_cast<uint8_t *>(next + stateSize);
-  std::fill(cur, cur + KR, -std::numeric_limits<float>::infinity());
-  std::fill(cur + KR, cur + stateSize, 0.0f);
-
-  // Queries: the caller's rows when they fill the kernel, else a padded copy.
-  const float *queries = at(call.q, b, h, firstRow);
-  int64_t queryStride = call.q.strides[2];
-  if (rows != KR) {
-    std::fill(scratch, scratch + KR * D, 0.0f);
-    for (int64_t r = 0; r < rows; ++r)
-      std::copy_n(at(call.q, b, h, firstRow + r), D, scratch + (base + r) * D);
-    queries = scratch;
-    queryStride = D;
-  }
-
-  View2D qView(queries, kFloat, D, KR, queryStride);
-  const float *keys = at(call.k, b, call.shape.kvHeadOf(h), 0);
-  const float *values = at(call.v, b, call.shape.kvHeadOf(h), 0);
-  // One kernel call: keys [key0, key0 + n) into the running state; `spanMask`
-  // (row stride `span`) is null for full tiles.
-  auto attend = [&](int64_t key0, int64_t n, const uint8_t *spanMask) {
-    View2D kView(keys + key0 * call.k.strides[2], kFloat, D, n, call.k.strides[2]);
-    View2D vView(values + key0 * call.v.strides[2], kFloat, D, n, call.v.strides[2]);
-    View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
-    View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
-    View2D accOut(next + 2 * KR, kFloat, D, KR, D);
-    int status;
-    if (!spanMask) {
-      status = full(&qView.buffer, &kView.buffer, &vView.buffer, n, call.scale,
-                    &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer,
-                    &lOut.buffer, &accOut.buffer);
-    } else {
-      View2D maskView(spanMask, kByte, span, KR, span);
-      status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
-                      &maskView.buffer, n, call.scale, &mIn.buffer, &lIn.buffer,
-                      &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
-    }
-    std::swap(cur, next);
+  if (int status = attendRows(call, block,
+                              call.variant.ranges(call.headState(b, h), qt), state))
     return status;
-  };
-
-  const int64_t spanTiles = span / BK;
-  for (const TileRange &range : ranges)
-    for (int64_t c0 = range.lo; c0 < range.hi; c0 += spanTiles) {
-      int64_t key0 = c0 * BK;
-      int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
-                           shape.keyLength) - key0;
-      if (range.kind == TileKind::Full) {
-        if (int status = attend(key0, n, nullptr))
-          return status;
-        continue;
-      }
-      std::fill(mask, mask + span * KR, uint8_t{0});
-      for (int64_t r = 0; r < rows; ++r)
-        variant.keepRow(state, firstRow + r, firstPos + r, key0, n,
-                        mask + (base + r) * span);
-      // A partial tile may keep nothing for this query tile (a stride that
-      // misses it, the far side of a diagonal): call the kernel only on
-      // runs of tiles with a kept pair.
-      auto keepsAny = [&](int64_t t) {
-        int64_t lo = t * BK, hi = std::min((t + 1) * BK, n);
-        for (int64_t r = base; r < base + rows; ++r) {
-          const uint8_t *row = mask + r * span;
-          if (std::find(row + lo, row + hi, uint8_t{1}) != row + hi)
-            return true;
-        }
-        return false;
-      };
-      int64_t tiles = (n + BK - 1) / BK;
-      for (int64_t t = 0; t < tiles;) {
-        if (!keepsAny(t)) {
-          ++t;
-          continue;
-        }
-        int64_t t1 = t + 1;
-        while (t1 < tiles && keepsAny(t1))
-          ++t1;
-        if (int status = attend(key0 + t * BK, std::min(t1 * BK, n) - t * BK,
-                                mask + t * BK))
-          return status;
-        t = t1;
-      }
-    }
-
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t t = base + r;
-    float m = cur[t], l = cur[KR + t];
-    const float *acc = cur + 2 * KR + t * D;
-    float *out = at(call.o, b, h, firstRow + r);
-    for (int64_t d = 0; d < D; ++d)
-      out[d] = l > 0 ? acc[d] / l : 0.0f;
-    if (call.lse)
-      static_cast<float *>(call.lse->data)[b * call.lse->strides[0] +
-                                           h * call.lse->strides[1] +
-                                           (firstRow + r) * call.lse->strides[2]] =
-          l > 0 ? m + std::log(l) : -std::numeric_limits<float>::infinity();
-  }
+  writeRows(call, block, state);
   return 0;
 }
 
+/// Decode and short chunks (one query tile of few rows): the heads of a kv
+/// head that keep the same tiles share one block, so each K/V span is read
+/// once for all of them, and a block's kept tiles are split over several
+/// tasks (split-K) whose states combine, so that Lq = 1 uses every core.
+struct DecodePlan {
+  struct Unit {
+    RowBlock block;
+    TileRanges ranges;
+    int64_t firstSlice, numSlices;
+  };
+  struct Slice {
+    int64_t unit;
+    TileRanges ranges;
+  };
+  const Call &call;
+  std::vector<Unit> units;
+  std::vector<Slice> slices;
+  int64_t stateSize = 0; // floats per slice: the largest block's state
+  std::vector<float> states;
+};
+
+/// The tiles of `ranges` from the first-th to the end-th kept tile.
+TileRanges sliceRanges(const TileRanges &ranges, int64_t first, int64_t end) {
+  TileRanges out;
+  int64_t seen = 0;
+  for (const core::TileRange &range : ranges) {
+    int64_t lo = std::max(range.lo, range.lo + first - seen);
+    int64_t hi = std::min(range.hi, range.lo + end - seen);
+    if (lo < hi)
+      out.push_back({lo, hi, range.kind});
+    seen += range.hi - range.lo;
+  }
+  return out;
+}
+
+/// Fewest keys one split-K slice gets: below a few spans, the kernel calls'
+/// fixed costs and the combine outweigh the parallelism.
+constexpr int64_t kMinSliceKeys = 2048;
+/// Slices per worker thread the plan aims for, so uneven ones balance.
+constexpr int64_t kSlicesPerThread = 4;
+
+void planDecode(DecodePlan &plan, int64_t threads) {
+  const Call &call = plan.call;
+  const rt::CallShape &shape = call.shape;
+  const int64_t group = shape.numQHeads / shape.numKVHeads;
+  const int64_t qt = call.firstTile;
+  for (int64_t b = 0; b < shape.batch; ++b)
+    for (int64_t h0 = 0; h0 < shape.numQHeads; h0 += group) {
+      std::vector<TileRanges> ranges;
+      for (int64_t h = h0; h < h0 + group; ++h)
+        ranges.push_back(core::clipRanges(
+            call.variant.ranges(call.headState(b, h), qt), 0, call.numKeyTiles));
+      RowBlock packed = rowBlock(call, b, h0, group, qt);
+      bool pack = group > 1 && packed.rows * group <= call.kernels.fewRows &&
+                  std::all_of(ranges.begin(), ranges.end(),
+                              [&](const TileRanges &r) { return r == ranges[0]; });
+      if (pack) {
+        plan.units.push_back({packed, std::move(ranges[0]), 0, 1});
+        continue;
+      }
+      for (int64_t h = h0; h < h0 + group; ++h)
+        plan.units.push_back(
+            {rowBlock(call, b, h, 1, qt), std::move(ranges[h - h0]), 0, 1});
+    }
+  const int64_t units = static_cast<int64_t>(plan.units.size());
+  const int64_t wanted = (kSlicesPerThread * threads + units - 1) / units;
+  for (int64_t u = 0; u < units; ++u) {
+    DecodePlan::Unit &unit = plan.units[u];
+    const int64_t tiles = core::countTiles(unit.ranges);
+    const int64_t most =
+        std::max<int64_t>(1, tiles * call.variant.tileK / kMinSliceKeys);
+    unit.firstSlice = static_cast<int64_t>(plan.slices.size());
+    unit.numSlices = std::min(wanted, most);
+    for (int64_t s = 0; s < unit.numSlices; ++s)
+      plan.slices.push_back({u, sliceRanges(unit.ranges, tiles * s / unit.numSlices,
+                                            tiles * (s + 1) / unit.numSlices)});
+    plan.stateSize = std::max(plan.stateSize, stateFloats(call, unit.block));
+  }
+}
+
+int sliceTask(void *, int task, uint8_t *closure) {
+  DecodePlan &plan = *reinterpret_cast<DecodePlan *>(closure);
+  const DecodePlan::Slice &slice = plan.slices[task];
+  return attendRows(plan.call, plan.units[slice.unit].block, slice.ranges,
+                    plan.states.data() + task * plan.stateSize);
+}
+
+int finishUnitTask(void *, int task, uint8_t *closure) {
+  DecodePlan &plan = *reinterpret_cast<DecodePlan *>(closure);
+  const DecodePlan::Unit &unit = plan.units[task];
+  float *states = plan.states.data() + unit.firstSlice * plan.stateSize;
+  // Slices sit plan.stateSize apart; combineStates wants them back to back.
+  const int64_t size = stateFloats(plan.call, unit.block);
+  for (int64_t s = 1; s < unit.numSlices; ++s)
+    std::copy_n(states + s * plan.stateSize, size, states + s * size);
+  combineStates(plan.call, unit.block, states, unit.numSlices);
+  writeRows(plan.call, unit.block, states);
+  return 0;
+}
+
+/// Runs a decode-shaped call; returns 0 or a kernel's status.
+int runDecode(Call &call, int64_t threads) {
+  DecodePlan plan{call, {}, {}, 0, {}};
+  planDecode(plan, threads);
+  plan.states.resize(plan.slices.size() * plan.stateSize);
+  auto *closure = reinterpret_cast<uint8_t *>(&plan);
+  if (int status = halide_do_par_for(nullptr, sliceTask, 0,
+                                     static_cast<int>(plan.slices.size()), closure))
+    return status;
+  return halide_do_par_for(nullptr, finishUnitTask, 0,
+                           static_cast<int>(plan.units.size()), closure);
+}
+
+/// A call is decode-shaped when its one query tile has few enough rows for
+/// the few-row kernels.
+bool decodeShaped(const Call &call) {
+  return call.numTiles == 1 && call.kernels.fullFew &&
+         rowBlock(call, 0, 0, 1, call.firstTile).rows <= call.kernels.fewRows;
+}
 
 /// A checked float32 call.
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
@@ -274,11 +212,19 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
     halide_do_par_for(nullptr, selectTask, 0, heads,
                       reinterpret_cast<uint8_t *>(&call));
   }
-  int64_t tasks = heads * call.numTiles;
-  if (tasks > std::numeric_limits<int>::max())
-    return rt::fail(SPATTN_ERROR_SHAPE, "too many query tiles in one call");
-  int status = halide_do_par_for(nullptr, tileTask, 0, static_cast<int>(tasks),
-                                 reinterpret_cast<uint8_t *>(&call));
+  int status;
+  if (decodeShaped(call)) {
+    int64_t threads = options && options->num_threads > 0
+                          ? options->num_threads
+                          : std::max(1u, std::thread::hardware_concurrency());
+    status = runDecode(call, threads);
+  } else {
+    int64_t tasks = heads * call.numTiles;
+    if (tasks > std::numeric_limits<int>::max())
+      return rt::fail(SPATTN_ERROR_SHAPE, "too many query tiles in one call");
+    status = halide_do_par_for(nullptr, tileTask, 0, static_cast<int>(tasks),
+                               reinterpret_cast<uint8_t *>(&call));
+  }
   if (status == SPATTN_ERROR_MEMORY)
     return rt::fail(SPATTN_ERROR_MEMORY, std::string(library.name) +
                                              ": no memory for a tile's workspace");

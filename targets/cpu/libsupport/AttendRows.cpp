@@ -1,0 +1,250 @@
+//===- AttendRows.cpp - Query rows through the attend kernels -------------===//
+#include "targets/cpu/libsupport/AttendRows.h"
+
+#include "HalideRuntime.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+namespace spattn::cpu {
+
+namespace {
+
+/// A 2-D float (or byte) view for a Halide kernel argument.
+struct View2D {
+  halide_dimension_t dims[2];
+  halide_buffer_t buffer;
+
+  View2D(const void *data, halide_type_t type, int32_t inner, int32_t outer,
+         int32_t outerStride) {
+    dims[0] = halide_dimension_t(0, inner, 1);
+    dims[1] = halide_dimension_t(0, outer, outerStride);
+    buffer = {};
+    buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
+    buffer.type = type;
+    buffer.dimensions = 2;
+    buffer.dim = dims;
+  }
+  View2D(const View2D &) = delete;
+};
+
+struct View1D {
+  halide_dimension_t dim;
+  halide_buffer_t buffer;
+
+  View1D(float *data, int32_t extent) : dim(0, extent, 1) {
+    buffer = {};
+    buffer.host = reinterpret_cast<uint8_t *>(data);
+    buffer.type = halide_type_t(halide_type_float, 32);
+    buffer.dimensions = 1;
+    buffer.dim = &dim;
+  }
+  View1D(const View1D &) = delete;
+};
+
+const halide_type_t kFloat(halide_type_float, 32);
+const halide_type_t kByte(halide_type_uint, 8);
+constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+
+float *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
+  return static_cast<float *>(t.data) + b * t.strides[0] + h * t.strides[1] +
+         row * t.strides[2];
+}
+
+bool usesFewRows(const Call &call, const RowBlock &block) {
+  return call.kernels.fullFew &&
+         block.rows * block.numHeads <= call.kernels.fewRows;
+}
+
+/// Each worker thread's scratch (padded queries, the second online-softmax
+/// state, a span's mask), kept across tasks and calls.
+thread_local rt::Workspace rowWorkspace;
+
+} // namespace
+
+RowBlock rowBlock(const Call &call, int64_t b, int64_t firstHead,
+                  int64_t numHeads, int64_t qt) {
+  core::TileGeometry geometry{call.variant.tileQ, call.variant.tileK,
+                              call.shape.queryLength, call.shape.keyLength};
+  int64_t firstPos = geometry.firstPositionOf(qt);
+  int64_t lastPos = geometry.lastPositionOf(qt);
+  return {b,
+          firstHead,
+          numHeads,
+          qt,
+          firstPos - geometry.firstPosition(),
+          firstPos,
+          lastPos - firstPos + 1,
+          firstPos - qt * call.variant.tileQ};
+}
+
+int64_t kernelRows(const Call &call, const RowBlock &block) {
+  return usesFewRows(call, block) ? call.kernels.fewRows : call.variant.tileQ;
+}
+
+int attendRows(const Call &call, const RowBlock &block,
+               const core::TileRanges &ranges, float *state) {
+  const abi::Variant &variant = call.variant;
+  const CpuKernels &kernels = call.kernels;
+  const int64_t D = call.shape.headDim, BK = variant.tileK;
+  // The few-row kernels take rows from 0, head after head; a full tile
+  // (one head) keeps its rows at their offset in the tile.
+  const bool few = usesFewRows(call, block);
+  assert((few || block.numHeads == 1) && "only few-row blocks pack heads");
+  const int64_t KR = kernelRows(call, block);
+  const int64_t base = few ? 0 : block.offset;
+  const int64_t packedRows = block.rows * block.numHeads;
+  AttendFull full = few ? kernels.fullFew : kernels.full;
+  AttendMasked masked = few ? kernels.maskedFew : kernels.masked;
+  const int64_t span = kernels.span;
+
+  const int64_t stateSize = KR * (D + 2); // m, l, acc
+  // The mask gets one spare row: a kernel reading a run that starts inside
+  // the span sees `span` columns from there.
+  float *scratch = static_cast<float *>(rowWorkspace.reserve(
+      sizeof(float) * (KR * D + stateSize) + span * (KR + 1)));
+  if (!scratch)
+    return SPATTN_ERROR_MEMORY;
+  float *cur = state, *next = scratch + KR * D;
+  uint8_t *mask = reinterpret_cast<uint8_t *>(next + stateSize);
+  std::fill(cur, cur + KR, kMinusInf);
+  std::fill(cur + KR, cur + stateSize, 0.0f);
+
+  // Queries: the caller's rows when they fill the kernel, else a padded copy.
+  const float *queries = at(call.q, block.b, block.firstHead, block.firstRow);
+  int64_t queryStride = call.q.strides[2];
+  if (packedRows != KR) {
+    std::fill(scratch, scratch + KR * D, 0.0f);
+    for (int64_t hi = 0; hi < block.numHeads; ++hi)
+      for (int64_t r = 0; r < block.rows; ++r)
+        std::copy_n(at(call.q, block.b, block.firstHead + hi, block.firstRow + r),
+                    D, scratch + (base + hi * block.rows + r) * D);
+    queries = scratch;
+    queryStride = D;
+  }
+
+  View2D qView(queries, kFloat, D, KR, queryStride);
+  const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
+  const float *keys = at(call.k, block.b, kvHead, 0);
+  const float *values = at(call.v, block.b, kvHead, 0);
+  // One kernel call: keys [key0, key0 + n) into the running state; `spanMask`
+  // (row stride `span`) is null for full tiles.
+  auto attend = [&](int64_t key0, int64_t n, const uint8_t *spanMask) {
+    View2D kView(keys + key0 * call.k.strides[2], kFloat, D, n, call.k.strides[2]);
+    View2D vView(values + key0 * call.v.strides[2], kFloat, D, n, call.v.strides[2]);
+    View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
+    View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
+    View2D accOut(next + 2 * KR, kFloat, D, KR, D);
+    int status;
+    if (!spanMask) {
+      status = full(&qView.buffer, &kView.buffer, &vView.buffer, n, call.scale,
+                    &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer,
+                    &lOut.buffer, &accOut.buffer);
+    } else {
+      View2D maskView(spanMask, kByte, span, KR, span);
+      status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
+                      &maskView.buffer, n, call.scale, &mIn.buffer, &lIn.buffer,
+                      &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
+    }
+    std::swap(cur, next);
+    return status;
+  };
+
+  std::vector<abi::HeadState> heads;
+  for (int64_t hi = 0; hi < block.numHeads; ++hi)
+    heads.push_back(call.headState(block.b, block.firstHead + hi));
+  const int64_t spanTiles = span / BK;
+  for (const core::TileRange &range :
+       core::clipRanges(ranges, 0, call.numKeyTiles))
+    for (int64_t c0 = range.lo; c0 < range.hi; c0 += spanTiles) {
+      int64_t key0 = c0 * BK;
+      int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
+                           call.shape.keyLength) - key0;
+      if (range.kind == core::TileKind::Full) {
+        if (int status = attend(key0, n, nullptr))
+          return status;
+        continue;
+      }
+      std::fill(mask, mask + span * KR, uint8_t{0});
+      for (int64_t hi = 0; hi < block.numHeads; ++hi)
+        for (int64_t r = 0; r < block.rows; ++r)
+          variant.keepRow(heads[hi], block.firstRow + r, block.firstPos + r,
+                          key0, n, mask + (base + hi * block.rows + r) * span);
+      // A partial tile may keep nothing for this query tile (a stride that
+      // misses it, the far side of a diagonal): call the kernel only on
+      // runs of tiles with a kept pair.
+      auto keepsAny = [&](int64_t t) {
+        int64_t lo = t * BK, hi = std::min((t + 1) * BK, n);
+        for (int64_t r = base; r < base + packedRows; ++r) {
+          const uint8_t *row = mask + r * span;
+          if (std::find(row + lo, row + hi, uint8_t{1}) != row + hi)
+            return true;
+        }
+        return false;
+      };
+      int64_t tiles = (n + BK - 1) / BK;
+      for (int64_t t = 0; t < tiles;) {
+        if (!keepsAny(t)) {
+          ++t;
+          continue;
+        }
+        int64_t t1 = t + 1;
+        while (t1 < tiles && keepsAny(t1))
+          ++t1;
+        if (int status = attend(key0 + t * BK, std::min(t1 * BK, n) - t * BK,
+                                mask + t * BK))
+          return status;
+        t = t1;
+      }
+    }
+  if (cur != state)
+    std::copy_n(cur, stateSize, state);
+  return 0;
+}
+
+void combineStates(const Call &call, const RowBlock &block, float *states,
+                   int64_t count) {
+  const int64_t D = call.shape.headDim, KR = kernelRows(call, block);
+  const int64_t size = stateFloats(call, block);
+  float *m = states, *l = states + KR, *acc = states + 2 * KR;
+  for (int64_t s = 1; s < count; ++s) {
+    const float *other = states + s * size;
+    for (int64_t r = 0; r < KR; ++r) {
+      float mo = other[r];
+      if (mo == kMinusInf)
+        continue; // that slice kept nothing of this row
+      float mNew = std::max(m[r], mo);
+      float a = m[r] == kMinusInf ? 0.0f : std::exp(m[r] - mNew);
+      float b = std::exp(mo - mNew);
+      l[r] = l[r] * a + other[KR + r] * b;
+      const float *accOther = other + 2 * KR + r * D;
+      for (int64_t d = 0; d < D; ++d)
+        acc[r * D + d] = acc[r * D + d] * a + accOther[d] * b;
+      m[r] = mNew;
+    }
+  }
+}
+
+void writeRows(const Call &call, const RowBlock &block, const float *state) {
+  const int64_t D = call.shape.headDim, KR = kernelRows(call, block);
+  const int64_t base = usesFewRows(call, block) ? 0 : block.offset;
+  for (int64_t hi = 0; hi < block.numHeads; ++hi)
+    for (int64_t r = 0; r < block.rows; ++r) {
+      const int64_t t = base + hi * block.rows + r, h = block.firstHead + hi;
+      const int64_t row = block.firstRow + r;
+      float m = state[t], l = state[KR + t];
+      const float *acc = state + 2 * KR + t * D;
+      float *out = at(call.o, block.b, h, row);
+      for (int64_t d = 0; d < D; ++d)
+        out[d] = l > 0 ? acc[d] / l : 0.0f;
+      if (call.lse)
+        static_cast<float *>(call.lse->data)[block.b * call.lse->strides[0] +
+                                             h * call.lse->strides[1] +
+                                             row * call.lse->strides[2]] =
+            l > 0 ? m + std::log(l) : kMinusInf;
+    }
+}
+
+} // namespace spattn::cpu

@@ -1,0 +1,85 @@
+//===- AttendRows.h - Query rows through the attend kernels -----*- C++ -*-===//
+//
+// The work of a CPU call, in units the driver (Driver.cpp) spreads over
+// Halide's thread pool: a RowBlock of query rows is walked over its kept
+// key tiles, span by span, through the Halide attend kernels (full spans
+// unmasked, partial spans with the generated token predicate) into an
+// online-softmax state; states of one block over disjoint key slices
+// (split-K) combine exactly; the final state becomes O = acc / l and
+// LSE = m + log l.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPATTN_TARGETS_CPU_LIBSUPPORT_ATTENDROWS_H
+#define SPATTN_TARGETS_CPU_LIBSUPPORT_ATTENDROWS_H
+
+#include "targets/cpu/libsupport/CpuKernels.hpp"
+
+#include "spattn/library_abi.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace spattn::cpu {
+
+/// Everything one call shares between its parallel tasks.
+struct Call {
+  const abi::Library &library;
+  const abi::Variant &variant;
+  const CpuKernels &kernels;
+  const rt::CallShape &shape;
+  const spattn_tensor &q, &k, &v, &o;
+  const spattn_tensor *lse;
+  std::vector<int64_t> params;
+  std::vector<abi::StageResult> stages; // [B * Hq * numStages]
+  float scale;
+  int64_t firstTile, numTiles, numKeyTiles;
+
+  abi::HeadState headState(int64_t b, int64_t h) const {
+    return {params.data(), h,
+            {variant.tileQ, variant.tileK, shape.queryLength, shape.keyLength},
+            stages.data() + (b * shape.numQHeads + h) * library.numStages};
+  }
+};
+
+/// The present rows of query tile `qt` in each of `numHeads` consecutive
+/// query heads from `firstHead` (of batch element b), attended by one series
+/// of kernel calls. Several heads only when they read one kv head and keep
+/// the same tiles (GQA decode): each K/V span is then read once for all.
+struct RowBlock {
+  int64_t b, firstHead, numHeads, qt;
+  int64_t firstRow; // row of Q (and O) of the tile's first present row
+  int64_t firstPos; // its absolute position
+  int64_t rows;     // present rows per head
+  int64_t offset;   // firstPos - qt * tileQ
+};
+
+/// The rows of query tile qt of (b, heads [firstHead, firstHead + numHeads)).
+RowBlock rowBlock(const Call &call, int64_t b, int64_t firstHead,
+                  int64_t numHeads, int64_t qt);
+
+/// Rows the block's kernels compute: the few-row kernels' when the block
+/// fits them, else tileQ.
+int64_t kernelRows(const Call &call, const RowBlock &block);
+
+/// Floats of a block's online-softmax state: m[KR], l[KR], acc[KR][D].
+inline int64_t stateFloats(const Call &call, const RowBlock &block) {
+  return kernelRows(call, block) * (call.shape.headDim + 2);
+}
+
+/// Attends the block's rows to the keys of `ranges` (clipped to the key
+/// tiles that exist) into `state` (stateFloats of them), which starts empty.
+/// Returns 0 or a Halide / SPATTN_ERROR_MEMORY status.
+int attendRows(const Call &call, const RowBlock &block,
+               const core::TileRanges &ranges, float *state);
+
+/// Merges `count` states of one block (each stateFloats long, back to
+/// back), computed over disjoint key slices, into the first.
+void combineStates(const Call &call, const RowBlock &block, float *states,
+                   int64_t count);
+
+/// Writes the block's O rows and, when asked for, LSE from a final state.
+void writeRows(const Call &call, const RowBlock &block, const float *state);
+
+} // namespace spattn::cpu
+
+#endif
