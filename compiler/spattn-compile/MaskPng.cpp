@@ -2,9 +2,10 @@
 //
 // Each picture is the schedule the variant runs at one call (Lq = Lk = L,
 // one query head): the ScheduleEvaluator's key-tile ranges per query tile,
-// drawn one square per tile. The mask is scaled to at least kMinSide pixels
-// a side; past kMaxSide tiles a side, one pixel covers several tiles and
-// shows the strongest kind among them (full over partial over skipped).
+// drawn one square per tile, masked tiles shaded by how much of them the
+// reference mask keeps. The mask is scaled to at least kMinSide pixels a
+// side; past kMaxSide tiles a side, one pixel covers several tiles and shows
+// the strongest kind among them (full over partial over skipped).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/spattn-compile/MaskPng.h"
@@ -13,6 +14,7 @@
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
 #include "dialects/SpAttn/Eval/SpecEvaluator.h"
 #include "reference/Density.h"
+#include "reference/Mask.h"
 #include "passes/Passes.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -21,6 +23,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::spattn;
@@ -30,8 +33,11 @@ namespace spattn {
 
 namespace {
 
-constexpr png::Rgb kFullColor{31, 78, 156};     // dark blue
-constexpr png::Rgb kPartialColor{243, 156, 18}; // orange
+constexpr png::Rgb kFullColor{31, 78, 156}; // dark blue
+// Masked tiles: pale peach (nothing kept) to deep orange (everything kept).
+constexpr png::Rgb kMaskedPale{254, 230, 206}, kMaskedColor{217, 72, 1};
+// Gathered tiles: pale to deep green.
+constexpr png::Rgb kGatheredPale{224, 243, 219}, kGatheredColor{0, 109, 44};
 constexpr png::Rgb kSkippedColor{226, 226, 226};
 constexpr png::Rgb kBackground{255, 255, 255};
 constexpr png::Rgb kInk{30, 30, 30};
@@ -39,6 +45,31 @@ constexpr png::Rgb kFrameColor{120, 120, 120};
 constexpr int64_t kMinSide = 512, kMaxSide = 2048, kMargin = 16;
 /// Cells at least this large get a one-pixel gap so single tiles stand out.
 constexpr int64_t kGridLineCell = 6;
+/// Shaded swatches in the key are this many plain swatches wide.
+constexpr int64_t kRampSwatches = 4;
+
+/// `pale` at fraction 0 to `saturated` at 1. The square root spreads the
+/// few-percent fractions of sparse patterns over a visible part of the ramp.
+png::Rgb shade(png::Rgb pale, png::Rgb saturated, double fraction) {
+  double t = std::sqrt(std::clamp(fraction, 0.0, 1.0));
+  auto mix = [t](uint8_t from, uint8_t to) {
+    return uint8_t(std::lround(from + (to - from) * t));
+  };
+  return {mix(pale.r, saturated.r), mix(pale.g, saturated.g),
+          mix(pale.b, saturated.b)};
+}
+
+StringRef formName(TileForm form) {
+  switch (form) {
+  case TileForm::Full:
+    return "full";
+  case TileForm::Masked:
+    return "masked";
+  case TileForm::Gathered:
+    return "gathered";
+  }
+  llvm_unreachable("unknown tile form");
+}
 
 /// Q and K read from --q / --k, checked against the spec.
 struct FileContent {
@@ -118,17 +149,100 @@ FailureOr<FileContent> loadContent(SpecOp spec, const SpecConfig &config,
   return FileContent{std::move(*q), std::move(*k), queryLength};
 }
 
+/// Kept fractions of masked tiles, estimated from evenly spaced present
+/// rows of their query tile, since one row of the mask costs O(Lk).
+class KeptSampler {
+public:
+  KeptSampler(const ref::Pattern &pattern, const ref::AttentionProblem &problem,
+              int64_t head, ref::HeadContent content, int64_t tileQ,
+              int64_t tileK)
+      : mask(pattern, problem, head, content), problem(problem), tileQ(tileQ),
+        tileK(tileK) {}
+
+  /// Kept over all pairs of each partial tile of `ranges` (in order), from up
+  /// to `maxRows` rows of query tile `queryTile`: first and last included,
+  /// every row when the tile has no more, the middle one when maxRows is 1.
+  std::vector<double> partialFractions(int64_t queryTile,
+                                       const core::TileRanges &ranges,
+                                       int64_t maxRows) {
+    std::vector<int64_t> kept(core::countTiles(ranges, TileKind::Partial));
+    if (kept.empty())
+      return {};
+    int64_t firstRow = problem.keyLength - problem.queryLength;
+    int64_t lo = std::max(queryTile * tileQ, firstRow);
+    int64_t present = std::min((queryTile + 1) * tileQ, problem.keyLength) - lo;
+    int64_t rows = std::min(present, maxRows);
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t offset =
+          rows == 1 ? (present - 1) / 2 : r * (present - 1) / (rows - 1);
+      mask.row(lo + offset - firstRow, keep);
+      int64_t *tile = kept.data();
+      forEachPartialTile(ranges, [&](int64_t c) {
+        *tile++ += std::count(keep.begin() + c * tileK,
+                              keep.begin() + keysEnd(c), uint8_t{1});
+      });
+    }
+    std::vector<double> fractions;
+    forEachPartialTile(ranges, [&](int64_t c) {
+      double pairs = double(rows) * double(keysEnd(c) - c * tileK);
+      fractions.push_back(double(kept[fractions.size()]) / pairs);
+    });
+    return fractions;
+  }
+
+private:
+  int64_t keysEnd(int64_t keyTile) const {
+    return std::min((keyTile + 1) * tileK, problem.keyLength);
+  }
+  template <typename Visit>
+  static void forEachPartialTile(const core::TileRanges &ranges, Visit visit) {
+    for (const core::TileRange &range : ranges)
+      if (range.kind == TileKind::Partial)
+        for (int64_t c = range.lo; c < range.hi; ++c)
+          visit(c);
+  }
+
+  ref::MaskEvaluator mask;
+  ref::AttentionProblem problem;
+  int64_t tileQ, tileK;
+  std::vector<uint8_t> keep;
+};
+
+/// One cell of the picture: the strongest kind among its tiles and the sum
+/// of the kept fractions of its masked tiles.
+struct Cell {
+  TileKind kind = TileKind::Skipped;
+  uint32_t maskedTiles = 0;
+  float keptSum = 0;
+};
+
+png::Rgb cellColor(const Cell &cell) {
+  switch (cell.kind) {
+  case TileKind::Full:
+    return formColor(TileForm::Full, 1.0);
+  case TileKind::Partial:
+    return formColor(TileForm::Masked, cell.keptSum / cell.maskedTiles);
+  case TileKind::Skipped:
+    return kSkippedColor;
+  }
+  llvm_unreachable("unknown tile kind");
+}
+
 /// The schedule of one call, one cell per `factor` x `factor` tiles.
 struct TileGrid {
   int64_t queryTiles = 0, keyTiles = 0, factor = 1;
   int64_t rows = 0, cols = 0; // cells
-  std::vector<TileKind> cells;
-  int64_t full = 0, partial = 0;
+  /// Rows sampled per query tile at most: a cell row gets about
+  /// kSampledRowsPerTile whatever the factor, so the cost stays bounded.
+  int64_t sampledRows = kSampledRowsPerTile;
+  std::vector<Cell> cells;
+  int64_t full = 0, masked = 0;
+  double maskedKeptSum = 0; // over every masked tile
 
-  TileKind &cell(int64_t row, int64_t col) { return cells[row * cols + col]; }
+  Cell &cell(int64_t row, int64_t col) { return cells[row * cols + col]; }
 };
 
-TileGrid collectTiles(ScheduleEvaluator &schedule) {
+TileGrid collectTiles(ScheduleEvaluator &schedule, KeptSampler &sampler) {
   TileGrid grid;
   int64_t first = schedule.firstQueryTile();
   grid.queryTiles = schedule.endQueryTile() - first;
@@ -137,17 +251,27 @@ TileGrid collectTiles(ScheduleEvaluator &schedule) {
       llvm::divideCeil(std::max(grid.queryTiles, grid.keyTiles), kMaxSide);
   grid.rows = llvm::divideCeil(grid.queryTiles, grid.factor);
   grid.cols = llvm::divideCeil(grid.keyTiles, grid.factor);
-  grid.cells.assign(grid.rows * grid.cols, TileKind::Skipped);
-  for (int64_t q = 0; q < grid.queryTiles; ++q)
-    for (const core::TileRange &range : schedule.tileRanges(first + q)) {
-      (range.kind == TileKind::Full ? grid.full : grid.partial) +=
-          range.hi - range.lo;
-      for (int64_t c = range.lo / grid.factor;
-           c <= (range.hi - 1) / grid.factor; ++c) {
-        TileKind &kind = grid.cell(q / grid.factor, c);
-        kind = std::max(kind, range.kind);
+  grid.sampledRows = llvm::divideCeil(kSampledRowsPerTile, grid.factor);
+  grid.cells.resize(grid.rows * grid.cols);
+  for (int64_t q = 0; q < grid.queryTiles; ++q) {
+    core::TileRanges ranges = schedule.tileRanges(first + q);
+    std::vector<double> fractions =
+        sampler.partialFractions(first + q, ranges, grid.sampledRows);
+    const double *fraction = fractions.data();
+    for (const core::TileRange &range : ranges)
+      for (int64_t k = range.lo; k < range.hi; ++k) {
+        Cell &cell = grid.cell(q / grid.factor, k / grid.factor);
+        cell.kind = std::max(cell.kind, range.kind);
+        if (range.kind == TileKind::Full) {
+          ++grid.full;
+          continue;
+        }
+        ++grid.masked;
+        ++cell.maskedTiles;
+        cell.keptSum += *fraction;
+        grid.maskedKeptSum += *fraction++;
       }
-    }
+  }
   return grid;
 }
 
@@ -166,6 +290,67 @@ std::vector<std::string> wrapWords(StringRef text, size_t width) {
   return lines;
 }
 
+/// One entry of the colour key: a tile form (none for skipped tiles) that
+/// occurs, with its tile count.
+struct KeyEntry {
+  std::optional<TileForm> form;
+  int64_t tiles = 0;
+
+  std::string label() const {
+    return (form ? formName(*form).str() : "skipped") + " " +
+           std::to_string(tiles);
+  }
+  /// Masked and gathered swatches show their whole ramp, pale to saturated.
+  bool shaded() const { return form && *form != TileForm::Full; }
+  png::Rgb color(double fraction) const {
+    return form ? formColor(*form, fraction) : kSkippedColor;
+  }
+};
+
+/// The forms of the key with at least one tile, in reading order.
+std::vector<KeyEntry> keyEntries(const TileGrid &grid) {
+  int64_t skipped = grid.queryTiles * grid.keyTiles - grid.full - grid.masked;
+  std::vector<KeyEntry> entries;
+  for (KeyEntry entry : {KeyEntry{TileForm::Full, grid.full},
+                         KeyEntry{TileForm::Masked, grid.masked},
+                         KeyEntry{std::nullopt, skipped}})
+    if (entry.tiles > 0)
+      entries.push_back(entry);
+  return entries;
+}
+
+/// Lays out the colour key in one line of text at `scale`.
+struct KeyLayout {
+  int64_t scale, swatch, swatchGap, entryGap;
+
+  explicit KeyLayout(int64_t scale)
+      : scale(scale), swatch(png::textHeight(scale) - 2 * scale),
+        swatchGap(4 * scale), entryGap(12 * scale) {}
+
+  int64_t swatchWidth(const KeyEntry &entry) const {
+    return entry.shaded() ? kRampSwatches * swatch : swatch;
+  }
+  int64_t width(ArrayRef<KeyEntry> entries) const {
+    int64_t total = 0;
+    for (const KeyEntry &entry : entries)
+      total += swatchWidth(entry) + swatchGap +
+               png::textWidth(entry.label(), scale) + entryGap;
+    return total;
+  }
+  void draw(png::Image &image, int64_t x, int64_t y,
+            ArrayRef<KeyEntry> entries) const {
+    for (const KeyEntry &entry : entries) {
+      int64_t w = swatchWidth(entry);
+      for (int64_t dx = 0; dx < w; ++dx)
+        image.fillRect(x + dx, y + scale, 1, swatch,
+                       entry.color(w == 1 ? 1.0 : double(dx) / (w - 1)));
+      image.frameRect(x, y + scale, w, swatch, kFrameColor);
+      x += w + swatchGap;
+      x += image.drawText(x, y, entry.label(), kInk, scale) + entryGap;
+    }
+  }
+};
+
 /// Draws the mask under `legend` and the colour key. The first paragraph of
 /// the legend stays on one line (the picture widens if needed); the others
 /// wrap to the picture's width.
@@ -177,23 +362,12 @@ MaskPicture drawPicture(const TileGrid &grid, ArrayRef<std::string> legend) {
   int64_t maskWidth = grid.cols * cellSize, maskHeight = grid.rows * cellSize;
   int64_t scale = std::max(maskWidth, maskHeight) >= 1024 ? 3 : 2;
   int64_t lineHeight = png::textHeight(scale) + 3 * scale;
-  int64_t swatch = png::textHeight(scale) - 2 * scale;
+  KeyLayout key(scale);
+  std::vector<KeyEntry> entries = keyEntries(grid);
 
-  struct KeyEntry {
-    png::Rgb color;
-    std::string label;
-  };
-  int64_t skipped = grid.queryTiles * grid.keyTiles - grid.full - grid.partial;
-  KeyEntry key[] = {{kFullColor, "full " + std::to_string(grid.full)},
-                    {kPartialColor, "partial " + std::to_string(grid.partial)},
-                    {kSkippedColor, "skipped " + std::to_string(skipped)}};
-  int64_t keyGap = 4 * scale, entryGap = 12 * scale, keyWidth = 0;
-  for (const KeyEntry &entry : key)
-    keyWidth += swatch + keyGap + png::textWidth(entry.label, scale) + entryGap;
-
-  int64_t width =
-      std::max({maskWidth, keyWidth, png::textWidth(legend.front(), scale)}) +
-      2 * kMargin;
+  int64_t width = std::max({maskWidth, key.width(entries),
+                            png::textWidth(legend.front(), scale)}) +
+                  2 * kMargin;
   size_t charsPerLine =
       (width - 2 * kMargin + scale) / (png::kGlyphAdvance * scale);
   std::vector<std::string> lines = {legend.front()};
@@ -209,19 +383,13 @@ MaskPicture drawPicture(const TileGrid &grid, ArrayRef<std::string> legend) {
     image.drawText(kMargin, y, line, kInk, scale);
     y += lineHeight;
   }
-  int64_t x = kMargin;
-  for (const KeyEntry &entry : key) {
-    image.fillRect(x, y + scale, swatch, swatch, entry.color);
-    image.frameRect(x, y + scale, swatch, swatch, kFrameColor);
-    x += swatch + keyGap;
-    x += image.drawText(x, y, entry.label, kInk, scale) + entryGap;
-  }
+  key.draw(image, kMargin, y, entries);
 
   int64_t fill = cellSize >= kGridLineCell ? cellSize - 1 : cellSize;
   for (int64_t row = 0; row < grid.rows; ++row)
     for (int64_t col = 0; col < grid.cols; ++col)
       image.fillRect(kMargin + col * cellSize, maskTop + row * cellSize, fill,
-                     fill, tileColor(grid.cells[row * grid.cols + col]));
+                     fill, cellColor(grid.cells[row * grid.cols + col]));
   image.frameRect(kMargin, maskTop, maskWidth, maskHeight, kFrameColor);
 
   MaskPicture picture{"", std::move(image)};
@@ -230,6 +398,24 @@ MaskPicture drawPicture(const TileGrid &grid, ArrayRef<std::string> legend) {
   picture.cellSize = cellSize;
   picture.tilesPerCell = grid.factor;
   return picture;
+}
+
+/// The density, what masked tiles keep, and how the shades were measured.
+std::string keptSummary(const TileGrid &grid, double density) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "overall density " << llvm::format("%.2f%%", 100 * density);
+  if (grid.masked == 0)
+    return text + ", no masked tiles";
+  os << ", masked tiles keep "
+     << llvm::format("%.1f%%", 100 * grid.maskedKeptSum / grid.masked)
+     << " of their pairs on average.";
+  if (grid.full > 0)
+    os << " Full tiles run unmasked.";
+  os << " Masked tiles test every pair, shaded by the fraction kept (pale 0%, "
+        "saturated 100%; from up to "
+     << grid.sampledRows << " evenly spaced rows per query tile)";
+  return text;
 }
 
 /// Renders one variant at length L.
@@ -257,15 +443,16 @@ FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
   ScheduleEvaluator schedule(variant);
   if (failed(schedule.bind(problem, options.head, content)))
     return failure();
-  TileGrid grid = collectTiles(schedule);
+  KeptSampler sampler(*pattern, problem, options.head, content,
+                      schedule.blockQ(), schedule.blockK());
+  TileGrid grid = collectTiles(schedule, sampler);
 
-  // Who and where; the budgets at this L; how to read the picture.
-  std::string legend[3];
+  // Who and where; the budgets at this L; how to read the picture; why it
+  // runs as fast as it does.
+  std::string legend[4];
   llvm::raw_string_ostream title(legend[0]);
   title << "@" << config.name << " bucket " << variant.getBucket()
-        << " L=" << length << " head " << options.head << " density "
-        << llvm::format("%.4f", ref::keptFraction(*pattern, problem,
-                                                  options.head, content));
+        << " L=" << length << " head " << options.head;
   llvm::raw_string_ostream budgetValues(legend[1]);
   for (auto [site, value] : llvm::zip(evaluator.budgets(), *budgets))
     budgetValues << site.label << "=" << value << " ";
@@ -278,7 +465,9 @@ FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
     detail << ", Q/K " << (files ? "from --q/--k" : "synthetic (seed 0)");
   if (grid.factor > 1)
     detail << "; 1 px = " << grid.factor << "x" << grid.factor
-           << " tiles, strongest kind shown";
+           << " tiles, strongest kind shown, masked ones shaded by their mean";
+  legend[3] = keptSummary(
+      grid, ref::keptFraction(*pattern, problem, options.head, content));
 
   MaskPicture picture = drawPicture(grid, legend);
   picture.fileName =
@@ -290,17 +479,19 @@ FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
 
 } // namespace
 
-png::Rgb tileColor(TileKind kind) {
-  switch (kind) {
-  case TileKind::Full:
+png::Rgb formColor(TileForm form, double keptFraction) {
+  switch (form) {
+  case TileForm::Full:
     return kFullColor;
-  case TileKind::Partial:
-    return kPartialColor;
-  case TileKind::Skipped:
-    return kSkippedColor;
+  case TileForm::Masked:
+    return shade(kMaskedPale, kMaskedColor, keptFraction);
+  case TileForm::Gathered:
+    return shade(kGatheredPale, kGatheredColor, keptFraction);
   }
-  llvm_unreachable("unknown tile kind");
+  llvm_unreachable("unknown tile form");
 }
+
+png::Rgb skippedColor() { return kSkippedColor; }
 
 FailureOr<std::vector<MaskPicture>>
 renderMaskPngs(ModuleOp lowered, SpecOp spec, const MaskPngOptions &options) {

@@ -1,8 +1,10 @@
 //===- MaskPng.h - spattn-compile --emit=mask-png ---------------*- C++ -*-===//
 //
 // Draws the block schedule of each bucket as a picture: one square per
-// (query tile, key tile), full, partial and skipped tiles in three colours,
-// under a legend with the spec, bucket, L, head, density and budget values.
+// (query tile, key tile) coloured by how the CPU runs it (full tiles solid,
+// masked tiles shaded by the fraction of their pairs the mask keeps, skipped
+// tiles grey), under a legend with the spec, bucket, L, head, budget values,
+// density and the mean kept fraction of masked tiles.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_COMPILER_SPATTN_COMPILE_MASKPNG_H
@@ -35,13 +37,30 @@ struct MaskPngOptions {
   std::string queryFile, keyFile;
 };
 
-/// The colour of full, partial and skipped tiles.
-png::Rgb tileColor(core::TileKind kind);
+/// How the CPU runs a kept tile: full tiles without a mask, partial tiles
+/// (core::TileKind::Partial) masked pair by pair. Gathered (the kept
+/// scattered columns packed into a dense panel) has a colour but no tile is
+/// classified as gathered yet.
+enum class TileForm { Full, Masked, Gathered };
+
+/// The colour of a tile run as `form` that keeps `keptFraction` (in [0, 1])
+/// of its pairs: solid for full tiles; masked and gathered tiles go from a
+/// pale tint (0) to their saturated hue (1) on a square-root scale.
+png::Rgb formColor(TileForm form, double keptFraction);
+/// The colour of skipped tiles.
+png::Rgb skippedColor();
+
+/// Kept fractions are estimated from at most this many evenly spaced present
+/// rows per query tile (first and last included), divided among the query
+/// tiles of a cell when a cell covers several.
+constexpr int64_t kSampledRowsPerTile = 8;
 
 /// One rendered picture and the file name it is written under. Tile (q, k)
 /// (q counted from the first query tile) is drawn in the cell whose top-left
 /// pixel is (maskLeft + (k / tilesPerCell) * cellSize,
-/// maskTop + (q / tilesPerCell) * cellSize).
+/// maskTop + (q / tilesPerCell) * cellSize). A cell shows the strongest kind
+/// among its tiles (full over partial over skipped); a masked cell is shaded
+/// by the mean kept fraction of its masked tiles.
 struct MaskPicture {
   std::string fileName; // <spec>_b<bucket>_L<L>_h<head>.png
   png::Image image;

@@ -2,7 +2,8 @@
 //
 // Every cell of a rendered mask must have the colour of the tiles the
 // schedule evaluator reports for the same call, at the bucket's upper length
-// or the requested one, for the requested head and content. Bad options and
+// or the requested one, for the requested head and content; masked cells the
+// shade of the fraction of their pairs the mask keeps. Bad options and
 // inputs end in diagnostics at the spec, and nothing is written on error.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,7 @@
 #include "dialects/SpAttn/Eval/ScheduleEvaluator.h"
 #include "dialects/SpAttn/Eval/SpecEvaluator.h"
 #include "reference/Density.h"
+#include "reference/Mask.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -20,15 +22,19 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 
 using namespace mlir;
 namespace ms = mlir::spattn;
 namespace ref = ::spattn::ref;
 namespace core = ::spattn::core;
 using core::TileKind;
+using ::spattn::formColor;
 using ::spattn::MaskPicture;
 using ::spattn::MaskPngOptions;
 using ::spattn::NpyArray;
+using ::spattn::TileForm;
+namespace png = ::spattn::png;
 
 namespace {
 
@@ -75,6 +81,15 @@ spattn.spec @split attributes {head_dim = 16 : i64, num_q_heads = 4 : i64,
   spattn.yield %p
 }
 )mlir";
+
+/// Builds a one-head spec yielding `body`'s %p, with `attributes` added.
+std::string oneHeadSpec(const std::string &attributes,
+                        const std::string &body) {
+  return "spattn.spec @s attributes {head_dim = 16 : i64, num_q_heads = 1 : "
+         "i64, num_kv_heads = 1 : i64, dtype = f16, " +
+         attributes + "} {\n^bb0(%L: index):\n" + body +
+         "  spattn.yield %p\n}\n";
+}
 
 class MaskPngTest : public ::testing::Test {
 protected:
@@ -131,8 +146,35 @@ protected:
   llvm::SmallString<128> dir;
 };
 
+/// The kept fractions whose masked shade is `color`, as [lo, hi]; lo > hi
+/// when no fraction has that shade.
+std::pair<double, double> maskedFractionsOf(png::Rgb color) {
+  auto key = [](png::Rgb c) { return c.r << 16 | c.g << 8 | c.b; };
+  // Steps of 1/4096 in sqrt(fraction) are finer than one colour level.
+  static const std::map<int, std::pair<double, double>> shades = [&] {
+    std::map<int, std::pair<double, double>> table;
+    for (int step = 0; step <= 4096; ++step) {
+      double fraction = (step / 4096.0) * (step / 4096.0);
+      auto [entry, added] = table.try_emplace(
+          key(formColor(TileForm::Masked, fraction)), fraction, fraction);
+      entry->second.second = fraction;
+    }
+    return table;
+  }();
+  auto found = shades.find(key(color));
+  return found == shades.end() ? std::pair(2.0, -1.0) : found->second;
+}
+
+/// The colour of cell (row, col) of `picture` (its top-left pixel, always
+/// inside its fill).
+png::Rgb cellPixel(const MaskPicture &picture, int64_t row, int64_t col) {
+  return picture.image.pixel(picture.maskLeft + col * picture.cellSize,
+                             picture.maskTop + row * picture.cellSize);
+}
+
 /// Checks every cell of `picture` against the schedule of `variant` bound to
-/// the same call: a cell shows the strongest kind among its tiles.
+/// the same call: a cell shows the strongest kind among its tiles, full ones
+/// solid, masked ones in a shade of the masked ramp, skipped ones grey.
 void expectCellsMatchSchedule(const MaskPicture &picture, ms::VariantOp variant,
                               int64_t length, int64_t head,
                               ref::HeadContent content) {
@@ -155,12 +197,13 @@ void expectCellsMatchSchedule(const MaskPicture &picture, ms::VariantOp variant,
   int64_t mismatches = 0;
   for (int64_t row = 0; row < rows; ++row)
     for (int64_t col = 0; col < cols; ++col) {
-      int64_t x = picture.maskLeft + col * picture.cellSize;
-      int64_t y = picture.maskTop + row * picture.cellSize;
       TileKind kind = cells[row * cols + col];
-      // The cell's top-left pixel is always inside its fill.
-      if (picture.image.pixel(x, y) != ::spattn::tileColor(kind) &&
-          mismatches++ < 5)
+      png::Rgb pixel = cellPixel(picture, row, col);
+      auto [lo, hi] = maskedFractionsOf(pixel);
+      bool ok = kind == TileKind::Full ? pixel == formColor(TileForm::Full, 1.0)
+                : kind == TileKind::Partial ? lo <= hi
+                                            : pixel == ::spattn::skippedColor();
+      if (!ok && mismatches++ < 5)
         ADD_FAILURE() << picture.fileName << ": cell (" << row << ", " << col
                       << ") should be kind " << int(kind);
     }
@@ -169,7 +212,6 @@ void expectCellsMatchSchedule(const MaskPicture &picture, ms::VariantOp variant,
   EXPECT_LE(picture.maskLeft + cols * picture.cellSize, picture.image.width());
   EXPECT_LE(picture.maskTop + rows * picture.cellSize, picture.image.height());
 }
-
 
 TEST_F(MaskPngTest, RendersEveryBucketAtItsUpperLength) {
   ms::SpecOp spec = lower(kWindowSpec);
@@ -287,6 +329,157 @@ TEST_F(MaskPngTest, NpyContentInEveryLayoutGivesTheSamePicture) {
   }
   EXPECT_EQ(images[0], images[1]);
   EXPECT_EQ(images[0], images[2]);
+}
+
+TEST(MaskPngColors, MaskedShadesDeepenWithTheKeptFraction) {
+  auto lightness = [](png::Rgb c) { return int(c.r) + c.g + c.b; };
+  const double fractions[] = {0.0, 0.01, 0.02, 0.05, 0.125, 0.25, 0.5, 1.0};
+  for (size_t i = 0; i < std::size(fractions); ++i) {
+    png::Rgb masked = formColor(TileForm::Masked, fractions[i]);
+    if (i > 0) {
+      EXPECT_LT(lightness(masked),
+                lightness(formColor(TileForm::Masked, fractions[i - 1])))
+          << fractions[i];
+    }
+    // Each form keeps its own hue; full tiles are solid.
+    EXPECT_NE(formColor(TileForm::Gathered, fractions[i]), masked);
+    EXPECT_EQ(formColor(TileForm::Full, fractions[i]),
+              formColor(TileForm::Full, 1.0));
+  }
+  // Neither full nor skipped tiles look like any masked tile.
+  for (png::Rgb other :
+       {formColor(TileForm::Full, 1.0), ::spattn::skippedColor()}) {
+    auto [lo, hi] = maskedFractionsOf(other);
+    EXPECT_GT(lo, hi);
+  }
+}
+
+TEST_F(MaskPngTest, StridedTilesAreShadedByOneOverTheStride) {
+  // Not causal: every row keeps 8 of each tile's 64 keys.
+  ms::SpecOp spec = lower(oneHeadSpec("buckets = array<i64: 256>",
+                                      "  %s = arith.constant 8 : index\n"
+                                      "  %p = spattn.strided %s\n"));
+  std::vector<MaskPicture> pictures = render(spec, {});
+  ASSERT_EQ(pictures.size(), 1u);
+  for (int64_t row = 0; row < 4; ++row)
+    for (int64_t col = 0; col < 4; ++col)
+      EXPECT_EQ(cellPixel(pictures[0], row, col),
+                formColor(TileForm::Masked, 1.0 / 8))
+          << row << ", " << col;
+}
+
+TEST_F(MaskPngTest, TilesOfFewRowsAreMeasuredExactly) {
+  // 8-row tiles: every row is sampled. A causal window of 3 keeps 1 + 2 +
+  // 6 * 3 = 21 of the 64 pairs of a diagonal tile and 2 + 1 of the tile
+  // before it.
+  static_assert(::spattn::kSampledRowsPerTile >= 8);
+  ms::SpecOp spec = lower(oneHeadSpec(
+      "causal, buckets = array<i64: 32>, block_q = 8 : i64, block_k = 8 : i64",
+      "  %w = arith.constant 3 : index\n  %p = spattn.window %w\n"));
+  std::vector<MaskPicture> pictures = render(spec, {});
+  ASSERT_EQ(pictures.size(), 1u);
+  for (int64_t row = 0; row < 4; ++row)
+    for (int64_t col = 0; col < 4; ++col) {
+      png::Rgb expected = col == row ? formColor(TileForm::Masked, 21.0 / 64)
+                          : col == row - 1
+                              ? formColor(TileForm::Masked, 3.0 / 64)
+                              : ::spattn::skippedColor();
+      EXPECT_EQ(cellPixel(pictures[0], row, col), expected)
+          << row << ", " << col;
+    }
+}
+
+TEST_F(MaskPngTest, FullTilesAreSolidBesideShadedEdges) {
+  // A causal window of 256 over 64-token tiles: query tile 5 sees tiles 2-4
+  // whole, row r keeps r + 1 keys of tile 5 and 63 - r of tile 1. Those
+  // counts are linear in r, so 8 evenly spaced rows give the exact mean.
+  ms::SpecOp spec = lower(oneHeadSpec(
+      "causal, buckets = array<i64: 1024>",
+      "  %w = arith.constant 256 : index\n  %p = spattn.window %w\n"));
+  std::vector<MaskPicture> pictures = render(spec, {});
+  ASSERT_EQ(pictures.size(), 1u);
+  const MaskPicture &picture = pictures[0];
+  EXPECT_EQ(cellPixel(picture, 5, 0), ::spattn::skippedColor());
+  EXPECT_EQ(cellPixel(picture, 5, 1), formColor(TileForm::Masked, 31.5 / 64));
+  for (int64_t col = 2; col < 5; ++col)
+    EXPECT_EQ(cellPixel(picture, 5, col), formColor(TileForm::Full, 1.0));
+  EXPECT_EQ(cellPixel(picture, 5, 5), formColor(TileForm::Masked, 32.5 / 64));
+  EXPECT_EQ(cellPixel(picture, 5, 6), ::spattn::skippedColor());
+  expectCellsMatchSchedule(picture, ms::variantsOf(*module, spec)[0], 1024, 0,
+                           {});
+}
+
+TEST_F(MaskPngTest, CellsOfSeveralTilesShowTheMeanOfTheirMaskedTiles) {
+  // 4-token tiles at L = 8200: 2050 tiles a side, 2 x 2 tiles a cell, 4 rows
+  // sampled per query tile, so every row. A causal window of 3 keeps 9/16 of
+  // a diagonal tile and 3/16 of the tile before it: a diagonal cell averages
+  // two diagonal tiles and one before (its fourth tile is skipped).
+  ms::SpecOp spec = lower(oneHeadSpec(
+      "causal, buckets = array<i64: 8200>, block_q = 4 : i64, "
+      "block_k = 4 : i64",
+      "  %w = arith.constant 3 : index\n  %p = spattn.window %w\n"));
+  std::vector<MaskPicture> pictures = render(spec, {});
+  ASSERT_EQ(pictures.size(), 1u);
+  const MaskPicture &picture = pictures[0];
+  ASSERT_EQ(picture.tilesPerCell, 2);
+  for (int64_t row : {1, 500, 1024}) {
+    EXPECT_EQ(cellPixel(picture, row, row),
+              formColor(TileForm::Masked, (9.0 + 3.0 + 9.0) / 3 / 16));
+    EXPECT_EQ(cellPixel(picture, row, row - 1),
+              formColor(TileForm::Masked, 3.0 / 16));
+  }
+}
+
+TEST_F(MaskPngTest, ShadesFollowTheReferenceMask) {
+  // 64-row tiles, 8 rows sampled: each masked cell's shade is that of a
+  // fraction near the exact one counted over every row of the tile.
+  for (auto [source, length] : {std::pair(kWindowSpec, int64_t(1024)),
+                                std::pair(kTopkSpec, int64_t(512))}) {
+    ms::SpecOp spec = lower(source);
+    MaskPngOptions options;
+    options.length = length;
+    std::vector<MaskPicture> pictures = render(spec, options);
+    ASSERT_EQ(pictures.size(), 1u);
+    ms::SpecEvaluator evaluator(spec);
+    ref::AttentionProblem problem = evaluator.config().problem(length, length);
+    FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(length);
+    ASSERT_TRUE(succeeded(pattern));
+    ref::SyntheticContent synthetic(*pattern, problem);
+    ref::MaskEvaluator mask(*pattern, problem, 0, synthetic.view());
+    ms::VariantOp variant = ms::variantsOf(*module, spec).back();
+    const int64_t tileQ = variant.getBlockQ(), tileK = variant.getBlockK();
+    const int64_t rows = length / tileQ, cols = length / tileK;
+    std::vector<int64_t> kept(rows * cols);
+    std::vector<uint8_t> keep;
+    for (int64_t i = 0; i < length; ++i) {
+      mask.row(i, keep);
+      for (int64_t j = 0; j < length; ++j)
+        kept[i / tileQ * cols + j / tileK] += keep[j];
+    }
+    int64_t masked = 0;
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t col = 0; col < cols; ++col) {
+        auto [lo, hi] = maskedFractionsOf(cellPixel(pictures[0], row, col));
+        if (lo > hi)
+          continue;
+        ++masked;
+        double exact = double(kept[row * cols + col]) / (tileQ * tileK);
+        EXPECT_LE(lo - 0.05, exact) << row << ", " << col;
+        EXPECT_GE(hi + 0.05, exact) << row << ", " << col;
+      }
+    EXPECT_GT(masked, 0);
+  }
+}
+
+TEST_F(MaskPngTest, RenderingIsDeterministic) {
+  for (const char *source : {kWindowSpec, kTopkSpec}) {
+    ms::SpecOp spec = lower(source);
+    std::vector<MaskPicture> first = render(spec, {});
+    std::vector<MaskPicture> second = render(spec, {});
+    ASSERT_EQ(first.size(), second.size());
+    for (auto [a, b] : llvm::zip(first, second))
+      EXPECT_EQ(a.image.bytes(), b.image.bytes()) << a.fileName;
+  }
 }
 
 TEST_F(MaskPngTest, BadOptionsAreErrorsAtTheSpec) {
