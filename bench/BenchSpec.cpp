@@ -15,6 +15,7 @@
 #include "Measure.h"
 
 #include "compiler/library/LibraryMask.h"
+#include "targets/cpu/libsupport/HalfPrecision.h"
 #include "reference/Density.h"
 
 #include "mlir/Parser/Parser.h"
@@ -47,6 +48,19 @@ double selectionSeconds(const LibraryApi &lib, const spattn_tensor &q,
     for (std::thread &worker : pool)
       worker.join();
   });
+}
+
+/// Points `t` (contiguous float32) at a bf16 copy of its data in `storage`.
+void narrowTensor(spattn_tensor &t, std::vector<uint16_t> &storage) {
+  int64_t count = 1;
+  for (int32_t d = 0; d < t.rank; ++d)
+    count *= t.shape[d];
+  const float *data = static_cast<const float *>(t.data);
+  storage.resize(count);
+  for (int64_t i = 0; i < count; ++i)
+    storage[i] = cpu::floatToBfloat16(data[i]);
+  t.data = storage.data();
+  t.dtype = SPATTN_BF16;
 }
 
 } // namespace
@@ -94,6 +108,13 @@ llvm::Expected<Measurement> BenchSpec::measure(const Inputs &in, bool decode,
   spattn_tensor v = contiguousTensor(in.v.data(), {1, 1, lk, D});
   spattn_tensor o = contiguousTensor(out.data(), {1, c.numQHeads, lq, D});
   spattn_tensor l = contiguousTensor(lse.data(), {1, c.numQHeads, lq});
+  // A bf16 spec gets the same inputs rounded to bf16.
+  std::vector<uint16_t> narrowed[4];
+  if (c.dtype == "bf16") {
+    spattn_tensor *tensors[4] = {&q, &k, &v, &o};
+    for (int t = 0; t < 4; ++t)
+      narrowTensor(*tensors[t], narrowed[t]);
+  }
   spattn_options options{threads};
   int status = SPATTN_OK;
   Measurement m;

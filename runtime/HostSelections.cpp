@@ -3,10 +3,11 @@
 // float32 versions of the selections of docs/semantics.md, following
 // reference/Selection.cpp step by step so that well-separated scores choose
 // the same indices. Block pooling keeps sums (one pass over the rows) and
-// folds the 1/count of both means into the score's factor. The wide score
-// loops (vertical_slash estimation, page bounds) run over chunks of keys or
-// pages laid out [dim][chunk], so each row's products fill vector lanes
-// without horizontal sums. Softmax, mass and the estimated column and
+// folds the 1/count of both means into the score's factor. The vertical_slash
+// estimation runs over chunks of keys laid out [dim][chunk], so each row's
+// products fill vector lanes without horizontal sums. Pages score from
+// bounds rows [page][min, max] (the layout callers keep them in), several
+// query rows per bounds row. Softmax, mass and the estimated column and
 // diagonal sums are accumulated in double. Rankings keep the higher score,
 // ties to the lower index.
 //
@@ -247,53 +248,34 @@ void appendMassPrefix(const BlockScores &blocks,
   closeGroup(out);
 }
 
-/// The per-page, per-dimension min and max of the present keys, kKeyChunk
-/// pages at a time as [dim][kKeyChunk] so that a row's upper bounds over
-/// consecutive pages run in vector lanes.
-struct PageBounds {
-  int64_t numPages, numChunks, dim;
-  std::vector<float> lo, hi; // [numChunks][dim][kKeyChunk], padding 0
+/// The upper bound of <query, key> over one page's keys from its bounds row
+/// (minima, then maxima): sum_d max(q_d lo_d, q_d hi_d), with kLanes
+/// partial sums as in dot(). The one scoring of pages, so the caller's
+/// bounds and bounds computed here from K choose the same pages.
+float pageScore(const float *query, const float *bounds, int64_t dim) {
+  const float *lo = bounds, *hi = bounds + dim;
+  float acc[kLanes] = {};
+  int64_t d = 0;
+  for (; d + kLanes <= dim; d += kLanes)
+    for (int l = 0; l < kLanes; ++l)
+      acc[l] += std::max(query[d + l] * lo[d + l], query[d + l] * hi[d + l]);
+  for (; d < dim; ++d)
+    acc[0] += std::max(query[d] * lo[d], query[d] * hi[d]);
+  float total = 0.0f;
+  for (int l = 0; l < kLanes; ++l)
+    total += acc[l];
+  return total;
+}
 
-  PageBounds(HeadRows k, int64_t keyLength, int64_t page)
-      : numPages((keyLength + page - 1) / page),
-        numChunks((numPages + kKeyChunk - 1) / kKeyChunk), dim(k.dim),
-        lo(numChunks * dim * kKeyChunk, 0.0f),
-        hi(numChunks * dim * kKeyChunk, 0.0f) {
-    assert(page >= 1 && "page sizes are verified to be >= 1");
-    std::vector<float> pageLo(dim), pageHi(dim);
-    for (int64_t c = 0; c < numPages; ++c) {
-      const int64_t end = std::min(keyLength, (c + 1) * page);
-      std::copy_n(k.row(c * page), dim, pageLo.begin());
-      std::copy_n(k.row(c * page), dim, pageHi.begin());
-      for (int64_t j = c * page + 1; j < end; ++j) {
-        const float *key = k.row(j);
-        for (int64_t d = 0; d < dim; ++d) {
-          pageLo[d] = std::min(pageLo[d], key[d]);
-          pageHi[d] = std::max(pageHi[d], key[d]);
-        }
-      }
-      const int64_t at = (c / kKeyChunk) * dim * kKeyChunk + c % kKeyChunk;
-      for (int64_t d = 0; d < dim; ++d) {
-        lo[at + d * kKeyChunk] = pageLo[d];
-        hi[at + d * kKeyChunk] = pageHi[d];
-      }
-    }
-  }
-
-  /// out[jj] = sum_d max(q_d lo_d, q_d hi_d) for the pages of chunk t.
-  void score(const float *query, int64_t t, float *out) const {
-    const float *chunkLo = lo.data() + t * dim * kKeyChunk;
-    const float *chunkHi = hi.data() + t * dim * kKeyChunk;
-    float acc[kKeyChunk] = {};
-    for (int64_t d = 0; d < dim; ++d) {
-      const float x = query[d];
-      for (int64_t jj = 0; jj < kKeyChunk; ++jj)
-        acc[jj] += std::max(x * chunkLo[d * kKeyChunk + jj],
-                            x * chunkHi[d * kKeyChunk + jj]);
-    }
-    std::copy_n(acc, kKeyChunk, out);
-  }
-};
+/// The page bounds of k, computed into this thread's buffer: reused, so a
+/// decode step does not fault in fresh memory on every call.
+HeadRows computedPageBounds(HeadRows k, int64_t page, int64_t numPages) {
+  static thread_local std::vector<float> rows;
+  const int64_t width = 2 * k.dim;
+  rows.resize(numPages * width);
+  updatePageBounds(k, page, 0, rows.data(), width);
+  return {rows.data(), numPages, width, width};
+}
 
 /// Column and diagonal scores of vertical_slash, accumulated in double.
 /// Offset d is stored at d + Lk - 1 so that -Lk < d < Lk fits.
@@ -398,31 +380,62 @@ void selectRandomBlocks(const SelectionCall &call, int64_t block, int64_t count,
   }
 }
 
-void selectPages(const SelectionCall &call, HeadRows q, HeadRows k,
-                 int64_t page, int64_t count, Selection &out) {
+void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries,
+                 HeadRows k, HeadRows bounds, int64_t page, int64_t count,
+                 const std::vector<Selection *> &out) {
+  assert(page >= 1 && "page sizes are verified to be >= 1");
   const int64_t lq = call.queryLength, lk = call.keyLength;
-  const PageBounds bounds(k, lk, page);
-  startGroups(out, 0);
+  const int64_t numPages = (lk + page - 1) / page;
+  if (!bounds.data)
+    bounds = computedPageBounds(k, page, numPages);
+  for (Selection *selection : out)
+    startGroups(*selection, 0);
   // Under causal the candidates are the pages starting at or before p(i).
-  auto lastPage = [&](int64_t i) {
-    return call.causal ? blockOf(i + lk - lq, page) : bounds.numPages - 1;
+  auto candidates = [&](int64_t i) {
+    return call.causal ? std::max<int64_t>(blockOf(i + lk - lq, page) + 1, 0)
+                       : numPages;
   };
+  // The rows of all heads in sequence: row n is row n % Lq of head n / Lq.
+  // A group of rows reads each bounds row once for all of them (in decode,
+  // all the heads of the kv head).
   constexpr int64_t kRowGroup = 16;
-  const int64_t stride = bounds.numChunks * kKeyChunk;
-  std::vector<float> scores(kRowGroup * stride);
-  std::vector<float> scratch;
-  // Row groups share each chunk of bounds while it is in cache.
-  for (int64_t i0 = 0; i0 < lq; i0 += kRowGroup) {
-    const int64_t rows = std::min(kRowGroup, lq - i0);
-    for (int64_t t = 0; t * kKeyChunk <= lastPage(i0 + rows - 1); ++t)
-      for (int64_t r = 0; r < rows; ++r)
-        if (t * kKeyChunk <= lastPage(i0 + r))
-          bounds.score(q.row(i0 + r), t,
-                       scores.data() + r * stride + t * kKeyChunk);
-    for (int64_t r = 0; r < rows; ++r)
-      appendTop(scores.data() + r * stride,
-                std::max<int64_t>(lastPage(i0 + r) + 1, 0), 0, count, scratch,
-                out);
+  const int64_t rows = lq * static_cast<int64_t>(queries.size());
+  std::vector<float> scores(kRowGroup * numPages), scratch;
+  for (int64_t n0 = 0; n0 < rows; n0 += kRowGroup) {
+    const int64_t group = std::min(kRowGroup, rows - n0);
+    const float *query[kRowGroup];
+    int64_t pages[kRowGroup], most = 0;
+    for (int64_t r = 0; r < group; ++r) {
+      query[r] = queries[(n0 + r) / lq].row((n0 + r) % lq);
+      pages[r] = candidates((n0 + r) % lq);
+      most = std::max(most, pages[r]);
+    }
+    for (int64_t p = 0; p < most; ++p)
+      for (int64_t r = 0; r < group; ++r)
+        if (p < pages[r])
+          scores[r * numPages + p] = pageScore(query[r], bounds.row(p), k.dim);
+    for (int64_t r = 0; r < group; ++r)
+      appendTop(scores.data() + r * numPages, pages[r], 0, count, scratch,
+                *out[(n0 + r) / lq]);
+  }
+}
+
+void updatePageBounds(HeadRows k, int64_t page, int64_t firstKey, float *bounds,
+                      int64_t rowStride) {
+  assert(page >= 1 && "page sizes are verified to be >= 1");
+  const int64_t dim = k.dim;
+  for (int64_t p = firstKey / page; p * page < k.rows; ++p) {
+    float *lo = bounds + p * rowStride, *hi = lo + dim;
+    const float *first = k.row(p * page);
+    std::copy_n(first, dim, lo);
+    std::copy_n(first, dim, hi);
+    for (int64_t j = p * page + 1; j < std::min(k.rows, (p + 1) * page); ++j) {
+      const float *key = k.row(j);
+      for (int64_t d = 0; d < dim; ++d) {
+        lo[d] = std::min(lo[d], key[d]);
+        hi[d] = std::max(hi[d], key[d]);
+      }
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "spattn/library_abi.hpp"
+#include "spattn/host_selections.hpp"
 
 #include <algorithm>
 #include <string>
@@ -36,16 +37,63 @@ const char *stageKindName(StageKind kind) {
   return "unknown";
 }
 
+std::vector<Selection *> ServedHeads::selections() const {
+  std::vector<Selection *> out;
+  for (StageResult *result : results)
+    out.push_back(&result->selection);
+  return out;
+}
+
+ServedHeads servedHeads(const StageInputs &in, const bool *serves, int32_t stage,
+                        int32_t numStages, StageResult *stages) {
+  ServedHeads heads;
+  for (size_t g = 0; g < in.q.size(); ++g) {
+    SelectionCall call = in.call;
+    call.head += static_cast<int64_t>(g);
+    if (!serves[call.head])
+      continue;
+    StageResult &result = stages[g * numStages + stage];
+    result.computed = true;
+    heads.calls.push_back(call);
+    heads.queries.push_back(in.q[g]);
+    heads.results.push_back(&result);
+  }
+  return heads;
+}
+
+namespace {
+
+/// Whether any pages stage gets the caller's bounds.
+bool givesPageBounds(const Library &library,
+                     const spattn_tensor *const *pageBounds) {
+  if (!pageBounds)
+    return false;
+  for (int32_t s = 0; s < library.numStages; ++s)
+    if (library.stageKinds[s] == StageKind::Pages && pageBounds[s])
+      return true;
+  return false;
+}
+
+} // namespace
+
 int attention(const Library &library, const TargetEntry *const *targets,
               int32_t numTargets, const spattn_tensor *q, const spattn_tensor *k,
               const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
+              const spattn_tensor *const *pageBounds,
               const spattn_options *options) {
   rt::clearError();
   if (!q)
     return rt::fail(SPATTN_ERROR_NULL, "q is null");
-  for (int32_t t = 0; t < numTargets; ++t)
-    if (targets[t]->accepts.memory == q->memory)
-      return targets[t]->attention(library, q, k, v, o, lse, options);
+  for (int32_t t = 0; t < numTargets; ++t) {
+    if (targets[t]->accepts.memory != q->memory)
+      continue;
+    // Selections read the bounds on the host, before a target's kernels.
+    if (q->memory != SPATTN_MEMORY_HOST && givesPageBounds(library, pageBounds))
+      return rt::fail(SPATTN_ERROR_ARGUMENT,
+                      std::string(library.name) + ": q is in device memory; "
+                                                  "page bounds are host-only for now");
+    return targets[t]->attention(library, q, k, v, o, lse, pageBounds, options);
+  }
   std::string served;
   for (int32_t t = 0; t < numTargets; ++t)
     served += (t ? ", " : "") + std::string(targets[t]->accepts.target);
@@ -74,20 +122,87 @@ std::vector<int64_t> parametersAt(const Variant &variant, int64_t length) {
   return params;
 }
 
+namespace {
+
+/// Rows [0, length) of head h of batch element b of a rank-4 float32 tensor,
+/// `dim` floats each.
+HeadRows headRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
+                  int64_t dim) {
+  const float *data =
+      static_cast<const float *>(t.data) + b * t.strides[0] + h * t.strides[1];
+  return HeadRows{data, length, t.strides[2], dim};
+}
+
+} // namespace
+
 StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
                         const spattn_tensor &q, const spattn_tensor &k,
-                        int64_t batch, int64_t head) {
-  auto rows = [&](const spattn_tensor &t, int64_t h, int64_t length) {
-    const float *data = static_cast<const float *>(t.data) +
-                        batch * t.strides[0] + h * t.strides[1];
-    return HeadRows{data, length, t.strides[2], shape.headDim};
-  };
+                        const spattn_tensor *const *pageBounds, int64_t batch,
+                        int64_t firstHead, int64_t numHeads) {
+  const int64_t kvHead = shape.kvHeadOf(firstHead);
   StageInputs in;
   in.call = {shape.queryLength, shape.keyLength, library.causal,
-             static_cast<float>(library.scale), head};
-  in.q = rows(q, head, shape.queryLength);
-  in.k = rows(k, shape.kvHeadOf(head), shape.keyLength);
+             static_cast<float>(library.scale), firstHead};
+  for (int64_t h = firstHead; h < firstHead + numHeads; ++h)
+    in.q.push_back(headRows(q, batch, h, shape.queryLength, shape.headDim));
+  in.k = headRows(k, batch, kvHead, shape.keyLength, shape.headDim);
+  in.pageBounds.resize(library.numStages);
+  for (int32_t s = 0; s < library.numStages; ++s)
+    if (pageBounds && pageBounds[s] && library.stageKinds[s] == StageKind::Pages)
+      in.pageBounds[s] = headRows(*pageBounds[s], batch, kvHead,
+                                  pageBounds[s]->shape[2], 2 * shape.headDim);
   return in;
+}
+
+int checkPageBounds(const Library &library, const rt::CallShape &shape,
+                    const spattn_tensor *const *pageBounds) {
+  if (!pageBounds)
+    return SPATTN_OK;
+  for (int32_t s = 0; s < library.numStages; ++s) {
+    if (library.stageKinds[s] != StageKind::Pages || !pageBounds[s])
+      continue;
+    std::string what = "page_bounds[" + std::to_string(s) + "]";
+    if (int status = rt::checkPageBounds(what.c_str(), pageBounds[s], shape,
+                                         library.stagePageSizes[s], false))
+      return status;
+  }
+  return SPATTN_OK;
+}
+
+int64_t pageSize(const Library &library, int32_t stage) {
+  return stage >= 0 && stage < library.numStages ? library.stagePageSizes[stage]
+                                                 : 0;
+}
+
+int updatePageBounds(const Library &library, const spattn_tensor *k,
+                     int64_t firstKey, int32_t stage, spattn_tensor *bounds) {
+  rt::clearError();
+  // Page bounds are computed on the host from host float32 K.
+  static constexpr rt::TargetAccepts host = {"page bounds update", 1u << SPATTN_F32,
+                                             SPATTN_MEMORY_HOST};
+  rt::CallShape shape;
+  if (int status = rt::checkKey(library.shape(host), k, shape))
+    return status;
+  const int64_t page = pageSize(library, stage);
+  if (page == 0)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    std::string(library.name) + ": stage " + std::to_string(stage) +
+                        " is not a pages stage");
+  if (firstKey < 0 || firstKey > shape.keyLength)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    "first_key must be in [0, Lk = " +
+                        std::to_string(shape.keyLength) + "], got " +
+                        std::to_string(firstKey));
+  if (int status = rt::checkPageBounds("bounds", bounds, shape, page, true))
+    return status;
+  for (int64_t b = 0; b < shape.batch; ++b)
+    for (int64_t h = 0; h < shape.numKVHeads; ++h) {
+      float *rows = static_cast<float *>(bounds->data) + b * bounds->strides[0] +
+                    h * bounds->strides[1];
+      host::updatePageBounds(headRows(*k, b, h, shape.keyLength, shape.headDim),
+                             page, firstKey, rows, bounds->strides[2]);
+    }
+  return SPATTN_OK;
 }
 
 int budgets(const Library &library, int64_t length, int64_t *values,
@@ -132,8 +247,8 @@ int selection(const Library &library, const rt::TargetAccepts &accepts,
   results.clear();
   results.resize(library.numStages);
   std::vector<int64_t> params = parametersAt(*variant, shape.keyLength);
-  variant->select(stageInputs(library, shape, *q, *k, batch, head), params.data(),
-                  head, results.data());
+  variant->select(stageInputs(library, shape, *q, *k, nullptr, batch, head, 1),
+                  params.data(), results.data());
   const StageResult &result = results[stage];
   StageKind kind = library.stageKinds[stage];
   if (!result.computed)

@@ -86,11 +86,12 @@ std::string describe(const spattn_tensor &t) {
 }
 
 /// Rank, memory, dtype, positive sizes, unit innermost stride, non-negative
-/// strides. `dtype` is the one element type every tensor of the call shares
-/// (LSE: float32), and must be one the target takes.
+/// strides. `dtype` is the one element type every tensor of the call shares,
+/// and must be one the target takes, unless the tensor's dtype is fixed
+/// (LSE and page bounds: float32).
 int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
                 const TargetAccepts &accepts, spattn_dtype dtype,
-                bool isLse = false) {
+                bool fixedDtype = false) {
   std::string name = what;
   if (!t)
     return fail(SPATTN_ERROR_NULL, name + " is null");
@@ -105,14 +106,15 @@ int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
                 name + " is in " + memoryName(t->memory) + " memory; the " +
                     accepts.target + " target reads " +
                     memoryName(accepts.memory) + " memory");
-  if (!isLse && !accepts.takes(dtype))
+  if (!fixedDtype && !accepts.takes(dtype))
     return fail(SPATTN_ERROR_DTYPE, name + " is " + dtypeName(dtype) +
                                         ", which the " + accepts.target +
                                         " target does not take (it takes " +
                                         takenDtypes(accepts) + ")");
   if (t->dtype != dtype)
     return fail(SPATTN_ERROR_DTYPE, name + " must be " + dtypeName(dtype) +
-                                        " like q, got " + dtypeName(t->dtype));
+                                        (fixedDtype ? "" : " like q") +
+                                        ", got " + dtypeName(t->dtype));
   for (int32_t d = 0; d < rank; ++d) {
     if (t->shape[d] <= 0)
       return fail(SPATTN_ERROR_SHAPE, name + " has a non-positive size: " +
@@ -178,6 +180,47 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
                     ") must not exceed Lk (" +
                     std::to_string(shape.keyLength) + ")");
   return SPATTN_OK;
+}
+
+int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape) {
+  if (int s = checkLayout("k", k, 4, spec.accepts, k ? k->dtype : SPATTN_F32))
+    return s;
+  shape = {k->shape[0], spec.numQHeads, k->shape[1], 0, k->shape[2], k->shape[3]};
+  std::string prefix = std::string(spec.name) + ": ";
+  if (shape.headDim != spec.headDim)
+    return fail(SPATTN_ERROR_SHAPE, prefix + "head_dim must be " +
+                                        std::to_string(spec.headDim) + ", got k " +
+                                        describe(*k));
+  if (shape.numKVHeads != spec.numKVHeads)
+    return fail(SPATTN_ERROR_SHAPE, prefix + "the spec has " +
+                                        std::to_string(spec.numKVHeads) +
+                                        " kv heads, got k " + describe(*k));
+  return SPATTN_OK;
+}
+
+int checkPageBounds(const char *what, const spattn_tensor *bounds,
+                    const CallShape &shape, int64_t page, bool written) {
+  static constexpr TargetAccepts host = {"page bounds", 1u << SPATTN_F32,
+                                         SPATTN_MEMORY_HOST};
+  std::string name = what;
+  if (bounds && bounds->memory != SPATTN_MEMORY_HOST)
+    return fail(SPATTN_ERROR_ARGUMENT, name + " is in " +
+                                           memoryName(bounds->memory) +
+                                           " memory: page bounds are host-only "
+                                           "for now");
+  if (int s = checkLayout(what, bounds, 4, host, SPATTN_F32, true))
+    return s;
+  const int64_t pages = (shape.keyLength + page - 1) / page;
+  if (bounds->shape[0] != shape.batch || bounds->shape[1] != shape.numKVHeads ||
+      bounds->shape[2] < pages || bounds->shape[3] != 2 * shape.headDim)
+    return fail(SPATTN_ERROR_SHAPE,
+                name + " must be [B, Hkv, P >= ceil(Lk / " + std::to_string(page) +
+                    "), 2 * D] = [" + std::to_string(shape.batch) + ", " +
+                    std::to_string(shape.numKVHeads) + ", >= " +
+                    std::to_string(pages) + ", " +
+                    std::to_string(2 * shape.headDim) + "], got " +
+                    describe(*bounds));
+  return written ? checkNoOverlap(what, *bounds) : SPATTN_OK;
 }
 
 int checkAttention(const SpecShape &spec, const spattn_tensor *q,

@@ -40,8 +40,14 @@ llvm::Error LibraryApi::load(llvm::StringRef path, llvm::StringRef libName) {
   resolve(numStages, "_num_stages");
   resolve(stageKind, "_stage_kind");
   resolve(selection, "_selection");
-  cpuIsa = reinterpret_cast<const char *(*)()>(
-      dlsym(handle, (name + "_cpu_isa").c_str())); // optional
+  auto resolveOptional = [&](auto &fn, const char *suffix) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        dlsym(handle, (name + suffix).c_str()));
+  };
+  resolveOptional(cpuIsa, "_cpu_isa");
+  resolveOptional(pageSize, "_page_size");
+  resolveOptional(updatePageBounds, "_update_page_bounds");
+  resolveOptional(attentionWithPageBounds, "_attention_with_page_bounds");
   if (missing.empty())
     return llvm::Error::success();
   return llvm::createStringError(file + " does not export " + missing +

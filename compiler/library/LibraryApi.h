@@ -41,6 +41,16 @@ struct LibraryApi {
   /// The instruction set the CPU kernels run with (libraries built for cpu;
   /// null otherwise).
   const char *(*cpuIsa)() = nullptr;
+  /// Page bounds kept by the caller (libraries with a pages stage; null
+  /// otherwise).
+  int64_t (*pageSize)(int32_t stage) = nullptr;
+  int (*updatePageBounds)(const spattn_tensor *k, int64_t firstKey,
+                          int32_t stage, spattn_tensor *bounds) = nullptr;
+  int (*attentionWithPageBounds)(const spattn_tensor *, const spattn_tensor *,
+                                 const spattn_tensor *, spattn_tensor *,
+                                 spattn_tensor *,
+                                 const spattn_tensor *const *pageBounds,
+                                 const spattn_options *) = nullptr;
 
   LibraryApi() = default;
   LibraryApi(const LibraryApi &) = delete;

@@ -72,7 +72,20 @@ std::string variantTableSymbol(const plan::Library &library) {
   return "spattn_" + library.name + "_variants";
 }
 
+bool hasPagesStage(const plan::Library &library) {
+  return llvm::is_contained(library.stageKinds, StageKind::Pages);
+}
+
 namespace {
+
+/// Per stage of `library`: the page size of a pages stage, else 0 (the
+/// same in every variant: pages take a static page).
+std::vector<int64_t> stagePageSizes(const plan::Library &library) {
+  std::vector<int64_t> sizes;
+  for (const plan::Stage &stage : library.variants.front().stages)
+    sizes.push_back(stage.kind == StageKind::Pages ? stage.block : 0);
+  return sizes;
+}
 
 /// Writes run-length tables named <prefix><k>Start/Value and the array
 /// `tableName` of spattn::abi::LengthTable over them.
@@ -127,45 +140,54 @@ public:
 
 private:
   void writeSelect() {
+    const size_t numStages = variant.stages.size();
     os << "static void select(const spattn::abi::StageInputs &in, const "
-          "int64_t *params, int64_t head, spattn::abi::StageResult *stages) {\n"
-          "  (void)in; (void)params; (void)head; (void)stages;\n";
+          "int64_t *params, spattn::abi::StageResult *stages) {\n"
+          "  (void)in; (void)params; (void)stages;\n";
     for (auto [k, stage] : llvm::enumerate(variant.stages)) {
-      os << "  static const bool serves" << k << "[] = {";
+      os << "  {\n    static const bool serves[] = {";
       for (auto [h, serves] : llvm::enumerate(stage.servesHead))
         os << (h ? ", " : "") << (serves ? "true" : "false");
-      os << "};\n  if (serves" << k << "[head]) {\n    stages[" << k
-         << "].computed = true;\n    ";
+      os << "};\n    const spattn::abi::ServedHeads heads = "
+            "spattn::abi::servedHeads(in, serves, "
+         << k << ", " << numStages << ", stages);\n    ";
       auto count = [&](size_t c) {
         return spellIndexOperand(stage.counts[c], "params", "in.call.keyLength");
       };
-      std::string out = "stages[" + std::to_string(k) + "].selection";
+      // Pages score every head of the kv head at once; the others one by one.
+      if (stage.kind == StageKind::Pages) {
+        os << "spattn::host::selectPages(in.call, heads.queries, in.k, in.pageBounds["
+           << k << "], " << stage.block << ", " << count(0)
+           << ", heads.selections());\n  }\n";
+        continue;
+      }
+      os << "for (size_t g = 0; g < heads.size(); ++g) {\n      ";
+      std::string call = "heads.calls[g]", query = "heads.queries[g]";
+      std::string out = "heads.results[g]->selection";
       switch (stage.kind) {
       case StageKind::TopkBlocks:
-        os << "spattn::host::selectTopkBlocks(in.call, in.q, in.k, " << stage.block
-           << ", " << count(0) << ", " << out << ");\n";
+        os << "spattn::host::selectTopkBlocks(" << call << ", " << query << ", in.k, "
+           << stage.block << ", " << count(0) << ", " << out << ");\n";
         break;
       case StageKind::RandomBlocks:
-        os << "spattn::host::selectRandomBlocks(in.call, " << stage.block << ", "
+        os << "spattn::host::selectRandomBlocks(" << call << ", " << stage.block << ", "
            << count(0) << ", uint64_t(" << stage.seed << "ull), " << out << ");\n";
         break;
-      case StageKind::Pages:
-        os << "spattn::host::selectPages(in.call, in.q, in.k, " << stage.block << ", "
-           << count(0) << ", " << out << ");\n";
-        break;
       case StageKind::Mass:
-        os << "spattn::host::selectMassBlocks(in.call, in.q, in.k, " << stage.block
-           << ", " << count(0) << ", " << llvm::format("%.17g", stage.gamma) << ", "
-           << out << ");\n";
+        os << "spattn::host::selectMassBlocks(" << call << ", " << query << ", in.k, "
+           << stage.block << ", " << count(0) << ", "
+           << llvm::format("%.17g", stage.gamma) << ", " << out << ");\n";
         break;
       case StageKind::VerticalSlash:
-        os << "spattn::host::selectVerticalSlash(in.call, in.q, in.k, " << count(0)
-           << ", " << count(1) << ", " << count(2) << ", " << out
-           << ");\n    spattn::abi::indexVerticalSlash(stages[" << k
-           << "], in.call.keyLength);\n";
+        os << "spattn::host::selectVerticalSlash(" << call << ", " << query
+           << ", in.k, " << count(0) << ", " << count(1) << ", " << count(2) << ", "
+           << out << ");\n      spattn::abi::indexVerticalSlash(*heads.results[g], "
+                     "in.call.keyLength);\n";
         break;
+      case StageKind::Pages:
+        llvm_unreachable("pages are selected for all heads at once above");
       }
-      os << "  }\n";
+      os << "    }\n  }\n";
     }
     os << "}\n";
   }
@@ -326,6 +348,7 @@ std::string generateLibrarySource(const plan::Library &library,
   for (StageKind kind : library.stageKinds)
     out << "spattn::abi::StageKind::" << stageKindEnumerator(kind) << ", ";
   out << "spattn::abi::StageKind::TopkBlocks};\n";
+  writeInt64Array(out, "kStagePageSizes", stagePageSizes(library));
   writeInt64Array(out, "kUpperBounds", library.upperBounds);
   out << "} // namespace\n\n";
 
@@ -344,7 +367,7 @@ std::string generateLibrarySource(const plan::Library &library,
       << library.numKVHeads << ", " << (library.causal ? "true" : "false") << ", "
       << llvm::format("%.17g", library.scale) << ", " << library.variants.size() << ", "
       << variantTableSymbol(library) << ", kUpperBounds, " << library.stageKinds.size()
-      << ", kStageKinds, " << library.budgetLabels.size()
+      << ", kStageKinds, kStagePageSizes, " << library.budgetLabels.size()
       << ", kBudgetLabels, kBudgets};\n"
       << "namespace {\nconst spattn::abi::Library &kLibrary = " << librarySymbol(library)
       << ";\nconst spattn::abi::TargetEntry *const kTargets[] = {";
@@ -358,7 +381,8 @@ std::string generateLibrarySource(const plan::Library &library,
       << "int " << name << "_attention(const spattn_tensor *q, const spattn_tensor *k, "
          "const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse, "
          "const spattn_options *options) {\n  return spattn::abi::attention("
-         "kLibrary, kTargets, " << targets.size() << ", q, k, v, o, lse, options);\n}\n"
+         "kLibrary, kTargets, " << targets.size()
+      << ", q, k, v, o, lse, nullptr, options);\n}\n"
       << "const char *" << name << "_last_error(void) { return spattn::rt::lastError(); }\n"
       << "int64_t " << name << "_max_length(void) { return "
       << library.upperBounds.back() << "; }\n"
@@ -376,8 +400,21 @@ std::string generateLibrarySource(const plan::Library &library,
          "  // Selections run on the host, on host float32 Q and K.\n"
          "  static const spattn::rt::TargetAccepts host = {\"host selection\", 1u << "
          "SPATTN_F32, SPATTN_MEMORY_HOST};\n"
-         "  return spattn::abi::selection(kLibrary, host, q, k, batch, head, stage, out);\n}\n"
-      << "} // extern \"C\"\n";
+         "  return spattn::abi::selection(kLibrary, host, q, k, batch, head, stage, out);\n}\n";
+  if (hasPagesStage(library))
+    out << "int64_t " << name << "_page_size(int32_t stage) {\n"
+        << "  return spattn::abi::pageSize(kLibrary, stage);\n}\n"
+        << "int " << name << "_update_page_bounds(const spattn_tensor *k, int64_t "
+           "first_key, int32_t stage, spattn_tensor *bounds) {\n"
+        << "  return spattn::abi::updatePageBounds(kLibrary, k, first_key, stage, "
+           "bounds);\n}\n"
+        << "int " << name << "_attention_with_page_bounds(const spattn_tensor *q, "
+           "const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o, "
+           "spattn_tensor *lse, const spattn_tensor *const *page_bounds, "
+           "const spattn_options *options) {\n  return spattn::abi::attention("
+           "kLibrary, kTargets, " << targets.size()
+        << ", q, k, v, o, lse, page_bounds, options);\n}\n";
+  out << "} // extern \"C\"\n";
   return source;
 }
 

@@ -57,6 +57,11 @@ std::string variantTableSymbol(const plan::Library &library);
 void writeInt64Array(llvm::raw_ostream &os, StringRef name,
                      ArrayRef<int64_t> values);
 
+/// Whether `library` has a pages selection stage: then it has the page
+/// bounds entry points (<name>_page_size, <name>_update_page_bounds,
+/// <name>_attention_with_page_bounds).
+bool hasPagesStage(const plan::Library &library);
+
 /// The public header <name>.h (C API, and a throwing C++ wrapper).
 std::string generateLibraryHeader(const plan::Library &library,
                                   ArrayRef<const Target *> targets);

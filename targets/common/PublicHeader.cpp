@@ -6,6 +6,53 @@
 
 namespace mlir::spattn {
 
+namespace {
+
+/// The C API of decode with page bounds kept by the caller (Quest), in
+/// libraries with a pages stage.
+std::string pageBoundsDeclarations(const std::string &n) {
+  return "/* Decode with page bounds kept by the caller (pages stages, Quest).\n"
+         " * The page size of selection stage `stage` when it is a pages stage,\n"
+         " * else 0. */\n"
+         "int64_t " + n + "_page_size(int32_t stage);\n"
+         "/* Page bounds of K kept by the caller for pages stage `stage`: float32\n"
+         " * [B, Hkv, P, 2 * D] in host memory, P >= ceil(Lk / page); row p holds the\n"
+         " * per-dimension minimum of keys [p * page, min((p + 1) * page, Lk)), then\n"
+         " * their maximum. Recomputes the rows of the pages holding keys\n"
+         " * first_key .. Lk - 1 (Lk from K, float32 in host memory): after\n"
+         " * appending keys at the end, pass the first new key; 0 computes every\n"
+         " * page. */\n"
+         "int " + n + "_update_page_bounds(const spattn_tensor *k, int64_t first_key,\n"
+         "    int32_t stage, spattn_tensor *bounds);\n"
+         "/* " + n + "_attention with the page bounds of the pages stages given: a\n"
+         " * decode step then reads only K/V of the pages it selects, not all of K.\n"
+         " * page_bounds has " + n + "_num_stages() entries (or is null); entry s is\n"
+         " * the bounds of pages stage s (null: computed from K as usual), ignored\n"
+         " * for other stages. Same results as " + n + "_attention, bit for bit, when\n"
+         " * the bounds are current. Page bounds are host-only for now: with Q in\n"
+         " * device memory, any bounds given are SPATTN_ERROR_ARGUMENT. */\n"
+         "int " + n + "_attention_with_page_bounds(const spattn_tensor *q,\n"
+         "    const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,\n"
+         "    spattn_tensor *lse, const spattn_tensor *const *page_bounds,\n"
+         "    const spattn_options *options);\n\n";
+}
+
+/// Their throwing C++ forms.
+std::string pageBoundsWrappers(const std::string &n) {
+  return "inline void update_page_bounds(const spattn_tensor &k, int64_t first_key,\n"
+         "                               int32_t stage, spattn_tensor &bounds) {\n"
+         "  spattn::check(" + n + "_update_page_bounds(&k, first_key, stage, &bounds),\n"
+         "                " + n + "_last_error());\n}\n"
+         "inline void attention_with_page_bounds(\n"
+         "    const spattn_tensor &q, const spattn_tensor &k, const spattn_tensor &v,\n"
+         "    spattn_tensor &o, const spattn_tensor *const *page_bounds,\n"
+         "    spattn_tensor *lse = nullptr, const spattn_options &options = {}) {\n"
+         "  spattn::check(" + n + "_attention_with_page_bounds(&q, &k, &v, &o, lse,\n"
+         "                page_bounds, &options), " + n + "_last_error());\n}\n";
+}
+
+} // namespace
+
 std::string generateLibraryHeader(const plan::Library &library,
                                   ArrayRef<const Target *> targets) {
   const std::string &n = library.name;
@@ -52,6 +99,8 @@ std::string generateLibraryHeader(const plan::Library &library,
      << "const char *" << n << "_stage_kind(int32_t stage);\n"
      << "int " << n << "_selection(const spattn_tensor *q, const spattn_tensor *k,\n"
      << "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n\n";
+  if (hasPagesStage(library))
+    os << pageBoundsDeclarations(n);
   for (const Target *target : targets)
     os << target->headerDeclarations(library);
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n\n#include \"spattn/spattn.hpp\"\n\n"
@@ -61,8 +110,10 @@ std::string generateLibraryHeader(const plan::Library &library,
      << "                      spattn_tensor *lse = nullptr,\n"
      << "                      const spattn_options &options = {}) {\n"
      << "  spattn::check(" << n << "_attention(&q, &k, &v, &o, lse, &options),\n"
-     << "                " << n << "_last_error());\n}\n"
-     << "} // namespace " << n << "\n#endif\n\n#endif\n";
+     << "                " << n << "_last_error());\n}\n";
+  if (hasPagesStage(library))
+    os << pageBoundsWrappers(n);
+  os << "} // namespace " << n << "\n#endif\n\n#endif\n";
   return text;
 }
 

@@ -31,8 +31,19 @@ void selectMassBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
                       Selection &out);
 void selectRandomBlocks(const SelectionCall &call, int64_t block,
                         int64_t count, uint64_t seed, Selection &out);
-void selectPages(const SelectionCall &call, HeadRows q, HeadRows k,
-                 int64_t page, int64_t count, Selection &out);
+/// pages for query heads that read one kv head, in one pass over its page
+/// bounds: queries[g] chooses *out[g]. `bounds` are rows as
+/// updatePageBounds writes them (at least ceil(Lk / page)), or data null to
+/// compute them from k here; the scores are the same either way.
+void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries,
+                 HeadRows k, HeadRows bounds, int64_t page, int64_t count,
+                 const std::vector<Selection *> &out);
+/// The page bounds of k in pages of `page` keys: row p, at
+/// bounds + p * rowStride, holds the per-dimension minimum of the page's
+/// keys, then their maximum (2 * k.dim floats). Rewrites the rows of the
+/// pages holding keys firstKey .. k.rows - 1.
+void updatePageBounds(HeadRows k, int64_t page, int64_t firstKey, float *bounds,
+                      int64_t rowStride);
 void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
                          int64_t verticals, int64_t slashes,
                          int64_t lastQueries, Selection &out);

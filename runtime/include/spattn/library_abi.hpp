@@ -25,7 +25,7 @@
 
 namespace spattn::abi {
 
-constexpr int32_t kLibraryAbiVersion = 3;
+constexpr int32_t kLibraryAbiVersion = 4;
 
 /// A run-length table of one value over lengths: value[k] holds for L in
 /// [start[k], start[k + 1]) (the last run up to the bucket's end).
@@ -129,11 +129,33 @@ private:
   std::map<Key, core::TileRanges> cache;
 };
 
-/// The inputs of a selection stage for one (batch, head).
+/// The inputs of the selection stages for consecutive query heads of one
+/// batch element that read one kv head (a GQA group, or one head), so that
+/// a stage can score them all in one pass over what it reads of K.
 struct StageInputs {
-  SelectionCall call;
-  HeadRows q, k;
+  SelectionCall call;       // head: the first query head
+  std::vector<HeadRows> q;  // query heads call.head, call.head + 1, ...
+  HeadRows k;
+  /// Per stage: the page bounds the caller keeps for this (batch, kv head),
+  /// rows of 2 * dim floats (<name>_update_page_bounds); data null when the
+  /// stage computes them from K.
+  std::vector<HeadRows> pageBounds;
 };
+
+/// The query heads of a StageInputs that one stage serves, and their results
+/// (marked computed).
+struct ServedHeads {
+  std::vector<SelectionCall> calls; // head: each one's query head
+  std::vector<HeadRows> queries;
+  std::vector<StageResult *> results;
+  size_t size() const { return results.size(); }
+  std::vector<Selection *> selections() const;
+};
+
+/// The heads of `in` with serves[query head] set; their results are
+/// stages[g * numStages + stage] for the g-th head of `in`.
+ServedHeads servedHeads(const StageInputs &in, const bool *serves, int32_t stage,
+                        int32_t numStages, StageResult *stages);
 
 /// The target-independent half of one bucket's variant: lengths, tiles,
 /// schedule parameters and the generated schedule functions.
@@ -142,8 +164,9 @@ struct Variant {
   int64_t tileQ, tileK;
   int32_t numParams;
   const LengthTable *params; // one per schedule parameter
-  /// Runs the selection stages this head uses into stages[0 .. numStages).
-  void (*select)(const StageInputs &in, const int64_t *params, int64_t head,
+  /// Runs the selection stages of the heads of `in`: head g's results go
+  /// to stages[g * numStages .. (g + 1) * numStages).
+  void (*select)(const StageInputs &in, const int64_t *params,
                  StageResult *stages);
   core::TileRanges (*ranges)(const HeadState &state, int64_t queryTile);
   /// The token predicate of partial tiles for keys [key0, key0 + n) of row
@@ -174,6 +197,7 @@ struct Library {
   const int64_t *upperBounds; // variants[k].hi
   int32_t numStages;
   const StageKind *stageKinds;
+  const int64_t *stagePageSizes; // per stage: the page of pages, else 0
   int32_t numBudgets;
   const char *const *budgetLabels;
   const LengthTable *budgets; // over [1, last bucket's hi]
@@ -188,17 +212,37 @@ struct Library {
 /// targets has one each; a call goes to the first whose memory matches Q's).
 struct TargetEntry {
   rt::TargetAccepts accepts;
+  /// `pageBounds`: null, or per selection stage the caller's page bounds of
+  /// pages stages (null entries: computed from K); only host targets get
+  /// any.
   int (*attention)(const Library &library, const spattn_tensor *q,
                    const spattn_tensor *k, const spattn_tensor *v,
                    spattn_tensor *o, spattn_tensor *lse,
+                   const spattn_tensor *const *pageBounds,
                    const spattn_options *options);
 };
 
-/// `<name>_attention`: the call goes to the target whose memory holds Q.
+/// `<name>_attention` (pageBounds null) and
+/// `<name>_attention_with_page_bounds`: the call goes to the target whose
+/// memory holds Q.
 int attention(const Library &library, const TargetEntry *const *targets,
               int32_t numTargets, const spattn_tensor *q, const spattn_tensor *k,
               const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
+              const spattn_tensor *const *pageBounds,
               const spattn_options *options);
+
+/// Checks the caller's page bounds of a call with these shapes: every
+/// non-null entry of a pages stage must be rt::checkPageBounds-valid.
+int checkPageBounds(const Library &library, const rt::CallShape &shape,
+                    const spattn_tensor *const *pageBounds);
+
+/// `<name>_page_size`.
+int64_t pageSize(const Library &library, int32_t stage);
+
+/// `<name>_update_page_bounds`: recomputes the bound rows of the pages
+/// holding keys firstKey .. Lk - 1 of host float32 K.
+int updatePageBounds(const Library &library, const spattn_tensor *k,
+                     int64_t firstKey, int32_t stage, spattn_tensor *bounds);
 
 /// The variant serving Lk, or SPATTN_ERROR_LENGTH with a message.
 int findVariant(const Library &library, int64_t length, const Variant *&out);
@@ -206,10 +250,13 @@ int findVariant(const Library &library, int64_t length, const Variant *&out);
 /// The schedule parameters of `variant` at `length`.
 std::vector<int64_t> parametersAt(const Variant &variant, int64_t length);
 
-/// Selection inputs of (batch, head) over host float32 Q and K.
+/// Selection inputs of query heads [firstHead, firstHead + numHeads) of
+/// `batch`, which read one kv head, over host float32 Q and K and the
+/// caller's page bounds (checked; may be null).
 StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
                         const spattn_tensor &q, const spattn_tensor &k,
-                        int64_t batch, int64_t head);
+                        const spattn_tensor *const *pageBounds, int64_t batch,
+                        int64_t firstHead, int64_t numHeads);
 
 /// `<name>_budgets`: every budget's value at `length`.
 int budgets(const Library &library, int64_t length, int64_t *values,

@@ -65,6 +65,18 @@ int checkAttention(const SpecShape &spec, const spattn_tensor *q,
 int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
                   const spattn_tensor *k, CallShape &shape);
 
+/// Checks K alone (page bounds updates) as checkQueryKey checks it; fills
+/// the batch, kv heads, key length and head_dim of `shape`.
+int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape);
+
+/// Checks page bounds `what` kept for K of `shape` in pages of `page` keys:
+/// float32 [B, Hkv, P, 2 * D] in host memory (device memory is
+/// SPATTN_ERROR_ARGUMENT: page bounds are host-only for now),
+/// P >= ceil(Lk / page), strides as checkAttention's, not overlapping when
+/// `written`.
+int checkPageBounds(const char *what, const spattn_tensor *bounds,
+                    const CallShape &shape, int64_t page, bool written);
+
 /// Index of the first bucket whose upper bound is >= length, or -1 when the
 /// length is above every bucket (or below 1).
 int findBucket(const int64_t *upperBounds, int count, int64_t length);

@@ -1,5 +1,6 @@
 //===- AttendRows.cpp - Query rows through the attend kernels -------------===//
 #include "targets/cpu/libsupport/AttendRows.h"
+#include "targets/cpu/libsupport/SparsePairs.h"
 
 #include "HalideRuntime.h"
 
@@ -58,8 +59,7 @@ bool usesFewRows(const Call &call, const RowBlock &block) {
          block.rows * block.numHeads <= call.kernels.fewRows;
 }
 
-/// Each worker thread's scratch (padded queries, the second online-softmax
-/// state, a span's mask), kept across tasks and calls.
+/// Each worker thread's scratch, kept across tasks and calls.
 thread_local rt::Workspace rowWorkspace;
 
 } // namespace
@@ -101,21 +101,29 @@ int attendRows(const Call &call, const RowBlock &block,
   const int64_t span = kernels.span;
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
-  // The mask gets one spare row: a kernel reading a run that starts inside
-  // the span sees `span` columns from there.
+  // Scratch: padded queries, the second state, the gathered panel (keys,
+  // values, mask), a span's mask (one spare row: a kernel reading a run
+  // that starts inside the span sees `span` columns from there), the
+  // pairs' scores and the span's kept columns.
   float *scratch = static_cast<float *>(rowWorkspace.reserve(
-      sizeof(float) * (KR * D + stateSize) + span * (KR + 1)));
+      sizeof(float) * (KR * D + stateSize + 2 * span * D + span) +
+      span * (2 * KR + 2)));
   if (!scratch)
     return SPATTN_ERROR_MEMORY;
   float *cur = state, *next = scratch + KR * D;
-  uint8_t *mask = reinterpret_cast<uint8_t *>(next + stateSize);
+  float *panelKeys = next + stateSize, *panelValues = panelKeys + span * D;
+  float *pairScores = panelValues + span * D;
+  uint8_t *mask = reinterpret_cast<uint8_t *>(pairScores + span);
+  uint8_t *panelMask = mask + span * (KR + 1);
+  uint8_t *keptColumn = panelMask + span * KR;
   std::fill(cur, cur + KR, kMinusInf);
   std::fill(cur + KR, cur + stateSize, 0.0f);
 
-  // Queries: the caller's rows when they fill the kernel, else a padded copy.
+  // Queries: the caller's rows when they fill the kernel (one head), else a
+  // padded or packed copy.
   const float *queries = at(call.q, block.b, block.firstHead, block.firstRow);
   int64_t queryStride = call.q.strides[2];
-  if (packedRows != KR) {
+  if (packedRows != KR || block.numHeads > 1) {
     std::fill(scratch, scratch + KR * D, 0.0f);
     for (int64_t hi = 0; hi < block.numHeads; ++hi)
       for (int64_t r = 0; r < block.rows; ++r)
@@ -129,27 +137,66 @@ int attendRows(const Call &call, const RowBlock &block,
   const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
   const float *keys = at(call.k, block.b, kvHead, 0);
   const float *values = at(call.v, block.b, kvHead, 0);
-  // One kernel call: keys [key0, key0 + n) into the running state; `spanMask`
-  // (row stride `span`) is null for full tiles.
-  auto attend = [&](int64_t key0, int64_t n, const uint8_t *spanMask) {
-    View2D kView(keys + key0 * call.k.strides[2], kFloat, D, n, call.k.strides[2]);
-    View2D vView(values + key0 * call.v.strides[2], kFloat, D, n, call.v.strides[2]);
+  const int64_t keyStride = call.k.strides[2], valueStride = call.v.strides[2];
+  // One kernel call: n keys and values (rows `stride` apart) into the
+  // running state; `keepMask` (row stride `span`) is null when every row
+  // keeps every key.
+  auto attend = [&](const float *k, int64_t kStride, const float *v,
+                    int64_t vStride, int64_t n, const uint8_t *keepMask) {
+    View2D kView(k, kFloat, D, n, kStride);
+    View2D vView(v, kFloat, D, n, vStride);
     View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
     View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
     View2D accOut(next + 2 * KR, kFloat, D, KR, D);
     int status;
-    if (!spanMask) {
+    if (!keepMask) {
       status = full(&qView.buffer, &kView.buffer, &vView.buffer, n, call.scale,
                     &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer,
                     &lOut.buffer, &accOut.buffer);
     } else {
-      View2D maskView(spanMask, kByte, span, KR, span);
+      View2D maskView(keepMask, kByte, span, KR, span);
       status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
                       &maskView.buffer, n, call.scale, &mIn.buffer, &lIn.buffer,
                       &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
     }
     std::swap(cur, next);
     return status;
+  };
+  // Keys [key0, key0 + n) of the caller's K and V.
+  auto attendKeys = [&](int64_t key0, int64_t n, const uint8_t *keepMask) {
+    return attend(keys + key0 * keyStride, keyStride, values + key0 * valueStride,
+                  valueStride, n, keepMask);
+  };
+
+  // The gathered panel: kept columns of sparse partial spans, copied next to
+  // each other until `span` of them fill one dense kernel call. The online
+  // softmax does not care in which order keys arrive.
+  int64_t panelKeysHeld = 0;
+  bool panelAllKept = true; // every present row keeps every panel key
+  auto flushPanel = [&]() {
+    if (panelKeysHeld == 0)
+      return 0;
+    int status = attend(panelKeys, D, panelValues, D, panelKeysHeld,
+                        panelAllKept ? nullptr : panelMask);
+    panelKeysHeld = 0;
+    panelAllKept = true;
+    return status;
+  };
+  // Appends key `key` whose row keeps are spanMask[r * span + column].
+  auto gather = [&](int64_t key, const uint8_t *spanMask, int64_t column) {
+    if (panelKeysHeld == span)
+      if (int status = flushPanel())
+        return status;
+    const int64_t c = panelKeysHeld++;
+    std::copy_n(keys + key * keyStride, D, panelKeys + c * D);
+    std::copy_n(values + key * valueStride, D, panelValues + c * D);
+    for (int64_t r = 0; r < KR; ++r) {
+      uint8_t keep = spanMask[r * span + column];
+      panelMask[r * span + c] = keep;
+      if (r >= base && r < base + packedRows)
+        panelAllKept = panelAllKept && keep;
+    }
+    return 0;
   };
 
   std::vector<abi::HeadState> heads;
@@ -163,7 +210,7 @@ int attendRows(const Call &call, const RowBlock &block,
       int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
                            call.shape.keyLength) - key0;
       if (range.kind == core::TileKind::Full) {
-        if (int status = attend(key0, n, nullptr))
+        if (int status = attendKeys(key0, n, nullptr))
           return status;
         continue;
       }
@@ -172,33 +219,61 @@ int attendRows(const Call &call, const RowBlock &block,
         for (int64_t r = 0; r < block.rows; ++r)
           variant.keepRow(heads[hi], block.firstRow + r, block.firstPos + r,
                           key0, n, mask + (base + hi * block.rows + r) * span);
-      // A partial tile may keep nothing for this query tile (a stride that
-      // misses it, the far side of a diagonal): call the kernel only on
-      // runs of tiles with a kept pair.
+      // The span's counts choose its form (SparsePairs.h).
+      std::fill(keptColumn, keptColumn + n, uint8_t{0});
+      int64_t keptPairs = 0;
+      for (int64_t r = base; r < base + packedRows; ++r)
+        for (int64_t jj = 0; jj < n; ++jj) {
+          keptColumn[jj] |= mask[r * span + jj];
+          keptPairs += mask[r * span + jj];
+        }
+      // A partial tile may keep nothing for this query block (a stride that
+      // misses it, the far side of a diagonal): runs skip such tiles.
       auto keepsAny = [&](int64_t t) {
         int64_t lo = t * BK, hi = std::min((t + 1) * BK, n);
-        for (int64_t r = base; r < base + packedRows; ++r) {
-          const uint8_t *row = mask + r * span;
-          if (std::find(row + lo, row + hi, uint8_t{1}) != row + hi)
-            return true;
-        }
-        return false;
+        return std::find(keptColumn + lo, keptColumn + hi, uint8_t{1}) !=
+               keptColumn + hi;
       };
-      int64_t tiles = (n + BK - 1) / BK;
-      for (int64_t t = 0; t < tiles;) {
-        if (!keepsAny(t)) {
-          ++t;
-          continue;
+      const int64_t tiles = (n + BK - 1) / BK;
+      int64_t runKeys = 0;
+      for (int64_t t = 0; t < tiles; ++t)
+        if (keepsAny(t))
+          runKeys += std::min((t + 1) * BK, n) - t * BK;
+      SpanCounts counts{KR, runKeys, std::count(keptColumn, keptColumn + n, uint8_t{1}),
+                        keptPairs};
+      switch (cheapestForm(counts)) {
+      case SpanForm::Pairs:
+        for (int64_t r = base; r < base + packedRows; ++r)
+          attendPairs(queries + r * queryStride, keys + key0 * keyStride,
+                      keyStride, values + key0 * valueStride, valueStride,
+                      mask + r * span, n, D, call.scale, cur[r], cur[KR + r],
+                      cur + 2 * KR + r * D, pairScores);
+        break;
+      case SpanForm::Panel:
+        for (int64_t jj = 0; jj < n; ++jj)
+          if (keptColumn[jj])
+            if (int status = gather(key0 + jj, mask, jj))
+              return status;
+        break;
+      case SpanForm::Runs:
+        for (int64_t t = 0; t < tiles;) {
+          if (!keepsAny(t)) {
+            ++t;
+            continue;
+          }
+          int64_t t1 = t + 1;
+          while (t1 < tiles && keepsAny(t1))
+            ++t1;
+          if (int status = attendKeys(key0 + t * BK,
+                                      std::min(t1 * BK, n) - t * BK, mask + t * BK))
+            return status;
+          t = t1;
         }
-        int64_t t1 = t + 1;
-        while (t1 < tiles && keepsAny(t1))
-          ++t1;
-        if (int status = attend(key0 + t * BK, std::min(t1 * BK, n) - t * BK,
-                                mask + t * BK))
-          return status;
-        t = t1;
+        break;
       }
     }
+  if (int status = flushPanel())
+    return status;
   if (cur != state)
     std::copy_n(cur, stateSize, state);
   return 0;

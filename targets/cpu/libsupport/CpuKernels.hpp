@@ -49,12 +49,14 @@ constexpr rt::TargetAccepts cpuAccepts(spattn_dtype specDtype) {
 }
 
 /// The CPU target's attention over `library`, whose variant k runs
-/// kernels[k], for calls in the dtypes of `accepts`. The generated code
-/// binds `kernels` in a TargetEntry.
+/// kernels[k], for calls in the dtypes of `accepts`, with the caller's page
+/// bounds of pages stages (null, or null entries: computed from K). The
+/// generated code binds `kernels` in a TargetEntry.
 int attention(const abi::Library &library, const CpuKernels *kernels,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-              spattn_tensor *lse, const spattn_options *options);
+              spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+              const spattn_options *options);
 
 } // namespace spattn::cpu
 

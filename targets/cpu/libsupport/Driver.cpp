@@ -2,8 +2,9 @@
 //
 // Per call: check the arguments, pick the variant for Lk (the runtime's
 // spattn/library_abi.hpp does the target-independent parts), evaluate the
-// schedule parameters at Lk, run the selection stages per (batch, head),
-// then attend row blocks (AttendRows.h) in parallel on Halide's thread pool:
+// schedule parameters at Lk, run the selection stages per (batch, head)
+// (pages: per kv head, its query heads at once), then attend row blocks
+// (AttendRows.h) in parallel on Halide's thread pool:
 // prefill one (batch, head, query tile) per task; decode-shaped calls with
 // the GQA heads of a kv head packed into one block and each block's kept
 // tiles split over several tasks (split-K), combined at the end.
@@ -31,13 +32,37 @@ namespace {
 
 using core::TileRanges;
 
+/// The selection tasks of a call, each for `heads` query heads of one batch
+/// element that read one kv head.
+struct Selections {
+  Call &call;
+  const spattn_tensor *const *pageBounds; // the caller's, or null
+  int64_t heads;
+
+  /// A pages stage scores all the heads of a kv head in one pass over its
+  /// page bounds; other stages gain nothing from that, so their heads go
+  /// to separate tasks, for more parallelism.
+  Selections(Call &call, const spattn_tensor *const *pageBounds)
+      : call(call), pageBounds(pageBounds), heads(1) {
+    const abi::StageKind *kinds = call.library.stageKinds;
+    const int32_t stages = call.library.numStages;
+    if (std::find(kinds, kinds + stages, abi::StageKind::Pages) != kinds + stages)
+      heads = call.shape.numQHeads / call.shape.numKVHeads;
+  }
+  int64_t tasks() const { return call.shape.batch * call.shape.numQHeads / heads; }
+};
+
 int selectTask(void *, int task, uint8_t *closure) {
-  Call &call = *reinterpret_cast<Call *>(closure);
-  int64_t b = task / call.shape.numQHeads, h = task % call.shape.numQHeads;
-  call.variant.select(abi::stageInputs(call.library, call.shape, call.q, call.k, b, h),
-                      call.params.data(), h,
+  const Selections &work = *reinterpret_cast<const Selections *>(closure);
+  Call &call = work.call;
+  const int64_t tasksPerBatch = call.shape.numQHeads / work.heads;
+  const int64_t b = task / tasksPerBatch, h0 = task % tasksPerBatch * work.heads;
+  call.variant.select(abi::stageInputs(call.library, call.shape, call.q, call.k,
+                                       work.pageBounds, b, h0, work.heads),
+                      call.params.data(),
                       call.stages.data() +
-                          static_cast<size_t>(task) * call.library.numStages);
+                          static_cast<size_t>(b * call.shape.numQHeads + h0) *
+                              call.library.numStages);
   return 0;
 }
 
@@ -188,7 +213,8 @@ bool decodeShaped(const Call &call) {
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                 const rt::CallShape &shape, const spattn_tensor *q,
                 const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-                spattn_tensor *lse, const spattn_options *options) {
+                spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+                const spattn_options *options) {
   const abi::Variant *variant = nullptr;
   if (int status = abi::findVariant(library, shape.keyLength, variant))
     return status;
@@ -209,8 +235,9 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   int heads = static_cast<int>(shape.batch * shape.numQHeads);
   if (library.numStages > 0) {
     call.stages.resize(static_cast<size_t>(heads) * library.numStages);
-    halide_do_par_for(nullptr, selectTask, 0, heads,
-                      reinterpret_cast<uint8_t *>(&call));
+    Selections work(call, pageBounds);
+    halide_do_par_for(nullptr, selectTask, 0, static_cast<int>(work.tasks()),
+                      reinterpret_cast<uint8_t *>(&work));
   }
   int status;
   if (decodeShaped(call)) {
@@ -240,17 +267,21 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
 int attention(const abi::Library &library, const CpuKernels *kernels,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-              spattn_tensor *lse, const spattn_options *options) {
+              spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+              const spattn_options *options) {
   rt::CallShape shape;
   if (int status = rt::checkAttention(library.shape(accepts), q, k, v, o, lse, shape))
     return status;
+  if (int status = abi::checkPageBounds(library, shape, pageBounds))
+    return status;
   if (q->dtype == SPATTN_F32)
-    return attendFloat(library, kernels, shape, q, k, v, o, lse, options);
+    return attendFloat(library, kernels, shape, q, k, v, o, lse, pageBounds, options);
   // bf16 / fp16: through float32 copies (HalfPrecision.h).
   std::vector<float> qs, ks, vs, os;
   spattn_tensor wq = widenToFloat(*q, qs), wk = widenToFloat(*k, ks),
                 wv = widenToFloat(*v, vs), wo = floatLike(*o, os);
-  if (int status = attendFloat(library, kernels, shape, &wq, &wk, &wv, &wo, lse, options))
+  if (int status = attendFloat(library, kernels, shape, &wq, &wk, &wv, &wo, lse,
+                               pageBounds, options))
     return status;
   narrowFromFloat(wo, *o);
   return SPATTN_OK;

@@ -151,7 +151,9 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
      << "const spattn::abi::Library &kLibrary = " << librarySymbol(library) << ";\n"
      << "int attend(const spattn::abi::Library &library, const spattn_tensor *q,\n"
      << "           const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,\n"
-     << "           spattn_tensor *lse, const spattn_options *) {\n"
+     << "           spattn_tensor *lse, const spattn_tensor *const *,\n"
+     << "           const spattn_options *) {\n"
+     << "  // No page bounds reach a device call: the runtime refuses them.\n"
      << "  return spattn::cuda::attentionOnDefaultStream(library, kVariants, kAccepts, q, "
         "k, v, o, lse);\n}\n} // namespace\n\n"
      << "extern const spattn::abi::TargetEntry " << targetEntrySymbol(library, "cuda")

@@ -15,8 +15,9 @@
 // CHECK: static const int64_t param0Start[] = {1, 4, 8,
 // CHECK: static const int64_t param0Value[] = {0, 1, 2,
 // CHECK: static void select(
-// CHECK:   static const bool serves0[] = {false, false, true, true};
-// CHECK:     spattn::host::selectTopkBlocks(in.call, in.q, in.k, 64, int64_t(2), stages[0].selection);
+// CHECK:     static const bool serves[] = {false, false, true, true};
+// CHECK:     const spattn::abi::ServedHeads heads = spattn::abi::servedHeads(in, serves, 0, 1, stages);
+// CHECK:       spattn::host::selectTopkBlocks(heads.calls[g], heads.queries[g], in.k, 64, int64_t(2), heads.results[g]->selection);
 // Sinks: touched [0, ceil(4 / 64)), full [0, 4 floordiv 64), keep j < 4.
 // CHECK: static spattn::core::TileRanges ranges0(
 // CHECK:   std::min<int64_t>({spattn::core::ceilDiv(int64_t(4), int64_t(64))}), spattn::core::TileKind::Partial}};
@@ -40,14 +41,18 @@
 // The library tables: budgets, stages, variants (lengths, tiles, schedule).
 // CHECK: static const char *const kBudgetLabels[] = {"sink.count", "window.size", "topk_blocks.count", nullptr};
 // CHECK: static const spattn::abi::StageKind kStageKinds[] = {spattn::abi::StageKind::TopkBlocks,
+// CHECK: static const int64_t kStagePageSizes[] = {0};
 // CHECK: {1, 128, 64, 64, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow},
 // CHECK: {129, 1024, 64, 64, 1, b1::kParams, &b1::select, &b1::ranges6, &b1::keepRow},
-// CHECK: const spattn::abi::Library spattn_emit_test_library = {spattn::abi::kLibraryAbiVersion, "emit_test", 64, 4, 2, true, 0.125, 2, spattn_emit_test_variants, kUpperBounds, 1, kStageKinds, 3, kBudgetLabels, kBudgets};
+// CHECK: const spattn::abi::Library spattn_emit_test_library = {spattn::abi::kLibraryAbiVersion, "emit_test", 64, 4, 2, true, 0.125, 2, spattn_emit_test_variants, kUpperBounds, 1, kStageKinds, kStagePageSizes, 3, kBudgetLabels, kBudgets};
 // CHECK: int emit_test_attention(
+// CHECK-NEXT: return spattn::abi::attention(kLibrary, kTargets, 1, q, k, v, o, lse, nullptr, options);
 // CHECK: int emit_test_selection(
+// Page bounds entry points only in libraries with a pages stage.
+// CHECK-NOT: page_bounds(
+// CHECK-LABEL: the cpu target's part
 // The cpu target's part: the plan's kernels per variant (span, full, masked,
 // few rows, their few-row forms) behind its entry.
-// CHECK-LABEL: the cpu target's part
 // CHECK: #include "emit_test_b0_full.h"
 // CHECK: #include "emit_test_b0_masked_few.h"
 // CHECK: #include "emit_test_b1_full.h"

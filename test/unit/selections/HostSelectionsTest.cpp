@@ -6,7 +6,9 @@
 // and page bounds are exact in float32. Where a group's exact scores nearly
 // tie at the budget's boundary, fp32 and fp64 may legitimately differ (a
 // tie in exact arithmetic is rounded differently by each), so such a group
-// is skipped and each test checks that few are.
+// is skipped and each test checks that few are. Pages chosen from bounds
+// kept by a caller (updatePageBounds, keys appended in steps) are those
+// chosen from K, for one head or a GQA group at once.
 //
 //===----------------------------------------------------------------------===//
 #include "spattn/host_selections.hpp"
@@ -63,6 +65,13 @@ int64_t pick(std::mt19937_64 &rng, int64_t lo, int64_t hi) {
 
 template <typename T> T pickOf(std::mt19937_64 &rng, std::vector<T> values) {
   return values[pick(rng, 0, static_cast<int64_t>(values.size()) - 1)];
+}
+
+/// pages for one head, from bounds computed from k (data null) or `bounds`.
+void selectPagesOf(const SelectionCall &call, HeadRows q, HeadRows k,
+                   int64_t page, int64_t count, Selection &out,
+                   HeadRows bounds = {}) {
+  selectPages(call, {q}, k, bounds, page, count, {&out});
 }
 
 /// Lengths covering L = 1, odd lengths and lengths off the block grid,
@@ -331,8 +340,117 @@ TEST(CpuSelections, PagesMatchReferenceExactly) {
     const int64_t page = pickOf(rng, kBlocks);
     Case c = randomCase(rng, 1);
     const int64_t count = randomBudget(rng, ref::numKeyBlocks(c.problem, page));
-    selectPages(c.call(), c.queries(), c.keys(), page, count, out);
+    selectPagesOf(c.call(), c.queries(), c.keys(), page, count, out);
     EXPECT_EQ(out.firstGroup, 0);
+    EXPECT_EQ(groupsOf(out),
+              ref::selectPages(leaf(ref::PatternKind::Pages, count, page),
+                               c.problem, c.content()))
+        << "Lq=" << c.problem.queryLength << " Lk=" << c.problem.keyLength;
+  }
+}
+
+/// Uniform values in [-2, 2): sums of products round, so a different order
+/// of float operations would show.
+std::vector<float> realValues(std::mt19937_64 &rng, int64_t n) {
+  std::uniform_real_distribution<float> value(-2.0f, 2.0f);
+  std::vector<float> x(n);
+  for (float &v : x)
+    v = value(rng);
+  return x;
+}
+
+/// Bounds rows of k as updatePageBounds writes them, `pad` NaNs after each
+/// row and `spare` NaN rows at the end (a caller's buffer sized for more).
+struct KeptBounds {
+  std::vector<float> data;
+  int64_t stride;
+  KeptBounds(int64_t pages, int64_t dim, int64_t pad, int64_t spare)
+      : data((pages + spare) * (2 * dim + pad),
+             std::numeric_limits<float>::quiet_NaN()),
+        stride(2 * dim + pad) {}
+  HeadRows rows(int64_t dim) const {
+    return {data.data(), static_cast<int64_t>(data.size()) / stride, stride,
+            2 * dim};
+  }
+};
+
+TEST(CpuSelections, PageBoundsRowsAreMinimaThenMaxima) {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 100; ++trial) {
+    const int64_t page = pickOf(rng, kBlocks), dim = pickOf<int64_t>(rng, {8, 9, 36});
+    const int64_t lk = pick(rng, 1, 300);
+    std::vector<float> k = realValues(rng, lk * dim);
+    KeptBounds bounds((lk + page - 1) / page, dim, pick(rng, 0, 3), 2);
+    // Appended in steps of 1 to 40 keys, each step updating from its first.
+    for (int64_t length = 0; length < lk;) {
+      const int64_t next = std::min(lk, length + pick(rng, 1, 40));
+      updatePageBounds({k.data(), next, dim, dim}, page, length, bounds.data.data(),
+                       bounds.stride);
+      length = next;
+    }
+    for (int64_t p = 0; p * page < lk; ++p)
+      for (int64_t d = 0; d < dim; ++d) {
+        float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+        for (int64_t j = p * page; j < std::min(lk, (p + 1) * page); ++j) {
+          lo = std::min(lo, k[j * dim + d]);
+          hi = std::max(hi, k[j * dim + d]);
+        }
+        const float *row = bounds.data.data() + p * bounds.stride;
+        ASSERT_EQ(row[d], lo) << "page " << p << " dim " << d;
+        ASSERT_EQ(row[dim + d], hi) << "page " << p << " dim " << d;
+      }
+  }
+}
+
+TEST(CpuSelections, PagesFromKeptBoundsAreThoseFromKeys) {
+  // Real values, so that only the same float operations in the same order
+  // give the same scores; several heads at once as a GQA group selects.
+  std::mt19937_64 rng(8);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t page = pickOf(rng, kBlocks);
+    Case c = randomCase(rng, 1);
+    const ref::AttentionProblem &p = c.problem;
+    const int64_t dim = p.headDim, heads = pick(rng, 1, 5);
+    const int64_t pages = (p.keyLength + page - 1) / page;
+    c.k = realValues(rng, p.keyLength * dim);
+    std::vector<float> q = realValues(rng, heads * p.queryLength * dim);
+    std::vector<HeadRows> queries;
+    for (int64_t h = 0; h < heads; ++h)
+      queries.push_back({q.data() + h * p.queryLength * dim, p.queryLength, dim, dim});
+    KeptBounds bounds(pages, dim, pick(rng, 0, 3), pick(rng, 0, 2));
+    updatePageBounds(c.keys(), page, 0, bounds.data.data(), bounds.stride);
+    const int64_t count = randomBudget(rng, pages);
+    std::vector<Selection> fromKeys(heads), fromBounds(heads), alone(heads);
+    std::vector<Selection *> keysOut, boundsOut;
+    for (int64_t h = 0; h < heads; ++h) {
+      keysOut.push_back(&fromKeys[h]);
+      boundsOut.push_back(&fromBounds[h]);
+    }
+    selectPages(c.call(), queries, c.keys(), {}, page, count, keysOut);
+    selectPages(c.call(), queries, c.keys(), bounds.rows(dim), page, count,
+                boundsOut);
+    for (int64_t h = 0; h < heads; ++h) {
+      selectPagesOf(c.call(), queries[h], c.keys(), page, count, alone[h]);
+      EXPECT_EQ(groupsOf(fromBounds[h]), groupsOf(fromKeys[h]))
+          << "head " << h << " Lq=" << p.queryLength << " Lk=" << p.keyLength;
+      EXPECT_EQ(groupsOf(fromKeys[h]), groupsOf(alone[h])) << "head " << h;
+    }
+  }
+}
+
+TEST(CpuSelections, PagesFromKeptBoundsMatchReferenceExactly) {
+  std::mt19937_64 rng(9);
+  Selection out;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t page = pickOf(rng, kBlocks);
+    Case c = randomCase(rng, 1);
+    const int64_t dim = c.problem.headDim;
+    const int64_t pages = (c.problem.keyLength + page - 1) / page;
+    KeptBounds bounds(pages, dim, 0, 0);
+    updatePageBounds(c.keys(), page, 0, bounds.data.data(), bounds.stride);
+    const int64_t count = randomBudget(rng, pages);
+    selectPagesOf(c.call(), c.queries(), c.keys(), page, count, out,
+                  bounds.rows(dim));
     EXPECT_EQ(groupsOf(out),
               ref::selectPages(leaf(ref::PatternKind::Pages, count, page),
                                c.problem, c.content()))
@@ -441,8 +559,8 @@ TEST(CpuSelections, StridedRowsReadOnlyTheirDim) {
     selectMassBlocks(call, c.queries(), c.keys(), block, count, 0.9, dense);
     selectMassBlocks(call, qs, ks, block, count, 0.9, strided);
     EXPECT_EQ(groupsOf(strided), groupsOf(dense));
-    selectPages(call, c.queries(), c.keys(), block, count, dense);
-    selectPages(call, qs, ks, block, count, strided);
+    selectPagesOf(call, c.queries(), c.keys(), block, count, dense);
+    selectPagesOf(call, qs, ks, block, count, strided);
     EXPECT_EQ(groupsOf(strided), groupsOf(dense));
     selectVerticalSlash(call, c.queries(), c.keys(), count, count, 5, dense);
     selectVerticalSlash(call, qs, ks, count, count, 5, strided);
@@ -465,7 +583,7 @@ TEST(CpuSelections, BudgetsBeyondCandidatesKeepEveryCandidate) {
   EXPECT_EQ(groupsOf(out), (Groups{{0, 1}, {0, 1, 2}}));
   selectTopkBlocks(c.call(), c.queries(), c.keys(), 4, 0, out);
   EXPECT_EQ(groupsOf(out), (Groups{{}, {}}));
-  selectPages(c.call(), c.queries(), c.keys(), 4, 100, out);
+  selectPagesOf(c.call(), c.queries(), c.keys(), 4, 100, out);
   EXPECT_EQ(groupsOf(out),
             (Groups{{0, 1}, {0, 1}, {0, 1, 2}, {0, 1, 2}, {0, 1, 2}}));
   selectVerticalSlash(c.call(), c.queries(), c.keys(), 100, 100, 1, out);
