@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #include "spattn/host_selections.hpp"
 
+#include "core/LaneDot.h"
+
 #include "core/RandomBlockHash.h"
 
 #include <algorithm>
@@ -77,22 +79,6 @@ void appendTop(const T *scores, int64_t n, int64_t first, int64_t count,
   closeGroup(out);
 }
 
-constexpr int kLanes = 8;
-
-/// <a, b> over n floats with kLanes partial sums (vectorizable).
-float dot(const float *a, const float *b, int64_t n) {
-  float acc[kLanes] = {};
-  int64_t d = 0;
-  for (; d + kLanes <= n; d += kLanes)
-    for (int l = 0; l < kLanes; ++l)
-      acc[l] += a[d + l] * b[d + l];
-  for (; d < n; ++d)
-    acc[0] += a[d] * b[d];
-  float total = 0.0f;
-  for (int l = 0; l < kLanes; ++l)
-    total += acc[l];
-  return total;
-}
 
 constexpr int64_t kKeyChunk = 32;
 
@@ -191,7 +177,7 @@ public:
     const float queryFactor = scale / static_cast<float>(queries.counts[g]);
     for (size_t c = 0; c < out.size(); ++c) {
       float factor = queryFactor / static_cast<float>(keys.counts[c]);
-      out[c] = factor * dot(query, keys.sum(c, dim), dim);
+      out[c] = factor * core::laneDot(query, keys.sum(c, dim), dim);
     }
   }
 
@@ -249,22 +235,14 @@ void appendMassPrefix(const BlockScores &blocks,
 }
 
 /// The upper bound of <query, key> over one page's keys from its bounds row
-/// (minima, then maxima): sum_d max(q_d lo_d, q_d hi_d), with kLanes
-/// partial sums as in dot(). The one scoring of pages, so the caller's
+/// (minima, then maxima): sum_d max(q_d lo_d, q_d hi_d), summed as
+/// core::laneSum does. The one scoring of pages, so the caller's
 /// bounds and bounds computed here from K choose the same pages.
 float pageScore(const float *query, const float *bounds, int64_t dim) {
   const float *lo = bounds, *hi = bounds + dim;
-  float acc[kLanes] = {};
-  int64_t d = 0;
-  for (; d + kLanes <= dim; d += kLanes)
-    for (int l = 0; l < kLanes; ++l)
-      acc[l] += std::max(query[d + l] * lo[d + l], query[d + l] * hi[d + l]);
-  for (; d < dim; ++d)
-    acc[0] += std::max(query[d] * lo[d], query[d] * hi[d]);
-  float total = 0.0f;
-  for (int l = 0; l < kLanes; ++l)
-    total += acc[l];
-  return total;
+  return core::laneSum(dim, [&](int64_t d) {
+    return std::max(query[d] * lo[d], query[d] * hi[d]);
+  });
 }
 
 /// The page bounds of k, computed into this thread's buffer: reused, so a

@@ -1,6 +1,8 @@
 //===- SparsePairs.cpp - Partial spans in the cheapest execution form -----===//
 #include "targets/cpu/libsupport/SparsePairs.h"
 
+#include "core/LaneDot.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -14,24 +16,6 @@ namespace {
 // copying a key and its value into the panel, and one pair on its own.
 constexpr int64_t kColumnCopyCost = 6;
 constexpr int64_t kPairCost = 12;
-
-/// Lanes of independent partial sums: the compiler vectorizes them without
-/// reassociating a single sum.
-constexpr int64_t kLanes = 16;
-
-float dot(const float *a, const float *b, int64_t n) {
-  float lanes[kLanes] = {};
-  int64_t d = 0;
-  for (; d + kLanes <= n; d += kLanes)
-    for (int64_t k = 0; k < kLanes; ++k)
-      lanes[k] += a[d + k] * b[d + k];
-  float sum = 0.0f;
-  for (; d < n; ++d)
-    sum += a[d] * b[d];
-  for (float lane : lanes)
-    sum += lane;
-  return sum;
-}
 
 } // namespace
 
@@ -51,7 +35,7 @@ void attendPairs(const float *query, const float *keys, int64_t keyStride,
   float spanMax = -std::numeric_limits<float>::infinity();
   for (int64_t jj = 0; jj < n; ++jj)
     if (keep[jj]) {
-      scores[jj] = scale * dot(query, keys + jj * keyStride, headDim);
+      scores[jj] = scale * core::laneDot(query, keys + jj * keyStride, headDim);
       spanMax = std::max(spanMax, scores[jj]);
     }
   if (spanMax == -std::numeric_limits<float>::infinity())
