@@ -280,12 +280,11 @@ int attendRows(const Call &call, const RowBlock &block,
 }
 
 void combineStates(const Call &call, const RowBlock &block, float *states,
-                   int64_t count) {
+                   int64_t stride, int64_t count) {
   const int64_t D = call.shape.headDim, KR = kernelRows(call, block);
-  const int64_t size = stateFloats(call, block);
   float *m = states, *l = states + KR, *acc = states + 2 * KR;
   for (int64_t s = 1; s < count; ++s) {
-    const float *other = states + s * size;
+    const float *other = states + s * stride;
     for (int64_t r = 0; r < KR; ++r) {
       float mo = other[r];
       if (mo == kMinusInf)

@@ -72,10 +72,10 @@ inline int64_t stateFloats(const Call &call, const RowBlock &block) {
 int attendRows(const Call &call, const RowBlock &block,
                const core::TileRanges &ranges, float *state);
 
-/// Merges `count` states of one block (each stateFloats long, back to
-/// back), computed over disjoint key slices, into the first.
+/// Merges `count` states of one block, `stride` floats apart (at least
+/// stateFloats), computed over disjoint key slices, into the first.
 void combineStates(const Call &call, const RowBlock &block, float *states,
-                   int64_t count);
+                   int64_t stride, int64_t count);
 
 /// Writes the block's O rows and, when asked for, LSE from a final state.
 void writeRows(const Call &call, const RowBlock &block, const float *state);

@@ -180,11 +180,7 @@ int finishUnitTask(void *, int task, uint8_t *closure) {
   DecodePlan &plan = *reinterpret_cast<DecodePlan *>(closure);
   const DecodePlan::Unit &unit = plan.units[task];
   float *states = plan.states.data() + unit.firstSlice * plan.stateSize;
-  // Slices sit plan.stateSize apart; combineStates wants them back to back.
-  const int64_t size = stateFloats(plan.call, unit.block);
-  for (int64_t s = 1; s < unit.numSlices; ++s)
-    std::copy_n(states + s * plan.stateSize, size, states + s * size);
-  combineStates(plan.call, unit.block, states, unit.numSlices);
+  combineStates(plan.call, unit.block, states, plan.stateSize, unit.numSlices);
   writeRows(plan.call, unit.block, states);
   return 0;
 }
