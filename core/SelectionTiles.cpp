@@ -13,6 +13,24 @@ TileRange blockTiles(int64_t c, int64_t block, int64_t tileK, bool full) {
           full ? TileKind::Full : TileKind::Partial};
 }
 
+/// out[jj] = 1 iff group `id` of `groups` holds block (key0 + jj) / block:
+/// the kept blocks' overlap with [key0, key0 + n) written as runs.
+void fillGroupBlocks(const IndexGroups &groups, int64_t id, int64_t block,
+                     int64_t key0, int64_t n, uint8_t *out) {
+  std::fill(out, out + n, uint8_t{0});
+  const int64_t g = id - groups.firstGroup;
+  if (g < 0 || g >= groups.count || block <= 0)
+    return;
+  const int64_t *end = groups.indices + groups.offsets[g + 1];
+  for (const int64_t *c = std::lower_bound(groups.indices + groups.offsets[g], end,
+                                           floorDiv(key0, block));
+       c != end && *c * block < key0 + n; ++c) {
+    const int64_t lo = std::max(*c * block, key0);
+    const int64_t hi = std::min((*c + 1) * block, key0 + n);
+    std::fill(out + (lo - key0), out + (hi - key0), uint8_t{1});
+  }
+}
+
 } // namespace
 
 bool IndexGroups::contains(int64_t id, int64_t value) const {
@@ -49,6 +67,11 @@ bool blockSelectionKeeps(const IndexGroups &chosen, int64_t block,
   return chosen.contains(position / block, key / block);
 }
 
+void blockSelectionFill(const IndexGroups &chosen, int64_t block, int64_t position,
+                        int64_t key0, int64_t n, uint8_t *out) {
+  fillGroupBlocks(chosen, position / block, block, key0, n, out);
+}
+
 TileRanges pageSelectionRanges(const TileGeometry &geometry,
                                const IndexGroups &rowsPages, int64_t page,
                                int64_t q) {
@@ -61,6 +84,11 @@ TileRanges pageSelectionRanges(const TileGeometry &geometry,
 bool pageSelectionKeeps(const IndexGroups &rowsPages, int64_t page,
                         int64_t row, int64_t key) {
   return rowsPages.contains(row, key / page);
+}
+
+void pageSelectionFill(const IndexGroups &rowsPages, int64_t page, int64_t row,
+                       int64_t key0, int64_t n, uint8_t *out) {
+  fillGroupBlocks(rowsPages, row, page, key0, n, out);
 }
 
 TileRanges verticalSlashRanges(const TileGeometry &geometry,

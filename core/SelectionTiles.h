@@ -41,6 +41,9 @@ TileRanges blockSelectionRanges(const TileGeometry &geometry,
                                 int64_t q);
 bool blockSelectionKeeps(const IndexGroups &chosen, int64_t block,
                          int64_t position, int64_t key);
+/// out[jj] = blockSelectionKeeps(chosen, block, position, key0 + jj), jj < n.
+void blockSelectionFill(const IndexGroups &chosen, int64_t block, int64_t position,
+                        int64_t key0, int64_t n, uint8_t *out);
 
 /// Pages of `page` keys chosen per query row (pages; group ids are rows, so a
 /// caller may pass only the rows of the tile). Full only for a tile with one
@@ -50,6 +53,9 @@ TileRanges pageSelectionRanges(const TileGeometry &geometry,
                                int64_t q);
 bool pageSelectionKeeps(const IndexGroups &rowsPages, int64_t page, int64_t row,
                         int64_t key);
+/// out[jj] = pageSelectionKeeps(rowsPages, page, row, key0 + jj), jj < n.
+void pageSelectionFill(const IndexGroups &rowsPages, int64_t page, int64_t row,
+                       int64_t key0, int64_t n, uint8_t *out);
 
 /// Key columns and diagonal offsets d = p - j (vertical_slash): every tile
 /// they reach is partial.

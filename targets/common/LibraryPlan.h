@@ -117,7 +117,7 @@ struct Library {
 };
 
 /// Query rows of the small kernels a variant adds for decode tiles.
-constexpr int64_t kFewRows = 8;
+constexpr int64_t kFewRows = 4;
 
 /// The plan of `spec`, whose lowered variants are in `lowered`. Fails with a
 /// located diagnostic (a spec name that is not a C identifier, a budget that

@@ -1,6 +1,8 @@
 //===- LibrarySource.cpp - The target-independent source of a library -----===//
 #include "targets/common/LibrarySource.h"
 
+#include "targets/common/KeyCandidates.h"
+
 #include "dialects/SpAttn/IR/SpAttnAffine.h"
 
 #include "llvm/Support/Format.h"
@@ -133,8 +135,9 @@ public:
       writeNode(n);
     os << "static void keepRow(const spattn::abi::HeadState &s, int64_t row, "
           "int64_t pos, int64_t key0, int64_t n, uint8_t *out) {\n"
-          "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] = keep"
-       << variant.root << "(s, row, pos, key0 + jj);\n}\n";
+          "  for (int64_t c = 0; c < n; c += kFillChunk)\n    fill"
+       << variant.root
+       << "(s, row, pos, key0 + c, std::min(kFillChunk, n - c), out + c);\n}\n";
     os << "} // namespace b" << variant.bucket << "\n\n";
   }
 
@@ -216,6 +219,7 @@ private:
     os << "static spattn::core::TileRanges ranges" << n
        << "(const spattn::abi::HeadState &s, int64_t q) {\n  (void)s; (void)q;\n";
     std::string keep;
+    std::string fill; // a library call writing the node's row, where one exists
     std::string stage = "s.stages[" + std::to_string(node.stage) + "]";
     std::string block = std::to_string(node.block);
     auto child = [&](size_t k) { return std::to_string(node.children[k]); };
@@ -243,6 +247,8 @@ private:
       os << "  return spattn::core::blockSelectionRanges(s.geometry, " << layout << ", "
          << block << ", q);\n";
       keep = "spattn::core::blockSelectionKeeps(" + layout + ", " + block + ", pos, j)";
+      fill = "spattn::core::blockSelectionFill(" + layout + ", " + block +
+             ", pos, key0, n, out)";
       break;
     case ScheduleNode::Kind::Selected:
       switch (variant.stages[node.stage].kind) {
@@ -251,6 +257,8 @@ private:
            << ".groups(), " << block << ", q);\n";
         keep = "spattn::core::pageSelectionKeeps(" + stage + ".groups(), " + block +
                ", row, j)";
+        fill = "spattn::core::pageSelectionFill(" + stage + ".groups(), " + block +
+               ", row, key0, n, out)";
         break;
       case StageKind::VerticalSlash:
         os << "  return spattn::core::verticalSlashRanges(s.geometry, " << stage
@@ -262,6 +270,8 @@ private:
            << ".groups(), " << block << ", q);\n";
         keep = "spattn::core::blockSelectionKeeps(" + stage + ".groups(), " + block +
                ", pos, j)";
+        fill = "spattn::core::blockSelectionFill(" + stage + ".groups(), " + block +
+               ", pos, key0, n, out)";
       }
       break;
     case ScheduleNode::Kind::Predicate: {
@@ -302,6 +312,62 @@ private:
        << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t j) "
           "{\n  (void)s; (void)row; (void)pos; (void)j;\n  return "
        << keep << ";\n}\n";
+    writeFill(n, symbols, fill);
+  }
+
+  /// fill<n>: out[jj] = keep<n>(key0 + jj) for jj < n <= kFillChunk, testing
+  /// an affine predicate only where it can hold (KeyCandidates.h), selections
+  /// by their chosen blocks (`fill`), unions and intersections OR / AND
+  /// their children's rows.
+  void writeFill(size_t n, ArrayRef<std::string> symbols, const std::string &fill) {
+    const ScheduleNode &node = variant.nodes[n];
+    auto child = [&](size_t k) { return std::to_string(node.children[k]); };
+    os << "[[maybe_unused]] static void fill" << n
+       << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t key0, "
+          "int64_t n, uint8_t *out) {\n";
+    switch (node.kind) {
+    case ScheduleNode::Kind::Affine: {
+      KeyCandidates candidates = keyCandidates(node.keep);
+      auto print = [&](AffineExpr e) { return printAffineCpp(e, {"pos", "j"}, symbols); };
+      os << "  std::fill(out, out + n, uint8_t{0});\n"
+            "  int64_t lo = key0, hi = key0 + n, step = 1;\n";
+      for (AffineExpr lower : candidates.lower)
+        os << "  lo = std::max<int64_t>(lo, " << print(lower) << ");\n";
+      for (AffineExpr upper : candidates.upper)
+        os << "  hi = std::min<int64_t>(hi, " << print(upper) << ");\n";
+      if (candidates.modulus)
+        os << "  if (const int64_t m = " << print(candidates.modulus) << "; m > 0) {\n"
+           << "    step = m;\n    lo += spattn::core::modulo(" << print(candidates.residue)
+           << " - lo, m);\n  }\n";
+      os << "  for (int64_t j = lo; j < hi; j += step)\n    out[j - key0] = keep" << n
+         << "(s, row, pos, j);\n";
+      break;
+    }
+    case ScheduleNode::Kind::Union:
+    case ScheduleNode::Kind::Intersect: {
+      const char *combine = node.kind == ScheduleNode::Kind::Union ? "|" : "&";
+      os << "  fill" << child(0) << "(s, row, pos, key0, n, out);\n"
+         << "  uint8_t other[kFillChunk];\n";
+      for (size_t k = 1; k < node.children.size(); ++k)
+        os << "  fill" << child(k) << "(s, row, pos, key0, n, other);\n"
+           << "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] " << combine
+           << "= other[jj];\n";
+      break;
+    }
+    case ScheduleNode::Kind::PerHead:
+      for (size_t k = node.headStarts.size(); k-- > 0;)
+        os << "  if (s.head >= " << node.headStarts[k] << ") return fill" << child(k)
+           << "(s, row, pos, key0, n, out);\n";
+      os << "  std::fill(out, out + n, uint8_t{0});\n";
+      break;
+    default:
+      if (!fill.empty())
+        os << "  " << fill << ";\n";
+      else
+        os << "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] = keep" << n
+           << "(s, row, pos, key0 + jj);\n";
+    }
+    os << "}\n";
   }
 
   /// A blocks.predicate node's program as straight-line C++ for one pair,
@@ -336,7 +402,9 @@ std::string generateLibrarySource(const plan::Library &library,
   for (const std::string &target : targets)
     out << "extern const spattn::abi::TargetEntry "
         << targetEntrySymbol(library, target) << ";\n";
-  out << "\nnamespace {\n";
+  out << "\nnamespace {\n"
+      << "// The most keys one fill<n> call writes (keepRow cuts longer rows).\n"
+      << "constexpr int64_t kFillChunk = 512;\n";
   for (const plan::Variant &variant : library.variants)
     VariantWriter(variant, out).write();
 

@@ -6,7 +6,11 @@
 // inputs. The kernels accumulate in float32 as for float32 calls; what
 // differs is O's final rounding to 16 bits, so the bound on O is half a
 // unit in the last place of |O| <= ~4 (bf16: 2^-8 * 4 = 1.6e-2, fp16:
-// 2^-11 * 4 = 2e-3) plus the float32 error; LSE stays float32 (1e-4).
+// 2^-11 * 4 = 2e-3) plus the float32 error; LSE stays float32 (1e-4). On
+// AMX (bf16) P is also rounded to bf16 before P V: each weight moves by at
+// most 2^-9 of itself, so O by at most 2^-9 max|v| (~8e-3 for |v| <= 4, in
+// the worst case of all errors adding up), which the bf16 bound covers
+// with the output rounding; the row sums and LSE use unrounded P.
 //
 //===----------------------------------------------------------------------===//
 #include "ReferenceCheck.h"

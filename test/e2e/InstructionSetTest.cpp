@@ -1,16 +1,18 @@
 //===- InstructionSetTest.cpp - Which kernel version a CPU library runs ---===//
 //
 // CPU libraries carry one kernel version per instruction set (AVX-512,
-// AVX2 + FMA, SSE4.1 by default) and run the best the CPU has. <name>_cpu_isa
-// says which; SPATTN_CPU_ISA caps it, which is how ctest runs the examples'
-// end-to-end tests on the SSE4.1 and AVX2 versions on any machine
-// (cpu-e2e-sse41, cpu-e2e-avx2).
+// AVX2 + FMA, SSE4.1 by default; bf16 specs AMX first) and run the best the
+// CPU has. <name>_cpu_isa says which; SPATTN_CPU_ISA caps it, which is how
+// ctest runs the examples' end-to-end tests on the SSE4.1 and AVX2 versions
+// on any machine (cpu-e2e-sse41, cpu-e2e-avx2).
 //
 //===----------------------------------------------------------------------===//
 #include "LoadedLibrary.h"
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -36,14 +38,34 @@ std::string expectedInstructionSet() {
   return best;
 }
 
-TEST(InstructionSet, LibraryRunsTheBestVersionUnderTheCap) {
+/// Whether the AMX version should run here: the CPU has AMX and AVX-512
+/// BF16 (Halide's Sapphire Rapids set), Linux grants the tile state, and no
+/// cap.
+bool expectAmx() {
+  bool cpu = __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-bf16") &&
+             __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avxvnni");
+  return cpu && expectedInstructionSet() == "avx512" && !std::getenv("SPATTN_CPU_ISA") &&
+         syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* tile data */) == 0;
+}
+
+std::string runningInstructionSet(const char *name) {
   std::unique_ptr<LoadedLibrary> lib =
-      loadLibrary("streaming_llm", SPATTN_EXAMPLES_DIR "/streaming_llm.mlir");
-  ASSERT_TRUE(lib);
+      loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
+  if (!lib)
+    return "(no library)";
   using Query = const char *(*)();
-  auto isa = reinterpret_cast<Query>(dlsym(lib->handle, "streaming_llm_cpu_isa"));
-  ASSERT_TRUE(isa) << "no streaming_llm_cpu_isa";
-  EXPECT_EQ(std::string(isa()), expectedInstructionSet());
+  auto isa = reinterpret_cast<Query>(
+      dlsym(lib->handle, (std::string(name) + "_cpu_isa").c_str()));
+  return isa ? isa() : "(no _cpu_isa)";
+}
+
+TEST(InstructionSet, LibraryRunsTheBestVersionUnderTheCap) {
+  EXPECT_EQ(runningInstructionSet("streaming_llm"), expectedInstructionSet()); // f16
+}
+
+TEST(InstructionSet, Bf16LibraryRunsAmxWhereTheCpuHasIt) {
+  EXPECT_EQ(runningInstructionSet("bigbird"),
+            expectAmx() ? "amx" : expectedInstructionSet());
 }
 
 } // namespace

@@ -22,17 +22,23 @@ namespace {
 
 // Which instruction sets a CPU library carries kernels for. The default is
 // portable across x86-64: AVX-512, AVX2 + FMA and an SSE4.1 baseline, the
-// best one the running CPU has chosen at call time; `host` builds only for
-// the build machine (the only choice off x86-64).
+// best one the running CPU has chosen at call time, and for bf16 specs AMX
+// kernels that their bf16 calls run where the CPU has AMX; `host` builds
+// only for the build machine (the only choice off x86-64).
 llvm::cl::opt<std::string> cpuInstructionSets(
     "cpu-isa",
     llvm::cl::desc("instruction sets of --target=cpu kernels, most capable first: "
-                   "a list of avx512, avx2, sse41, or `host`; default "
-                   "avx512,avx2,sse41 on x86-64, host elsewhere"),
+                   "a list of amx, avx512, avx2, sse41, or `host`; default "
+                   "amx,avx512,avx2,sse41 on x86-64 (amx: bf16 specs only), host "
+                   "elsewhere"),
     llvm::cl::init(""));
 
-/// The Halide target of one instruction-set name, or "".
+/// The Halide target of one instruction-set name, or "". `amx` is
+/// Sapphire Rapids' set: its kernels run bf16 products on AMX tiles.
 std::string halideTarget(StringRef isa) {
+  if (isa == "amx")
+    return "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake-"
+           "avx512_cannonlake-avx512_sapphirerapids";
   if (isa == "avx512")
     return "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake";
   if (isa == "avx2")
@@ -53,12 +59,13 @@ const char *specDtype(const plan::Library &library) {
   return "SPATTN_F32";
 }
 
-/// The instruction-set names of --cpu-isa, most capable first.
-std::vector<std::string> instructionSets() {
+/// The instruction-set names of --cpu-isa for `library`, most capable
+/// first (`amx` only for bf16 specs: it serves their bf16 calls).
+std::vector<std::string> instructionSets(const plan::Library &library) {
   std::string list = cpuInstructionSets;
   if (list.empty()) {
 #if defined(__x86_64__)
-    list = "avx512,avx2,sse41";
+    list = "amx,avx512,avx2,sse41";
 #else
     list = "host";
 #endif
@@ -67,21 +74,44 @@ std::vector<std::string> instructionSets() {
   SmallVector<StringRef> parts;
   StringRef(list).split(parts, ',');
   for (StringRef name : parts)
-    names.push_back(name.trim().str());
+    if (name.trim() != "amx" || library.dtype == "bf16")
+      names.push_back(name.trim().str());
   return names;
 }
 
-/// The Halide targets of --cpu-isa, most capable first, or a located error.
-FailureOr<std::vector<std::string>> halideTargets(SpecOp spec) {
+/// Whether the library carries AMX kernels (for its bf16 calls).
+bool hasAmxKernels(const plan::Library &library) {
+  return llvm::is_contained(instructionSets(library), "amx");
+}
+
+/// The Halide targets of the float32 kernels' versions (every set but
+/// `amx`), most capable first, or a located error.
+FailureOr<std::vector<std::string>> halideTargets(const plan::Library &library,
+                                                  SpecOp spec) {
   std::vector<std::string> targets;
-  for (const std::string &name : instructionSets()) {
+  for (const std::string &name : instructionSets(library)) {
     std::string target = halideTarget(name);
     if (target.empty())
       return spec.emitError() << "unknown --cpu-isa '" << name
-                              << "' (known: avx512, avx2, sse41, host)";
-    targets.push_back(target);
+                              << "' (known: amx, avx512, avx2, sse41, host)";
+    if (name != "amx")
+      targets.push_back(target);
   }
+  if (targets.empty())
+    return spec.emitError() << "--cpu-isa needs a set besides amx (float32 calls "
+                               "and CPUs without AMX run it)";
   return targets;
+}
+
+/// The symbol of the AMX version of kernel `k`.
+std::string amxSymbol(const plan::KernelInstance &k) { return k.symbol + "_amx"; }
+
+/// spattn-cpu-gen's description of kernel `k` under `symbol`.
+std::string kernelSpec(const plan::KernelInstance &k, const std::string &symbol,
+                       bool bf16Products) {
+  return symbol + ":" + std::to_string(k.headDim) + ":" + std::to_string(k.rows) + ":" +
+         std::to_string(k.span) + ":" + (k.masked ? "1" : "0") + ":" +
+         (bf16Products ? "1" : "0");
 }
 
 /// The kernel of `variant` with these properties, or null.
@@ -101,10 +131,12 @@ public:
   }
 
   std::string headerDeclarations(const plan::Library &library) const override {
-    return "/* cpu: the instruction set the CPU kernels run with here (\"avx512\",\n"
-           " * \"avx2\", \"sse41\" or \"host\"): the best this CPU has among those the\n"
-           " * library was built for (spattn-compile --cpu-isa), capped by the\n"
-           " * SPATTN_CPU_ISA environment variable (sse41 or avx2). */\n"
+    return "/* cpu: the instruction set the CPU kernels run with here (\"amx\",\n"
+           " * \"avx512\", \"avx2\", \"sse41\" or \"host\"): the best this CPU has among\n"
+           " * those the library was built for (spattn-compile --cpu-isa), capped by\n"
+           " * the SPATTN_CPU_ISA environment variable (sse41, avx2 or avx512).\n"
+           " * \"amx\" (bf16 specs) is what bf16 calls run; float32 calls run the\n"
+           " * next set the CPU has. */\n"
            "const char *" + library.name + "_cpu_isa(void);\n\n";
   }
 
@@ -115,18 +147,25 @@ public:
     os << "// Generated by spattn-compile from spec @" << library.name
        << ": the cpu target's part. Do not edit.\n"
        << "#include \"targets/cpu/libsupport/CpuKernels.hpp\"\n\n";
+    const bool amx = hasAmxKernels(library);
     for (const plan::Variant &variant : library.variants)
-      for (const plan::KernelInstance &k : variant.kernels)
+      for (const plan::KernelInstance &k : variant.kernels) {
         os << "#include \"" << k.symbol << ".h\"\n";
+        if (amx && !k.fewRows)
+          os << "#include \"" << amxSymbol(k) << ".h\"\n";
+      }
     os << "\nnamespace {\nconst spattn::cpu::CpuKernels kKernels[] = {\n";
     for (const plan::Variant &variant : library.variants) {
-      auto address = [&](bool masked, bool few) {
+      auto address = [&](bool masked, bool few, bool amxVersion = false) {
         const plan::KernelInstance *k = kernel(variant, masked, few);
-        return k ? "&" + k->symbol : std::string("nullptr");
+        if (!k || (amxVersion && !amx))
+          return std::string("nullptr");
+        return "&" + (amxVersion ? amxSymbol(*k) : k->symbol);
       };
       os << "    {" << variant.span << ", " << address(false, false) << ", "
          << address(true, false) << ", " << variant.fewRows << ", "
-         << address(false, true) << ", " << address(true, true) << "},\n";
+         << address(false, true) << ", " << address(true, true) << ", "
+         << address(false, false, true) << ", " << address(true, false, true) << "},\n";
     }
     os << "};\n"
        << "constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts("
@@ -142,7 +181,7 @@ public:
        << targetEntrySymbol(library, name()) << " = {kAccepts, &attend};\n\n"
        << "extern \"C\" const char *" << library.name << "_cpu_isa(void) {\n"
        << "  static const char *const kSets[] = {";
-    std::vector<std::string> sets = instructionSets();
+    std::vector<std::string> sets = instructionSets(library);
     for (const std::string &set : sets)
       os << "\"" << set << "\", ";
     os << "};\n  return spattn::cpu::runningInstructionSet(kSets, " << sets.size()
@@ -153,7 +192,7 @@ public:
   LogicalResult build(const plan::Library &library, BuildContext &context,
                       TargetBuild &out) const override {
     const Toolchain &toolchain = context.toolchain();
-    FailureOr<std::vector<std::string>> targets = halideTargets(context.spec());
+    FailureOr<std::vector<std::string>> targets = halideTargets(library, context.spec());
     if (failed(targets))
       return failure();
     // Halide kernels (one version per instruction set in an archive, or one
@@ -161,19 +200,25 @@ public:
     std::vector<std::string> generate = {"-o", context.path(""), "--runtime", "--target",
                                          llvm::join(*targets, ",")};
     out.objects.push_back(context.path("halide_runtime.o"));
+    // The AMX versions (bf16 specs): one target, so plain objects.
+    std::vector<std::string> generateAmx = {"-o", context.path(""), "--target",
+                                            halideTarget("amx")};
     for (const plan::Variant &variant : library.variants)
       for (const plan::KernelInstance &k : variant.kernels) {
-        generate.push_back(k.symbol + ":" + std::to_string(k.headDim) + ":" +
-                           std::to_string(k.rows) + ":" + std::to_string(k.span) +
-                           ":" + (k.masked ? "1" : "0"));
+        generate.push_back(kernelSpec(k, k.symbol, false));
         if (targets->size() == 1)
           out.objects.push_back(context.path(k.symbol + ".o"));
         else
           out.archives.push_back(context.path(k.symbol + ".a"));
+        if (hasAmxKernels(library) && !k.fewRows) {
+          generateAmx.push_back(kernelSpec(k, amxSymbol(k), true));
+          out.objects.push_back(context.path(amxSymbol(k) + ".o"));
+        }
       }
-    if (failed(context.run(toolchain.locate("libexec/spattn/spattn-cpu-gen",
-                                            kBuildCpuGenerator),
-                           generate)))
+    const std::string generator =
+        toolchain.locate("libexec/spattn/spattn-cpu-gen", kBuildCpuGenerator);
+    if (failed(context.run(generator, generate)) ||
+        (hasAmxKernels(library) && failed(context.run(generator, generateAmx))))
       return failure();
 
     FailureOr<std::string> source = generateSource(library, SpecOp());

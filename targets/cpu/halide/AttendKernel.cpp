@@ -1,5 +1,6 @@
 //===- AttendKernel.cpp - The Halide attend kernel ------------------------===//
 #include "AttendKernel.h"
+#include "AmxProducts.h"
 
 #include <algorithm>
 #include <limits>
@@ -30,6 +31,12 @@ Blocking blockingFor(const Target &target) {
     return {4, 16, 4}; // 16 of 32 NEON q registers (not measured)
   return {4, 16, 8};   // SSE4.1
 }
+
+/// Query rows up to which a tile reads K untransposed (the decode kernels).
+constexpr int kFewRowsKernel = 8;
+/// Keys whose lane-wise dot products the few-row kernel keeps in registers
+/// at once (with 8 rows: 16 accumulators).
+constexpr int kKeysPerStep = 2;
 
 /// The largest of 16, 8, 4, 2, 1 that divides n and is at most `most`.
 int widestVector(int n, int most) {
@@ -66,12 +73,20 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   Expr lastKey = n - 1;
   const Expr minusInf = Expr(-std::numeric_limits<float>::infinity());
 
-  // K transposed for the span (keys innermost), so QK^T vectorizes over keys.
+  // Tiles of many rows read K transposed for the span (keys innermost), so
+  // QK^T vectorizes over keys and each transposed key serves every row. A
+  // few rows cannot repay the transpose: they read K rows as they lie and
+  // sum each key's products along d (decode must stream K at memory speed).
+  // A bf16 spec on an AMX target runs both products on tiles (AmxProducts.h).
+  const bool fewRows = BQ <= kFewRowsKernel;
+  const bool amx = amxProductsApply(target, shape.bf16Products, D, BQ, S, fewRows);
   Func kt("kt");
   kt(j, d) = k(d, clamp(j, 0, lastKey));
-  Func dot("dot");
-  dot(j, i) = 0.0f;
-  dot(j, i) += q(rd, i) * kt(j, rd);
+  Func dot = amx ? amxScores(q, k, n, D, BQ, S) : Func("dot");
+  if (!amx) {
+    dot(j, i) = 0.0f;
+    dot(j, i) += q(rd, i) * (fewRows ? k(rd, clamp(j, 0, lastKey)) : kt(j, rd));
+  }
   Func score("score");
   // Only j < n is ever read; tiles round the computed region up past n.
   score(j, i) = shape.masked
@@ -90,9 +105,11 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   prob(j, i) = select(rowMax(i) == minusInf, 0.0f, exp(score(j, i) - rowMax(i)));
   Func alpha("alpha");
   alpha(i) = select(mIn(i) == minusInf, 0.0f, exp(mIn(i) - rowMax(i)));
-  Func pv("pv");
-  pv(d, i) = 0.0f;
-  pv(d, i) += prob(rj, i) * v(d, clamp(rj, 0, lastKey));
+  Func pv = amx ? amxWeightedValues(prob, v, n, D, BQ, S) : Func("pv");
+  if (!amx) {
+    pv(d, i) = 0.0f;
+    pv(d, i) += prob(rj, i) * v(d, clamp(rj, 0, lastKey));
+  }
 
   Func mOut("m_out"), lOut("l_out"), accOut("acc_out");
   mOut(i) = rowMax(i);
@@ -127,22 +144,53 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   const Blocking blocking = blockingFor(target);
   const int L = blocking.lanes;
   auto vectorWidth = [&](int n) { return widestVector(n, L); };
-  const int jTile = registerTile(S, blocking.columns, L),
-            dTile = registerTile(D, blocking.columns, L);
   const int iTile = registerTile(BQ, blocking.rows, L);
+  // A few rows spend the PV accumulators on more head dims instead: fewer
+  // passes over V.
+  const int accumulators = blocking.columns / L * blocking.rows;
+  const int dColumns =
+      fewRows ? L * std::max(1, accumulators / iTile) : blocking.columns;
+  const int jTile = registerTile(S, blocking.columns, L),
+            dTile = registerTile(D, dColumns, L);
   const int jVec = vectorWidth(jTile), dVec = vectorWidth(dTile);
   Var jo("jo"), ji("ji"), io("io"), ii("ii"), dO("do"), di("di");
 
-  kt.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
-  score.compute_root()
-      .tile(j, i, jo, io, ji, ii, jTile, iTile, TailStrategy::RoundUp)
-      .vectorize(ji, jVec);
-  dot.compute_at(score, jo).vectorize(j, jVec).unroll(j).unroll(i);
-  dot.update()
-      .reorder(j, i, rd)
-      .vectorize(j, jVec)
-      .unroll(j)
-      .unroll(i);
+  if (amx) {
+    score.compute_root().bound(j, 0, S).vectorize(j, vectorWidth(S));
+  } else if (fewRows) {
+    // Per step kKeysPerStep keys x all rows of lane-wise partial sums in
+    // registers; K is read once per step, d innermost.
+    const int keys = std::min(kKeysPerStep, S);
+    const int dLanes = widestVector(D, L);
+    RVar rdo("rdo"), rdi("rdi");
+    Var lane("lane");
+    score.compute_root()
+        .split(j, jo, ji, keys, TailStrategy::RoundUp)
+        .reorder(ji, i, jo)
+        .prefetch(k, jo, jo, 8);
+    dot.compute_at(score, jo).unroll(j).unroll(i);
+    Func lanes = dot.update()
+                     .split(rd, rdo, rdi, dLanes)
+                     .rfactor(rdi, lane);
+    dot.update().atomic().vectorize(rdi).unroll(j).unroll(i);
+    lanes.compute_at(score, jo)
+        .reorder_storage(lane, j, i)
+        .vectorize(lane)
+        .unroll(j)
+        .unroll(i);
+    lanes.update().reorder(lane, i, j, rdo).vectorize(lane).unroll(i).unroll(j);
+  } else {
+    kt.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
+    score.compute_root()
+        .tile(j, i, jo, io, ji, ii, jTile, iTile, TailStrategy::RoundUp)
+        .vectorize(ji, jVec);
+    dot.compute_at(score, jo).vectorize(j, jVec).unroll(j).unroll(i);
+    dot.update()
+        .reorder(j, i, rd)
+        .vectorize(j, jVec)
+        .unroll(j)
+        .unroll(i);
+  }
   const int lanes = vectorWidth(S);
   Var lane("lane");
   RVar rjo("rjo"), rji("rji");
@@ -157,9 +205,13 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   rowMax.compute_root();
   prob.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
   alpha.compute_root();
-  accOut.tile(d, i, dO, io, di, ii, dTile, iTile).vectorize(di, dVec);
-  pv.compute_at(accOut, dO).vectorize(d, dVec).unroll(d).unroll(i);
-  pv.update().reorder(d, i, rj).vectorize(d, dVec).unroll(d).unroll(i);
+  if (amx) {
+    accOut.vectorize(d, dVec);
+  } else {
+    accOut.tile(d, i, dO, io, di, ii, dTile, iTile).vectorize(di, dVec);
+    pv.compute_at(accOut, dO).vectorize(d, dVec).unroll(d).unroll(i);
+    pv.update().reorder(d, i, rj).vectorize(d, dVec).unroll(d).unroll(i);
+  }
   lOut.compute_root();
   mOut.compute_root();
 

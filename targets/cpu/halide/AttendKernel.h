@@ -26,6 +26,9 @@ struct AttendKernelShape {
   int blockQ = 64;   // query rows per tile
   int span = 512;    // most keys per call
   bool masked = false;
+  /// The spec's dtype is bf16: on AMX targets the products run on bf16
+  /// tiles (AmxProducts.h); elsewhere it changes nothing.
+  bool bf16Products = false;
 };
 
 /// The pipeline with its arguments in calling order: q, k, v, [mask], n,

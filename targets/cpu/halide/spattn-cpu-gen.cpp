@@ -1,6 +1,6 @@
 //===- spattn-cpu-gen.cpp - AOT-compiles the CPU attend kernels -----------===//
 //
-//   spattn-cpu-gen -o DIR [--target T1,T2,...] NAME:D:BQ:SPAN:MASKED ... [--runtime]
+//   spattn-cpu-gen -o DIR [--target T1,T2,...] NAME:D:BQ:SPAN:MASKED:BF16 ... [--runtime]
 //
 // Writes, for each kernel, DIR/NAME.h and DIR/NAME.o (one Halide target) or
 // DIR/NAME.a (several: one version per target and a wrapper that runs the
@@ -25,7 +25,7 @@ namespace {
 
 int usage() {
   std::fprintf(stderr, "usage: spattn-cpu-gen -o DIR [--target T1,T2,...] [--runtime] "
-                       "NAME:D:BQ:SPAN:MASKED...\n");
+                       "NAME:D:BQ:SPAN:MASKED:BF16...\n");
   return 2;
 }
 
@@ -35,12 +35,12 @@ bool parseKernel(const std::string &text, std::string &name,
   std::stringstream stream(text);
   for (std::string field; std::getline(stream, field, ':');)
     fields.push_back(field);
-  if (fields.size() != 5)
+  if (fields.size() != 6)
     return false;
   name = fields[0];
   char *end = nullptr;
-  long values[4];
-  for (int f = 0; f < 4; ++f) {
+  long values[5];
+  for (int f = 0; f < 5; ++f) {
     values[f] = std::strtol(fields[f + 1].c_str(), &end, 10);
     if (*end || values[f] < 0 || values[f] > 65536)
       return false;
@@ -49,6 +49,7 @@ bool parseKernel(const std::string &text, std::string &name,
   shape.blockQ = values[1];
   shape.span = values[2];
   shape.masked = values[3] != 0;
+  shape.bf16Products = values[4] != 0;
   return !name.empty() && shape.headDim > 0 && shape.blockQ > 0 && shape.span > 0;
 }
 

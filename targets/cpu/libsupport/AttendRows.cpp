@@ -220,13 +220,8 @@ int attendRows(const Call &call, const RowBlock &block,
           variant.keepRow(heads[hi], block.firstRow + r, block.firstPos + r,
                           key0, n, mask + (base + hi * block.rows + r) * span);
       // The span's counts choose its form (SparsePairs.h).
-      std::fill(keptColumn, keptColumn + n, uint8_t{0});
-      int64_t keptPairs = 0;
-      for (int64_t r = base; r < base + packedRows; ++r)
-        for (int64_t jj = 0; jj < n; ++jj) {
-          keptColumn[jj] |= mask[r * span + jj];
-          keptPairs += mask[r * span + jj];
-        }
+      const int64_t keptPairs =
+          keptColumnsOf(mask + base * span, packedRows, span, n, keptColumn);
       // A partial tile may keep nothing for this query block (a stride that
       // misses it, the far side of a diagonal): runs skip such tiles.
       auto keepsAny = [&](int64_t t) {

@@ -40,6 +40,11 @@ struct CpuKernels {
   int64_t fewRows;
   AttendFull fullFew;
   AttendMasked maskedFew;
+  /// bf16 specs: full and masked kernels whose products run on AMX tiles
+  /// (one version, for AMX CPUs), for calls on bf16 tensors only; null
+  /// otherwise. Float32 calls keep the kernels above.
+  AttendFull fullAmx;
+  AttendMasked maskedAmx;
 };
 
 /// What the CPU target reads: float32, and the spec's 16-bit dtype if it

@@ -141,17 +141,20 @@ void planDecode(DecodePlan &plan, int64_t threads) {
       for (int64_t h = h0; h < h0 + group; ++h)
         ranges.push_back(core::clipRanges(
             call.variant.ranges(call.headState(b, h), qt), 0, call.numKeyTiles));
-      RowBlock packed = rowBlock(call, b, h0, group, qt);
-      bool pack = group > 1 && packed.rows * group <= call.kernels.fewRows &&
-                  std::all_of(ranges.begin(), ranges.end(),
-                              [&](const TileRanges &r) { return r == ranges[0]; });
-      if (pack) {
-        plan.units.push_back({packed, std::move(ranges[0]), 0, 1});
-        continue;
-      }
-      for (int64_t h = h0; h < h0 + group; ++h)
+      // Runs of heads that keep the same tiles share one block (each K/V
+      // span is then read once for all of them), as many as the few-row
+      // kernels hold.
+      const int64_t perBlock = std::max<int64_t>(
+          1, call.kernels.fewRows / rowBlock(call, b, h0, 1, qt).rows);
+      for (int64_t h = h0; h < h0 + group;) {
+        int64_t end = h + 1;
+        while (end < std::min(h0 + group, h + perBlock) &&
+               ranges[end - h0] == ranges[h - h0])
+          ++end;
         plan.units.push_back(
-            {rowBlock(call, b, h, 1, qt), std::move(ranges[h - h0]), 0, 1});
+            {rowBlock(call, b, h, end - h, qt), std::move(ranges[h - h0]), 0, 1});
+        h = end;
+      }
     }
   const int64_t units = static_cast<int64_t>(plan.units.size());
   const int64_t wanted = (kSlicesPerThread * threads + units - 1) / units;
@@ -205,12 +208,13 @@ bool decodeShaped(const Call &call) {
          rowBlock(call, 0, 0, 1, call.firstTile).rows <= call.kernels.fewRows;
 }
 
-/// A checked float32 call.
+/// A checked call on float32 tensors; `bf16Values`: they hold bf16 values
+/// (a bf16 call, widened), so the AMX kernels may run.
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                 const rt::CallShape &shape, const spattn_tensor *q,
                 const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
                 spattn_tensor *lse, const spattn_tensor *const *pageBounds,
-                const spattn_options *options) {
+                const spattn_options *options, bool bf16Values) {
   const abi::Variant *variant = nullptr;
   if (int status = abi::findVariant(library, shape.keyLength, variant))
     return status;
@@ -220,7 +224,12 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
     halide_set_num_threads(options->num_threads);
   applyInstructionSetCap();
 
-  Call call{library, *variant, kernels[variant - library.variants], shape, *q, *k, *v, *o,
+  CpuKernels chosen = kernels[variant - library.variants];
+  if (bf16Values && chosen.fullAmx && amxKernelsUsable()) {
+    chosen.full = chosen.fullAmx;
+    chosen.masked = chosen.maskedAmx;
+  }
+  Call call{library, *variant, chosen, shape, *q, *k, *v, *o,
             lse, abi::parametersAt(*variant, shape.keyLength), {},
             static_cast<float>(library.scale), 0, 0, 0};
   core::TileGeometry geometry{variant->tileQ, variant->tileK,
@@ -271,13 +280,14 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   if (int status = abi::checkPageBounds(library, shape, pageBounds))
     return status;
   if (q->dtype == SPATTN_F32)
-    return attendFloat(library, kernels, shape, q, k, v, o, lse, pageBounds, options);
+    return attendFloat(library, kernels, shape, q, k, v, o, lse, pageBounds, options,
+                       false);
   // bf16 / fp16: through float32 copies (HalfPrecision.h).
   std::vector<float> qs, ks, vs, os;
   spattn_tensor wq = widenToFloat(*q, qs), wk = widenToFloat(*k, ks),
                 wv = widenToFloat(*v, vs), wo = floatLike(*o, os);
   if (int status = attendFloat(library, kernels, shape, &wq, &wk, &wv, &wo, lse,
-                               pageBounds, options))
+                               pageBounds, options, q->dtype == SPATTN_BF16))
     return status;
   narrowFromFloat(wo, *o);
   return SPATTN_OK;

@@ -1,10 +1,11 @@
 //===- HalfPrecision.h - bf16 / fp16 tensors for the CPU kernels -*- C++ -*-===//
 //
-// The CPU kernels compute in float32. A call on bfloat16 or float16 tensors
+// The CPU driver works in float32. A call on bfloat16 or float16 tensors
 // (the spec's dtype) is converted on the way in (Q, K, V to contiguous
 // float32) and on the way out (O, rounded to nearest even); LSE stays
-// float32. A correct path on every CPU; native bf16 / fp16 kernels are not
-// written yet.
+// float32. A correct path on every CPU. On CPUs with AMX the kernels of a
+// bf16 spec round their operands back to bf16 (exactly: they were bf16)
+// and run both products on AMX tiles (targets/cpu/halide/AmxProducts.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_CPU_LIBSUPPORT_HALFPRECISION_H

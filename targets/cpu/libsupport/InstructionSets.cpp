@@ -4,7 +4,10 @@
 // kernel per set; Halide's wrapper runs the first whose features the CPU has
 // (halide_can_use_target_features). SPATTN_CPU_ISA=sse41|avx2|avx512 caps
 // that choice, so the baseline and AVX2 versions can be tested on any
-// machine that has more. Read once, at the first call.
+// machine that has more. A bf16 spec's AMX kernels (one version, run by
+// the driver for bf16 calls) also need the kernel's permission to use the
+// tile registers (Linux asks each process to request it); without it they
+// never run. Read once, at the first call.
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/InstructionSets.h"
@@ -14,21 +17,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <vector>
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace spattn::cpu {
 
 namespace {
 
-/// Features above the forced level, per level (halide_target_feature_end
-/// ends a list).
-const halide_target_feature_t kAboveSse41[] = {
-    halide_target_feature_avx,    halide_target_feature_avx2,
-    halide_target_feature_fma,    halide_target_feature_f16c,
-    halide_target_feature_avx512, halide_target_feature_end};
-const halide_target_feature_t kAboveAvx2[] = {halide_target_feature_avx512,
-                                              halide_target_feature_end};
-
-const halide_target_feature_t *forbidden = nullptr;
+/// Features no kernel version may use in this process.
+std::vector<halide_target_feature_t> forbidden;
 
 bool requested(int count, const uint64_t *features, halide_target_feature_t f) {
   int word = static_cast<int>(f) / 64;
@@ -36,15 +37,32 @@ bool requested(int count, const uint64_t *features, halide_target_feature_t f) {
 }
 
 int cappedCanUseTargetFeatures(int count, const uint64_t *features) {
-  for (const halide_target_feature_t *f = forbidden; *f != halide_target_feature_end; ++f)
-    if (requested(count, features, *f))
+  for (halide_target_feature_t f : forbidden)
+    if (requested(count, features, f))
       return 0;
   return halide_default_can_use_target_features(count, features);
+}
+
+/// Asks Linux for the AMX tile data state (ARCH_REQ_XCOMP_PERM for
+/// XFEATURE_XTILEDATA); false where refused or not Linux on x86-64.
+bool amxPermitted() {
+#if defined(__linux__) && defined(__x86_64__)
+  constexpr long kArchRequestComponentPermission = 0x1023, kTileData = 18;
+  return syscall(SYS_arch_prctl, kArchRequestComponentPermission, kTileData) == 0;
+#else
+  return false;
+#endif
 }
 
 /// The Halide features of an instruction-set name (as the CPU target
 /// compiles it), ending in halide_target_feature_end; null if unknown.
 const halide_target_feature_t *featuresOf(const char *name) {
+  static const halide_target_feature_t amx[] = {
+      halide_target_feature_sse41, halide_target_feature_avx,
+      halide_target_feature_f16c,  halide_target_feature_fma,
+      halide_target_feature_avx2,  halide_target_feature_avx512,
+      halide_target_feature_avx512_skylake, halide_target_feature_avx512_cannonlake,
+      halide_target_feature_avx512_sapphirerapids, halide_target_feature_end};
   static const halide_target_feature_t avx512[] = {
       halide_target_feature_sse41, halide_target_feature_avx,
       halide_target_feature_f16c,  halide_target_feature_fma,
@@ -55,6 +73,8 @@ const halide_target_feature_t *featuresOf(const char *name) {
       halide_target_feature_fma, halide_target_feature_avx2, halide_target_feature_end};
   static const halide_target_feature_t sse41[] = {halide_target_feature_sse41,
                                                  halide_target_feature_end};
+  if (std::strcmp(name, "amx") == 0)
+    return amx;
   if (std::strcmp(name, "avx512") == 0)
     return avx512;
   if (std::strcmp(name, "avx2") == 0)
@@ -66,18 +86,26 @@ const halide_target_feature_t *featuresOf(const char *name) {
 
 } // namespace
 
-const char *runningInstructionSet(const char *const *names, int count) {
+/// Whether a kernel version with `features` runs here, under the cap.
+static bool canUse(const halide_target_feature_t *features) {
   applyInstructionSetCap();
   constexpr int kWords = (halide_target_feature_end + 63) / 64;
+  uint64_t mask[kWords] = {};
+  for (const halide_target_feature_t *f = features; *f != halide_target_feature_end; ++f)
+    mask[*f / 64] |= uint64_t{1} << (*f % 64);
+  return halide_can_use_target_features(kWords, mask);
+}
+
+bool amxKernelsUsable() {
+  static const bool usable = canUse(featuresOf("amx"));
+  return usable;
+}
+
+const char *runningInstructionSet(const char *const *names, int count) {
   for (int n = 0; n < count; ++n) {
     const halide_target_feature_t *features = featuresOf(names[n]);
-    if (!features)
-      return names[n]; // "host": one version, built for this kind of CPU
-    uint64_t mask[kWords] = {};
-    for (const halide_target_feature_t *f = features; *f != halide_target_feature_end; ++f)
-      mask[*f / 64] |= uint64_t{1} << (*f % 64);
-    if (halide_can_use_target_features(kWords, mask))
-      return names[n];
+    if (!features || canUse(features))
+      return names[n]; // no features: "host", one version for this kind of CPU
   }
   return "none";
 }
@@ -85,14 +113,27 @@ const char *runningInstructionSet(const char *const *names, int count) {
 void applyInstructionSetCap() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // Each cap forbids what the sets above it add.
+    const halide_target_feature_t aboveAvx512[] = {
+        halide_target_feature_avx512_cannonlake,
+        halide_target_feature_avx512_sapphirerapids};
+    const halide_target_feature_t aboveAvx2[] = {halide_target_feature_avx512};
+    const halide_target_feature_t aboveSse41[] = {
+        halide_target_feature_avx, halide_target_feature_avx2, halide_target_feature_fma,
+        halide_target_feature_f16c};
     const char *cap = std::getenv("SPATTN_CPU_ISA");
-    if (!cap)
-      return;
-    if (std::strcmp(cap, "sse41") == 0)
-      forbidden = kAboveSse41;
-    else if (std::strcmp(cap, "avx2") == 0)
-      forbidden = kAboveAvx2;
-    if (forbidden)
+    const int level = !cap                            ? 3
+                      : std::strcmp(cap, "sse41") == 0 ? 0
+                      : std::strcmp(cap, "avx2") == 0  ? 1
+                      : std::strcmp(cap, "avx512") == 0 ? 2
+                                                        : 3;
+    if (level <= 2 || !amxPermitted())
+      forbidden.insert(forbidden.end(), std::begin(aboveAvx512), std::end(aboveAvx512));
+    if (level <= 1)
+      forbidden.insert(forbidden.end(), std::begin(aboveAvx2), std::end(aboveAvx2));
+    if (level == 0)
+      forbidden.insert(forbidden.end(), std::begin(aboveSse41), std::end(aboveSse41));
+    if (!forbidden.empty())
       halide_set_custom_can_use_target_features(&cappedCanUseTargetFeatures);
   });
 }

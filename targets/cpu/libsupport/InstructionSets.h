@@ -4,12 +4,18 @@
 
 namespace spattn::cpu {
 
-/// Applies SPATTN_CPU_ISA (sse41, avx2; unset or anything else: no cap) to
-/// the choice among a kernel's instruction-set versions. Idempotent.
+/// Applies SPATTN_CPU_ISA (sse41, avx2, avx512; unset or anything else: no
+/// cap) and the process's AMX permission (requested here) to the choice
+/// among a kernel's instruction-set versions. Idempotent.
 void applyInstructionSetCap();
 
+/// Whether AMX kernels may run here: the CPU has Halide's Sapphire Rapids
+/// features, Linux granted the tile state, and SPATTN_CPU_ISA does not cap
+/// below it.
+bool amxKernelsUsable();
+
 /// Which of a library's instruction sets (`names`, most capable first:
-/// "avx512", "avx2", "sse41", or "host") its kernels run with on this CPU
+/// "amx", "avx512", "avx2", "sse41", or "host") its kernels run with on this CPU
 /// under the cap: the first whose features the CPU has, as Halide's
 /// wrapper chooses.
 const char *runningInstructionSet(const char *const *names, int count);

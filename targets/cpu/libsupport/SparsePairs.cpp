@@ -19,6 +19,23 @@ constexpr int64_t kPairCost = 12;
 
 } // namespace
 
+int64_t keptColumnsOf(const uint8_t *mask, int64_t rows, int64_t stride, int64_t n,
+                      uint8_t *columns) {
+  // Byte pointers may alias anything: say they do not, so both loops
+  // vectorize.
+  uint8_t *__restrict out = columns;
+  std::fill(out, out + n, uint8_t{0});
+  int64_t pairs = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t *__restrict row = mask + r * stride;
+    for (int64_t jj = 0; jj < n; ++jj)
+      out[jj] |= row[jj];
+    for (int64_t jj = 0; jj < n; ++jj)
+      pairs += row[jj];
+  }
+  return pairs;
+}
+
 SpanForm cheapestForm(const SpanCounts &c) {
   const int64_t runs = c.kernelRows * c.runKeys;
   const int64_t panel = (c.kernelRows + kColumnCopyCost) * c.keptColumns;

@@ -30,6 +30,11 @@ struct SpanCounts {
   int64_t keptPairs;   // kept (present row, key) pairs
 };
 
+/// Sets columns[jj] (jj < n) to whether any of `rows` mask rows (`stride`
+/// apart) keeps key jj; returns the kept pairs.
+int64_t keptColumnsOf(const uint8_t *mask, int64_t rows, int64_t stride, int64_t n,
+                      uint8_t *columns);
+
 /// The form with the least estimated time.
 SpanForm cheapestForm(const SpanCounts &counts);
 

@@ -26,6 +26,12 @@
 // CHECK: static spattn::core::TileRanges ranges1(
 // CHECK:   if (!((s.params[0] + int64_t(-1)) >= 0)) return {};
 // CHECK: return (pos + (j * int64_t(-1))) >= 0 && (((pos * int64_t(-1)) + (s.params[0] + int64_t(-1))) + j) >= 0;
+// Its mask rows test only the interval the window's constraints leave.
+// CHECK: static void fill1(
+// CHECK:   lo = std::max<int64_t>(lo, (((pos * int64_t(-1)) + (s.params[0] + int64_t(-1))) * int64_t(-1)));
+// CHECK:   hi = std::min<int64_t>(hi, (pos + int64_t(1)));
+// CHECK:   for (int64_t j = lo; j < hi; j += step)
+// CHECK-NEXT:     out[j - key0] = keep1(s, row, pos, j);
 // CHECK: return spattn::core::blockSelectionRanges(s.geometry, s.stages[0].groups(), 64, q);
 // CHECK: return spattn::core::uniteRanges(ranges0(s, q), ranges1(s, q));
 // CHECK: return keep0(s, row, pos, j) || keep1(s, row, pos, j);
@@ -34,7 +40,11 @@
 // CHECK:   if (s.head >= 0) return ranges3(s, q);
 // The causal mask is intersected last.
 // CHECK: return spattn::core::intersectRanges(ranges4(s, q), ranges5(s, q));
-// CHECK: out[jj] = keep6(s, row, pos, key0 + jj);
+// Mask rows of unions and intersections combine their children's bytewise.
+// CHECK: static void fill6(
+// CHECK:   out[jj] &= other[jj];
+// CHECK: static void keepRow(
+// CHECK:     fill6(s, row, pos, key0 + c, std::min(kFillChunk, n - c), out + c);
 // CHECK-LABEL: namespace b1 {
 // CHECK: static const int64_t param0Start[] = {129, 132,
 // CHECK: static const int64_t param0Value[] = {32, 33,
@@ -56,7 +66,7 @@
 // CHECK: #include "emit_test_b0_full.h"
 // CHECK: #include "emit_test_b0_masked_few.h"
 // CHECK: #include "emit_test_b1_full.h"
-// CHECK: {128, &emit_test_b0_full, &emit_test_b0_masked, 8, &emit_test_b0_full_few, &emit_test_b0_masked_few},
+// CHECK: {128, &emit_test_b0_full, &emit_test_b0_masked, 4, &emit_test_b0_full_few, &emit_test_b0_masked_few, nullptr, nullptr},
 // CHECK: {512, &emit_test_b1_full,
 // CHECK: constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts(SPATTN_F32);
 // CHECK: extern const spattn::abi::TargetEntry spattn_emit_test_target_cpu = {kAccepts, &attend};

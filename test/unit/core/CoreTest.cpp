@@ -1,12 +1,14 @@
 //===- CoreTest.cpp - The semantic primitives of core/ --------------------===//
 //
 // Integer math against exact rational floors and ceilings, the fixed-
-// capacity tile-range algebra against the vector form, and the block grid
-// against the positions of docs/semantics.md.
+// capacity tile-range algebra against the vector form, the block grid
+// against the positions of docs/semantics.md, and the selections' mask-row
+// fills against their per-key predicates.
 //
 //===----------------------------------------------------------------------===//
 #include "core/BlockGrid.h"
 #include "core/IntegerMath.h"
+#include "core/SelectionTiles.h"
 #include "core/TileRanges.h"
 
 #include <gtest/gtest.h>
@@ -84,6 +86,45 @@ TEST(FixedTileRanges, AgreesWithVectorAlgebra) {
     ASSERT_EQ(asVector(n),
               intersectRanges(uniteRanges(asVector(a), asVector(b)), asVector(c)));
   }
+}
+
+// Random sorted groups of blocks (pages) and random windows of keys,
+// including windows that start or end inside a block and groups that are
+// empty or out of range.
+TEST(SelectionTiles, FillsMatchTheirKeeps) {
+  std::mt19937 rng(11);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int64_t kept = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int64_t block = uniform(1, 70), numBlocks = uniform(1, 40);
+    std::vector<int64_t> offsets = {0}, indices;
+    for (int64_t g = uniform(0, 6); g > 0; --g) {
+      for (int64_t b = 0; b < numBlocks; ++b)
+        if (uniform(0, 3) == 0)
+          indices.push_back(b);
+      offsets.push_back(static_cast<int64_t>(indices.size()));
+    }
+    IndexGroups groups{uniform(0, 3), static_cast<int64_t>(offsets.size()) - 1,
+                       offsets.data(), indices.data()};
+    for (int window = 0; window < 20; ++window) {
+      const int64_t key0 = uniform(0, block * numBlocks), n = uniform(1, 300);
+      const int64_t row = uniform(0, 9), position = uniform(0, 9 * block);
+      std::vector<uint8_t> pages(n, 7), blocks(n, 7);
+      pageSelectionFill(groups, block, row, key0, n, pages.data());
+      blockSelectionFill(groups, block, position, key0, n, blocks.data());
+      for (int64_t jj = 0; jj < n; ++jj) {
+        ASSERT_EQ(pages[jj], pageSelectionKeeps(groups, block, row, key0 + jj) ? 1 : 0)
+            << "page " << block << " row " << row << " key " << key0 + jj;
+        ASSERT_EQ(blocks[jj],
+                  blockSelectionKeeps(groups, block, position, key0 + jj) ? 1 : 0)
+            << "block " << block << " position " << position << " key " << key0 + jj;
+        kept += pages[jj] + blocks[jj];
+      }
+    }
+  }
+  EXPECT_GT(kept, 10000);
 }
 
 } // namespace
