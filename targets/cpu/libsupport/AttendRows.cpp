@@ -99,6 +99,10 @@ int attendRows(const Call &call, const RowBlock &block,
   AttendFull full = few ? kernels.fullFew : kernels.full;
   AttendMasked masked = few ? kernels.maskedFew : kernels.masked;
   const int64_t span = kernels.span;
+  // The AMX kernels always reduce over a whole span: a short one (a
+  // diagonal tile, the tail) runs faster on the float32 kernels.
+  const bool amx = call.amxKernels && !few;
+  auto useAmx = [&](int64_t n) { return amx && 2 * n >= span; };
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
   // Scratch: padded queries, the second state, the gathered panel (keys,
@@ -150,14 +154,15 @@ int attendRows(const Call &call, const RowBlock &block,
     View2D accOut(next + 2 * KR, kFloat, D, KR, D);
     int status;
     if (!keepMask) {
-      status = full(&qView.buffer, &kView.buffer, &vView.buffer, n, call.scale,
-                    &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer,
-                    &lOut.buffer, &accOut.buffer);
+      status = (useAmx(n) ? kernels.fullAmx : full)(
+          &qView.buffer, &kView.buffer, &vView.buffer, n, call.scale, &mIn.buffer,
+          &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
     } else {
       View2D maskView(keepMask, kByte, span, KR, span);
-      status = masked(&qView.buffer, &kView.buffer, &vView.buffer,
-                      &maskView.buffer, n, call.scale, &mIn.buffer, &lIn.buffer,
-                      &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
+      status = (useAmx(n) ? kernels.maskedAmx : masked)(
+          &qView.buffer, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale,
+          &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer,
+          &accOut.buffer);
     }
     std::swap(cur, next);
     return status;

@@ -33,6 +33,9 @@ struct Call {
   std::vector<abi::StageResult> stages; // [B * Hq * numStages]
   float scale;
   int64_t firstTile, numTiles, numKeyTiles;
+  /// Q, K, V hold bf16 values (a widened bf16 call) and the variant's AMX
+  /// kernels can run here: long spans use them.
+  bool amxKernels = false;
 
   abi::HeadState headState(int64_t b, int64_t h) const {
     return {params.data(), h,

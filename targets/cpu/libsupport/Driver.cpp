@@ -224,11 +224,7 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
     halide_set_num_threads(options->num_threads);
   applyInstructionSetCap();
 
-  CpuKernels chosen = kernels[variant - library.variants];
-  if (bf16Values && chosen.fullAmx && amxKernelsUsable()) {
-    chosen.full = chosen.fullAmx;
-    chosen.masked = chosen.maskedAmx;
-  }
+  const CpuKernels &chosen = kernels[variant - library.variants];
   Call call{library, *variant, chosen, shape, *q, *k, *v, *o,
             lse, abi::parametersAt(*variant, shape.keyLength), {},
             static_cast<float>(library.scale), 0, 0, 0};
@@ -237,6 +233,7 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   call.firstTile = geometry.firstQueryTile();
   call.numTiles = geometry.endQueryTile() - call.firstTile;
   call.numKeyTiles = geometry.numKeyTiles();
+  call.amxKernels = bf16Values && chosen.fullAmx && amxKernelsUsable();
   int heads = static_cast<int>(shape.batch * shape.numQHeads);
   if (library.numStages > 0) {
     call.stages.resize(static_cast<size_t>(heads) * library.numStages);
