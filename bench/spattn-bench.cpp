@@ -253,7 +253,8 @@ int main(int argc, char **argv) {
   double sgemm = sgemmGflops(kSgemmSize, threads, 5);
   os << "CPU: " << cpuModel() << "; the libraries' kernels run their "
      << specs.begin()->second->instructionSet()
-     << " version (SPATTN_CPU_ISA=sse41|avx2 caps it)\n";
+     << " version for float32 calls (SPATTN_CPU_ISA=sse41|avx2|avx512 caps it; bf16 calls of\n"
+        "bf16 specs run amx where the CPU has it)\n";
   double bandwidth = triadGBps(threads, 5);
   os << "OpenBLAS sgemm " << kSgemmSize << "^3 on " << threads
      << " threads: " << llvm::format("%.1f", sgemm)
