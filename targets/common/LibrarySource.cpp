@@ -223,6 +223,15 @@ private:
     std::string stage = "s.stages[" + std::to_string(node.stage) + "]";
     std::string block = std::to_string(node.block);
     auto child = [&](size_t k) { return std::to_string(node.children[k]); };
+    // A selection's per-key test and its row fill take the same leading
+    // arguments: spattn::core::<kind>Keeps(groups, block, index, j) and
+    // <kind>Fill(groups, block, index, key0, n, out).
+    auto selection = [&](const std::string &kind, const std::string &groups,
+                         const char *index) {
+      std::string args = groups + ", " + block + ", " + index;
+      keep = "spattn::core::" + kind + "Keeps(" + args + ", j)";
+      fill = "spattn::core::" + kind + "Fill(" + args + ", key0, n, out)";
+    };
     switch (node.kind) {
     case ScheduleNode::Kind::Affine:
       if (node.touchWhen)
@@ -246,19 +255,14 @@ private:
     case ScheduleNode::Kind::Layout:
       os << "  return spattn::core::blockSelectionRanges(s.geometry, " << layout << ", "
          << block << ", q);\n";
-      keep = "spattn::core::blockSelectionKeeps(" + layout + ", " + block + ", pos, j)";
-      fill = "spattn::core::blockSelectionFill(" + layout + ", " + block +
-             ", pos, key0, n, out)";
+      selection("blockSelection", layout, "pos");
       break;
     case ScheduleNode::Kind::Selected:
       switch (variant.stages[node.stage].kind) {
       case StageKind::Pages:
         os << "  return spattn::core::pageSelectionRanges(s.geometry, " << stage
            << ".groups(), " << block << ", q);\n";
-        keep = "spattn::core::pageSelectionKeeps(" + stage + ".groups(), " + block +
-               ", row, j)";
-        fill = "spattn::core::pageSelectionFill(" + stage + ".groups(), " + block +
-               ", row, key0, n, out)";
+        selection("pageSelection", stage + ".groups()", "row");
         break;
       case StageKind::VerticalSlash:
         os << "  return spattn::core::verticalSlashRanges(s.geometry, " << stage
@@ -268,10 +272,7 @@ private:
       default:
         os << "  return spattn::core::blockSelectionRanges(s.geometry, " << stage
            << ".groups(), " << block << ", q);\n";
-        keep = "spattn::core::blockSelectionKeeps(" + stage + ".groups(), " + block +
-               ", pos, j)";
-        fill = "spattn::core::blockSelectionFill(" + stage + ".groups(), " + block +
-               ", pos, key0, n, out)";
+        selection("blockSelection", stage + ".groups()", "pos");
       }
       break;
     case ScheduleNode::Kind::Predicate: {

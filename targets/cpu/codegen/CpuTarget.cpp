@@ -201,6 +201,7 @@ public:
                                          llvm::join(*targets, ",")};
     out.objects.push_back(context.path("halide_runtime.o"));
     // The AMX versions (bf16 specs): one target, so plain objects.
+    const bool amx = hasAmxKernels(library);
     std::vector<std::string> generateAmx = {"-o", context.path(""), "--target",
                                             halideTarget("amx")};
     for (const plan::Variant &variant : library.variants)
@@ -210,7 +211,7 @@ public:
           out.objects.push_back(context.path(k.symbol + ".o"));
         else
           out.archives.push_back(context.path(k.symbol + ".a"));
-        if (hasAmxKernels(library) && !k.fewRows) {
+        if (amx && !k.fewRows) {
           generateAmx.push_back(kernelSpec(k, amxSymbol(k), true));
           out.objects.push_back(context.path(amxSymbol(k) + ".o"));
         }
@@ -218,7 +219,7 @@ public:
     const std::string generator =
         toolchain.locate("libexec/spattn/spattn-cpu-gen", kBuildCpuGenerator);
     if (failed(context.run(generator, generate)) ||
-        (hasAmxKernels(library) && failed(context.run(generator, generateAmx))))
+        (amx && failed(context.run(generator, generateAmx))))
       return failure();
 
     FailureOr<std::string> source = generateSource(library, SpecOp());
