@@ -7,6 +7,7 @@
 //
 //   Query query(const Call &, q)      every leaf's tile bounds for query tile q,
 //                                      one fixed field per bound
+//   int64_t keyTiles(call)            the key tiles of the call's length
 //   int64_t next(call, query, kt)     the first kept key tile >= kt (kNoTile: none)
 //   TileKind kind(call, query, kt)    Full, Partial or Skipped
 //   bool keep(call, query, position, key)  the token predicate of partial tiles
@@ -20,6 +21,7 @@
 
 #include "core/BlockGrid.h"
 #include "core/RandomBlockHash.h"
+#include "core/SelectedIndices.h"
 #include "core/TileRangeAlgebra.h"
 #include "core/TokenProgram.h"
 
@@ -31,11 +33,13 @@ namespace spattn::core {
 constexpr int64_t kNoTile = INT64_MAX;
 
 /// What a compiled schedule reads at a call: the tiles and lengths, the query
-/// head, and the schedule parameters at the call's L.
-template <int NumParams> struct ScheduleCall {
+/// head, the schedule parameters at the call's L and, per content-based
+/// selection stage, what it chose for this (batch element, head).
+template <int NumParams, int NumStages = 0> struct ScheduleCall {
   TileGeometry geometry;
   int64_t head = 0;
   int64_t params[NumParams > 0 ? NumParams : 1] = {};
+  SelectedIndices stages[NumStages > 0 ? NumStages : 1] = {};
 };
 
 /// A kept key tile and its kind; tile == kNoTile past the last one.
@@ -50,7 +54,7 @@ template <typename Schedule, typename Call>
 SPATTN_HOST_DEVICE KeptTile nextKeptTile(const Call &call,
                                          const typename Schedule::Query &tile,
                                          int64_t from) {
-  const int64_t end = call.geometry.numKeyTiles();
+  const int64_t end = Schedule::keyTiles(call);
   for (int64_t kt = Schedule::next(call, tile, from); kt < end;
        kt = Schedule::next(call, tile, kt + 1)) {
     TileKind kind = Schedule::kind(call, tile, kt);

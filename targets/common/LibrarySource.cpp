@@ -109,18 +109,6 @@ void writeTables(llvm::raw_ostream &os, StringRef prefix, StringRef tableName,
   os << "};\n";
 }
 
-/// The C++ enumerator of `kind` in spattn/library_abi.hpp.
-const char *stageKindEnumerator(StageKind kind) {
-  switch (kind) {
-  case StageKind::TopkBlocks: return "TopkBlocks";
-  case StageKind::RandomBlocks: return "RandomBlocks";
-  case StageKind::Mass: return "Mass";
-  case StageKind::Pages: return "Pages";
-  case StageKind::VerticalSlash: return "VerticalSlash";
-  }
-  llvm_unreachable("unknown stage kind");
-}
-
 /// Emits one variant's namespace: tables, select, ranges and keep.
 class VariantWriter {
 public:
@@ -485,6 +473,17 @@ std::string generateLibrarySource(const plan::Library &library,
         << ", q, k, v, o, lse, page_bounds, options);\n}\n";
   out << "} // extern \"C\"\n";
   return source;
+}
+
+const char *stageKindEnumerator(plan::StageKind kind) {
+  switch (kind) {
+  case plan::StageKind::TopkBlocks: return "TopkBlocks";
+  case plan::StageKind::RandomBlocks: return "RandomBlocks";
+  case plan::StageKind::Mass: return "Mass";
+  case plan::StageKind::Pages: return "Pages";
+  case plan::StageKind::VerticalSlash: return "VerticalSlash";
+  }
+  llvm_unreachable("unknown stage kind");
 }
 
 } // namespace mlir::spattn

@@ -30,6 +30,10 @@ std::string generateLibrarySource(const plan::Library &library,
 /// The symbol of a target's TargetEntry in a library.
 std::string targetEntrySymbol(const plan::Library &library, StringRef target);
 
+/// The C++ enumerator of a stage kind, as spattn::abi::StageKind (and
+/// spattn::cuda::SelectionKind) spell it.
+const char *stageKindEnumerator(plan::StageKind kind);
+
 /// C++ for an index operand of the schedule (a constant, L, or a schedule
 /// parameter), given how the parameter array and L are spelled.
 std::string spellIndexOperand(const plan::IndexOperand &operand, StringRef params,

@@ -16,8 +16,10 @@
 #include "targets/common/LibraryBuild.h"
 #include "targets/common/LibrarySource.h"
 #include "targets/cuda/codegen/DeviceSchedule.h"
+#include "targets/cuda/kernels/SelectionStages.h"
 #include "targets/cuda/libsupport/CudaLaunch.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -56,6 +58,64 @@ std::string launcherSymbol(const plan::Library &library, const plan::Variant &va
   return ("spattn_" + library.name + "_cuda_b" + Twine(variant.bucket) + "_" + what).str();
 }
 
+/// The library's selection kernels for one input type ("f16", "bf16").
+std::string selectorSymbol(const plan::Library &library, StringRef input) {
+  return ("spattn_" + library.name + "_cuda_select_" + input).str();
+}
+
+bool isContentBased(plan::StageKind kind) { return kind != plan::StageKind::RandomBlocks; }
+
+bool hasContentStages(const plan::Library &library) {
+  return llvm::any_of(library.stageKinds, isContentBased);
+}
+
+/// The largest value `operand` takes over the variant's lengths.
+int64_t largestValue(const plan::Variant &variant, const plan::IndexOperand &operand) {
+  switch (operand.kind) {
+  case plan::IndexOperand::Kind::Constant:
+    return operand.value;
+  case plan::IndexOperand::Kind::Length:
+    return variant.hi;
+  case plan::IndexOperand::Kind::Parameter: {
+    const std::vector<int64_t> &values = variant.parameters[operand.value].value;
+    return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+  }
+  }
+  return 0;
+}
+
+/// The most indices one group of `stage` keeps in the bucket (columns and
+/// offsets share one capacity).
+int64_t stageCapacity(const plan::Stage &stage) {
+  int64_t most = 1;
+  for (int64_t c : stage.capacities)
+    most = std::max(most, c);
+  return most;
+}
+
+/// Team-shared bytes a stage's largest selection kernel needs at the
+/// bucket's longest length.
+int64_t selectionSharedBytes(const plan::Variant &variant, const plan::Stage &stage,
+                             int64_t headDim) {
+  using namespace ::spattn::cuda;
+  switch (stage.kind) {
+  case plan::StageKind::TopkBlocks:
+  case plan::StageKind::Mass:
+    return selectBlocksShared(headDim, ::spattn::core::ceilDiv(variant.hi, stage.block),
+                              stageCapacity(stage));
+  case plan::StageKind::Pages:
+    return selectPagesShared(headDim, ::spattn::core::ceilDiv(variant.hi, stage.block));
+  case plan::StageKind::VerticalSlash:
+    return slashColumnsShared(headDim, largestValue(variant, stage.counts[2]));
+  case plan::StageKind::RandomBlocks:
+    return 0;
+  }
+  return 0;
+}
+
+/// Shared memory a selection kernel may use: what sm_80 grants a block.
+constexpr int64_t kMaxSelectionShared = 160 * 1024;
+
 /// Whether the CUDA kernels can serve `library`; a located error otherwise.
 FailureOr<Inputs> checkSupported(const plan::Library &library, SpecOp spec) {
   auto error = [&]() { return spec.emitError(); };
@@ -74,8 +134,9 @@ FailureOr<Inputs> checkSupported(const plan::Library &library, SpecOp spec) {
     if (!why.empty())
       return error() << "spec @" << library.name << " cannot be compiled for the cuda "
                      << "target: " << why;
-    if (variant.tileQ != 64 || variant.tileK != 64)
-      return error() << "the cuda target's kernels use 64 x 64 tiles; bucket "
+    if (variant.tileQ % 64 != 0 || variant.tileK % 64 != 0)
+      return error() << "the cuda target's kernels walk 64 x 64 tiles, so block_q and "
+                        "block_k must be multiples of 64; bucket "
                      << variant.bucket << " has block_q = " << variant.tileQ
                      << ", block_k = " << variant.tileK;
     if (variant.parameters.size() > static_cast<size_t>(::spattn::cuda::kMaxScheduleParams))
@@ -83,8 +144,78 @@ FailureOr<Inputs> checkSupported(const plan::Library &library, SpecOp spec) {
                      << variant.parameters.size()
                      << " schedule parameters; the cuda target takes at most "
                      << ::spattn::cuda::kMaxScheduleParams;
+    if (variant.stages.size() > static_cast<size_t>(::spattn::cuda::kMaxStages))
+      return error() << "bucket " << variant.bucket << " has " << variant.stages.size()
+                     << " selection stages; the cuda target takes at most "
+                     << ::spattn::cuda::kMaxStages;
+    for (const plan::Stage &stage : variant.stages) {
+      if (!isContentBased(stage.kind))
+        continue;
+      if (library.numQHeads > ::spattn::cuda::kMaxSelectionHeads)
+        return error() << "the cuda target selects content for at most "
+                       << ::spattn::cuda::kMaxSelectionHeads << " query heads, not "
+                       << library.numQHeads;
+      int64_t bytes = selectionSharedBytes(variant, stage, library.headDim);
+      if (bytes > kMaxSelectionShared)
+        return error() << "bucket " << variant.bucket << "'s "
+                       << stageKindEnumerator(stage.kind) << " selection would need " << bytes
+                       << " bytes of shared memory per block at L = " << variant.hi
+                       << "; the cuda target has " << kMaxSelectionShared
+                       << " (use a larger block or page, or shorter buckets)";
+    }
   }
   return inputs;
+}
+
+/// The library's selection kernels, one instance per input type (they
+/// depend on the head dim only; each variant passes its budgets).
+void writeSelectors(const plan::Library &library, const Inputs &inputs,
+                    llvm::raw_ostream &os) {
+  os << "\n#include \"targets/cuda/kernels/SelectionKernels.cuh\"\n";
+  auto selector = [&](StringRef what, StringRef input) {
+    os << "int " << selectorSymbol(library, what)
+       << "(const spattn::cuda::SelectionLaunch &s, void *stream) {\n"
+       << "  return static_cast<int>(spattn::cuda::launchSelection<" << library.headDim
+       << ", spattn::cuda::" << input << ">(s, static_cast<cudaStream_t>(stream)));\n}\n";
+  };
+  if (inputs.half)
+    selector("f16", "Half");
+  if (inputs.bfloat16)
+    selector("bf16", "BFloat16");
+}
+
+/// A variant's stage table and the function that evaluates its stages'
+/// budgets at a call, for the host entry file.
+void writeStageTable(const plan::Library &library, const plan::Variant &variant,
+                     llvm::raw_ostream &os) {
+  if (variant.stages.empty())
+    return;
+  os << "const spattn::cuda::StageInfo " << launcherSymbol(library, variant, "stages")
+     << "[] = {\n";
+  for (const plan::Stage &stage : variant.stages) {
+    uint64_t words[::spattn::cuda::kMaxSelectionHeads / 64] = {};
+    for (size_t h = 0; h < stage.servesHead.size() &&
+                       h < static_cast<size_t>(::spattn::cuda::kMaxSelectionHeads);
+         ++h)
+      if (stage.servesHead[h])
+        words[h / 64] |= uint64_t{1} << (h % 64);
+    os << "    {spattn::cuda::SelectionKind::"
+       << stageKindEnumerator(stage.kind) << ", " << stage.block << ", " << llvm::format("%.17g", stage.gamma) << ", "
+       << stageCapacity(stage) << ", {";
+    for (size_t w = 0; w < std::size(words); ++w)
+      os << (w ? ", " : "") << words[w] << "ull";
+    os << "}},\n";
+  }
+  os << "};\n"
+     << "void " << launcherSymbol(library, variant, "counts")
+     << "(const int64_t *params, int64_t length, int64_t (*counts)[3]) {\n"
+     << "  (void)params; (void)length;\n";
+  for (auto [s, stage] : llvm::enumerate(variant.stages))
+    for (auto [c, operand] : llvm::enumerate(stage.counts))
+      if (c < 3)
+        os << "  counts[" << s << "][" << c
+           << "] = " << spellIndexOperand(operand, "params", "length") << ";\n";
+  os << "}\n";
 }
 
 CudaSources generate(const plan::Library &library, const Inputs &inputs) {
@@ -118,6 +249,8 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
     os << "int64_t " << launcherSymbol(library, variant, "tiles")
        << "(const spattn::cuda::AttentionLaunch &p, int64_t queryTile) {\n"
        << "  return spattn::cuda::keptKeyTiles<" << ns << "::Schedule>(p, queryTile);\n}\n";
+    if (out.kernels.empty() && hasContentStages(library))
+      writeSelectors(library, inputs, os);
     out.kernels.push_back(std::move(kernel));
   }
 
@@ -133,16 +266,30 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
            << "(const spattn::cuda::AttentionLaunch &, void *);\n";
     os << "int64_t " << launcherSymbol(library, variant, "tiles")
        << "(const spattn::cuda::AttentionLaunch &, int64_t);\n";
+    writeStageTable(library, variant, os);
   }
+  const bool selects = hasContentStages(library);
+  for (StringRef what : {"f16", "bf16"})
+    if (selects && (what == "f16" ? inputs.half : inputs.bfloat16))
+      os << "int " << selectorSymbol(library, what)
+         << "(const spattn::cuda::SelectionLaunch &, void *);\n";
+  auto selectorAddress = [&](StringRef what, bool present) {
+    return selects && present ? "&" + selectorSymbol(library, what) : std::string("nullptr");
+  };
   unsigned dtypes = (inputs.half ? 1u << 1 : 0u) | (inputs.bfloat16 ? 1u << 2 : 0u);
   os << "\nnamespace {\nconst spattn::cuda::CudaVariant kVariants[] = {\n";
   for (const plan::Variant &variant : library.variants) {
     auto address = [&](StringRef what, bool present) {
       return present ? "&" + launcherSymbol(library, variant, what) : std::string("nullptr");
     };
+    const bool staged = !variant.stages.empty();
     os << "    {" << address("f16", inputs.half) << ", " << address("bf16", inputs.bfloat16)
        << ", &" << launcherSymbol(library, variant, "tiles") << ", "
-       << (isHeadUniform(variant) ? "true" : "false") << "},\n";
+       << (isHeadUniform(variant) ? "true" : "false") << ", " << variant.stages.size() << ", "
+       << (staged ? launcherSymbol(library, variant, "stages") : "nullptr") << ", "
+       << (staged ? "&" + launcherSymbol(library, variant, "counts") : "nullptr") << ", "
+       << selectorAddress("f16", inputs.half) << ", "
+       << selectorAddress("bf16", inputs.bfloat16) << "},\n";
   }
   os << "};\n"
      << "static_assert(SPATTN_F16 == 1 && SPATTN_BF16 == 2, \"dtype bits\");\n"

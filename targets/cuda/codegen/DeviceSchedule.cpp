@@ -37,10 +37,9 @@ constexpr int64_t kMaxRandomSlots = 32;
 
 std::string deviceScheduleUnsupported(const plan::Variant &variant) {
   for (const ScheduleNode &node : variant.nodes) {
-    if (node.kind != ScheduleNode::Kind::Selected)
+    if (node.kind != ScheduleNode::Kind::Selected ||
+        variant.stages[node.stage].kind != plan::StageKind::RandomBlocks)
       continue;
-    if (variant.stages[node.stage].kind != plan::StageKind::RandomBlocks)
-      return "its content-based selection stages do not run on the CUDA target yet";
     RandomSlots slots = randomSlots(variant, node);
     if (slots.queryBlocks * slots.capacity > kMaxRandomSlots)
       return "random_blocks keeps up to " + std::to_string(slots.capacity) +
@@ -148,13 +147,16 @@ public:
        << "  static constexpr int kNumParams = " << numParams << ";\n"
        << "  static constexpr int64_t kTileQ = " << variant.tileQ
        << ", kTileK = " << variant.tileK << ";\n"
-       << "  using Call = spattn::core::ScheduleCall<kNumParams>;\n"
+       << "  static constexpr int kNumStages = " << variant.stages.size() << ";\n"
+       << "  using Call = spattn::core::ScheduleCall<kNumParams, kNumStages>;\n"
        << "  using TileKind = spattn::core::TileKind;\n";
     writeQuery();
     for (size_t n = 0; n < variant.nodes.size(); ++n)
       writeNode(n);
     std::string root = std::to_string(variant.root);
-    os << "  SPATTN_HOST_DEVICE static int64_t next(const Call &call, const Query &t, "
+    os << "  SPATTN_HOST_DEVICE static int64_t keyTiles(const Call &call) { "
+          "return call.geometry.numKeyTiles(); }\n"
+       << "  SPATTN_HOST_DEVICE static int64_t next(const Call &call, const Query &t, "
           "int64_t kt) { return next" << root << "(call, t, kt); }\n"
        << "  SPATTN_HOST_DEVICE static TileKind kind(const Call &call, const Query &t, "
           "int64_t kt) { return kind" << root << "(call, t, kt); }\n"
@@ -190,18 +192,20 @@ private:
       if (variant.nodes[n].kind == ScheduleNode::Kind::Affine)
         os << "    int64_t lo" << n << ", hi" << n << ", fullLo" << n << ", fullHi" << n
            << ";\n";
-      else if (variant.nodes[n].kind == ScheduleNode::Kind::Selected) {
+      else if (isRandom(variant.nodes[n])) {
         RandomSlots slots = randomSlots(variant, variant.nodes[n]);
         os << "    int64_t firstBlock" << n << ", lastBlock" << n << ";\n"
            << "    spattn::core::RandomChoice<" << slots.capacity << "> random" << n << "["
            << slots.queryBlocks << "];\n";
       }
-    os << "    int64_t queryTile;\n  };\n"
+    os << "    int64_t queryTile, p0, p1; // present positions [p0, p1]\n  };\n"
        << "  SPATTN_HOST_DEVICE static Query query(const Call &call, int64_t q) {\n"
-       << "    (void)call;\n    Query t{};\n    t.queryTile = q;\n";
+       << "    (void)call;\n    Query t{};\n    t.queryTile = q;\n"
+       << "    t.p0 = call.geometry.firstPositionOf(q);\n"
+       << "    t.p1 = call.geometry.lastPositionOf(q);\n";
     for (size_t n = 0; n < variant.nodes.size(); ++n) {
       const ScheduleNode &node = variant.nodes[n];
-      if (node.kind == ScheduleNode::Kind::Selected)
+      if (isRandom(node))
         writeRandomQuery(n, node);
       if (node.kind != ScheduleNode::Kind::Affine)
         continue;
@@ -308,7 +312,14 @@ private:
       break;
     }
     case ScheduleNode::Kind::Selected: {
-      // random_blocks (the only selection with a device schedule so far).
+      if (!isRandom(node)) {
+        // Content-based: what the device's selection stage chose.
+        std::string view = selectionView(node) + ";\n";
+        next = view + "    return s.nextTile(call.geometry, t.p0, t.p1, kt);\n";
+        kind = view + "    return s.kind(call.geometry, t.p0, t.p1, kt);\n";
+        keep = view + "    return s.keeps(pos, j);\n";
+        break;
+      }
       RandomSlots slots = randomSlots(variant, node);
       std::string b = std::to_string(variant.stages[node.stage].block);
       std::string tk = std::to_string(variant.tileK);
@@ -342,6 +353,25 @@ private:
        << "(const Call &call, const Query &t, int64_t pos, int64_t j) {\n"
           "    (void)call; (void)t; (void)pos; (void)j;\n"
        << keep << "  }\n";
+  }
+
+  bool isRandom(const ScheduleNode &node) const {
+    return node.kind == ScheduleNode::Kind::Selected &&
+           variant.stages[node.stage].kind == plan::StageKind::RandomBlocks;
+  }
+
+  /// The content-based selection a Selected node reads, as a local `s`:
+  /// blocks per query block (topk_blocks, mass), pages per row, or
+  /// vertical_slash's columns and offsets (core/SelectedIndices.h).
+  std::string selectionView(const ScheduleNode &node) const {
+    const plan::Stage &stage = variant.stages[node.stage];
+    std::string chosen = "call.stages[" + std::to_string(node.stage) + "]";
+    if (stage.kind == plan::StageKind::VerticalSlash)
+      return "    const spattn::core::VerticalSlashIndices s{" + chosen + "}";
+    std::string b = std::to_string(stage.block);
+    std::string rows = stage.kind == plan::StageKind::Pages ? "1" : b;
+    return "    const spattn::core::GroupedBlocks s{" + chosen + ", " + rows + ", " + b +
+           ", spattn::core::floorDiv(call.geometry.firstPosition(), " + rows + ")}";
   }
 
   /// random_blocks: the blocks each query block of the tile keeps.

@@ -36,17 +36,53 @@ constexpr int kBlockKeys = kTileKeys; // keys of a K/V tile (the schedule's tile
 constexpr int kWarps = 4;
 constexpr int kThreads = 32 * kWarps;
 
-/// The schedule's view of a call: tiles, lengths, head, parameters.
+/// A compiled schedule walked in the kernel's 64 x 64 tiles. Its own tiles
+/// are multiples of those: kernel query tile q lies in schedule tile
+/// q / kRowTiles, kernel key tile kt in kt / kKeyTiles, and each kernel tile
+/// takes the kind of the schedule tile it lies in (the identity for a
+/// schedule of 64 x 64 tiles).
+template <typename Schedule> struct KernelTiles {
+  static_assert(Schedule::kTileQ % kTileRows == 0 && Schedule::kTileK % kTileKeys == 0,
+                "schedule tiles are multiples of the kernel's");
+  static constexpr int64_t kRowTiles = Schedule::kTileQ / kTileRows;
+  static constexpr int64_t kKeyTiles = Schedule::kTileK / kTileKeys;
+  using Call = typename Schedule::Call;
+  using Query = typename Schedule::Query;
+  __host__ __device__ static int64_t keyTiles(const Call &call) {
+    return core::ceilDiv(call.geometry.keyLength, kTileKeys);
+  }
+  __host__ __device__ static Query query(const Call &call, int64_t q) {
+    return Schedule::query(call, q / kRowTiles);
+  }
+  __host__ __device__ static int64_t next(const Call &call, const Query &t, int64_t kt) {
+    const int64_t outer = kt / kKeyTiles, found = Schedule::next(call, t, outer);
+    if (found == core::kNoTile)
+      return core::kNoTile;
+    const int64_t tile = found == outer ? kt : found * kKeyTiles;
+    return tile < keyTiles(call) ? tile : core::kNoTile;
+  }
+  __host__ __device__ static core::TileKind kind(const Call &call, const Query &t, int64_t kt) {
+    return Schedule::kind(call, t, kt / kKeyTiles);
+  }
+  __host__ __device__ static bool keep(const Call &call, const Query &t, int64_t position,
+                                       int64_t key) {
+    return Schedule::keep(call, t, position, key);
+  }
+};
+
+/// The schedule's view of a call: its tiles, the lengths, head, parameters,
+/// and what the selection stages chose for (batch, head).
 template <typename Schedule>
 __host__ __device__ typename Schedule::Call scheduleCall(const AttentionLaunch &p,
-                                                         int64_t head) {
-  static_assert(Schedule::kTileQ == kTileRows && Schedule::kTileK == kTileKeys,
-                "the kernel's tiles are the schedule's");
+                                                         int64_t batch, int64_t head) {
+  static_assert(Schedule::kNumStages <= kMaxStages, "stages a launch carries");
   typename Schedule::Call call;
-  call.geometry = tileGeometry(p);
+  call.geometry = {Schedule::kTileQ, Schedule::kTileK, p.queryLength, p.keyLength};
   call.head = head;
   for (int k = 0; k < Schedule::kNumParams; ++k)
     call.params[k] = p.params[k];
+  for (int s = 0; s < Schedule::kNumStages; ++s)
+    call.stages[s] = p.stages[s].view(batch, p.numQHeads, head);
   return call;
 }
 
@@ -96,6 +132,7 @@ __device__ __forceinline__ RowSlot rowSlot(const AttentionLaunch &p, int64_t fir
 template <typename Schedule, int D, typename Input>
 __global__ void __launch_bounds__(kThreads)
     attentionKernel(const AttentionLaunch p) {
+  using Walk = KernelTiles<Schedule>;
   static_assert(D % 64 == 0, "head_dim 64, 128 or 256");
   using T = typename Input::Element;
   constexpr int kDimTiles = D / 8; // n-tiles of O
@@ -117,8 +154,8 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t firstHead = p.headsPerBlock > 1 ? blockIdx.y * group : blockIdx.y;
   const int64_t kvHead = firstHead / group;
   const int64_t queryTile = p.headsPerBlock > 1 ? firstTile : firstTile + blockIdx.x;
-  const auto call = scheduleCall<Schedule>(p, firstHead);
-  const typename Schedule::Query tile = Schedule::query(call, queryTile);
+  const auto call = scheduleCall<Schedule>(p, batch, firstHead);
+  const typename Schedule::Query tile = Walk::query(call, queryTile);
 
   const T *q = static_cast<const T *>(p.q) + batch * p.qStride[0];
   const T *k = static_cast<const T *>(p.k) + batch * p.kStride[0] + kvHead * p.kStride[1];
@@ -143,7 +180,7 @@ __global__ void __launch_bounds__(kThreads)
   // Split-KV: this block's share of the kept key tiles, by ordinal.
   int64_t firstOrdinal = 0, endOrdinal = INT64_MAX;
   if (p.splits > 1) {
-    const int64_t total = core::countKeyTiles<Schedule>(call, tile);
+    const int64_t total = core::countKeyTiles<Walk>(call, tile);
     firstOrdinal = total * split / p.splits;
     endOrdinal = total * (split + 1) / p.splits;
   }
@@ -168,17 +205,17 @@ __global__ void __launch_bounds__(kThreads)
   };
 
   // This block's kept tiles: skip the earlier splits' share.
-  core::KeptTile current = core::nextKeptTile<Schedule>(call, tile, 0);
+  core::KeptTile current = core::nextKeptTile<Walk>(call, tile, 0);
   for (int64_t skipped = 0; skipped < firstOrdinal && current.tile != core::kNoTile;
        ++skipped)
-    current = core::nextKeptTile<Schedule>(call, tile, current.tile + 1);
+    current = core::nextKeptTile<Walk>(call, tile, current.tile + 1);
   int64_t remaining = endOrdinal - firstOrdinal;
   if (current.tile != core::kNoTile && remaining > 0)
     copyKeyTile(current.tile, 0);
   for (int buffer = 0; current.tile != core::kNoTile && remaining > 0;
        --remaining, buffer = (buffer + 1) % kBuffers) {
     const core::KeptTile following =
-        remaining > 1 ? core::nextKeptTile<Schedule>(call, tile, current.tile + 1)
+        remaining > 1 ? core::nextKeptTile<Walk>(call, tile, current.tile + 1)
                       : core::KeptTile{core::kNoTile, core::TileKind::Skipped};
     waitCopies<0>(); // this tile's K and V (and Q) have landed
     __syncthreads(); // ... for every warp, and every warp is done with the other buffer
@@ -223,7 +260,7 @@ __global__ void __launch_bounds__(kThreads)
           if (ragged && kept)
             kept = key < p.keyLength;
           if (partial && kept)
-            kept = Schedule::keep(call, tile, position[e / 2], key);
+            kept = Walk::keep(call, tile, position[e / 2], key);
           s[t][e] = kept ? s[t][e] * p.scaleLog2 : -INFINITY;
         }
 
@@ -386,11 +423,17 @@ cudaError_t launchAttention(const AttentionLaunch &p, cudaStream_t stream) {
 }
 
 /// Key tiles query tile `queryTile` of head 0 keeps: the host's estimate of
-/// a block's work, for choosing the split count.
+/// a block's work, for choosing the split count. The host has no content
+/// selections (they are on the device, not yet made): they count as keeping
+/// every candidate, an upper bound.
 template <typename Schedule>
 int64_t keptKeyTiles(const AttentionLaunch &p, int64_t queryTile) {
-  const auto call = scheduleCall<Schedule>(p, 0);
-  return core::countKeyTiles<Schedule>(call, Schedule::query(call, queryTile));
+  AttentionLaunch bound = p;
+  for (StageBuffer &stage : bound.stages)
+    stage = StageBuffer{};
+  const auto call = scheduleCall<Schedule>(bound, 0, 0);
+  using Walk = KernelTiles<Schedule>;
+  return core::countKeyTiles<Walk>(call, Walk::query(call, queryTile));
 }
 
 } // namespace spattn::cuda

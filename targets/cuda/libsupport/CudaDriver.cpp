@@ -12,6 +12,17 @@ namespace spattn::cuda {
 
 namespace {
 
+static_assert(static_cast<int>(SelectionKind::TopkBlocks) ==
+                      static_cast<int>(abi::StageKind::TopkBlocks) &&
+                  static_cast<int>(SelectionKind::RandomBlocks) ==
+                      static_cast<int>(abi::StageKind::RandomBlocks) &&
+                  static_cast<int>(SelectionKind::Mass) == static_cast<int>(abi::StageKind::Mass) &&
+                  static_cast<int>(SelectionKind::Pages) ==
+                      static_cast<int>(abi::StageKind::Pages) &&
+                  static_cast<int>(SelectionKind::VerticalSlash) ==
+                      static_cast<int>(abi::StageKind::VerticalSlash),
+              "SelectionKind numbers stages as the library ABI does");
+
 constexpr int kMaxSplits = 64;
 constexpr int kMaxDevices = 64;
 
@@ -87,12 +98,119 @@ int multiprocessors(int device) {
   return count;
 }
 
-/// A checked call: the launch without its workspace, and its variant.
+/// A checked call: the launches without their workspace, and its variant.
 struct Plan {
   AttentionLaunch launch{};
   const CudaVariant *variant = nullptr;
   int64_t headDim = 0;
+  /// Per stage of the variant (random_blocks ones stay unused).
+  SelectionLaunch selections[kMaxStages];
+  int64_t selectionBytes = 0; // the stages' part of the workspace, first
 };
+
+/// Workspace pieces, 256-byte aligned, assigned from `base` (when not null)
+/// in order; `used` counts the bytes.
+class WorkspaceCarver {
+public:
+  explicit WorkspaceCarver(unsigned char *base) : base(base) {}
+  template <typename U> void take(U *&at, int64_t count) {
+    if (base)
+      at = reinterpret_cast<U *>(base + used);
+    used += (count * static_cast<int64_t>(sizeof(U)) + 255) / 256 * 256;
+  }
+  int64_t used = 0;
+
+private:
+  unsigned char *base;
+};
+
+/// Places stage `s`'s choices and scratch in the workspace at `base` (null:
+/// only counts); returns the bytes it takes.
+int64_t layoutSelection(SelectionLaunch &s, int64_t headDim, unsigned char *base) {
+  WorkspaceCarver carve(base);
+  const int64_t headRows = s.batch * s.numQHeads;
+  carve.take(s.out.count, headRows * s.out.groups);
+  carve.take(s.out.index, headRows * s.out.groups * s.out.capacity);
+  switch (s.kind) {
+  case SelectionKind::TopkBlocks:
+  case SelectionKind::Mass:
+    carve.take(s.pooledQ, headRows * s.queryBlocks * headDim);
+    carve.take(s.pooledK, s.batch * s.numKVHeads * s.keyBlocks * headDim);
+    break;
+  case SelectionKind::Pages:
+    carve.take(s.computedBounds, s.batch * s.boundsStride[0]);
+    s.bounds = s.computedBounds;
+    break;
+  case SelectionKind::VerticalSlash:
+    carve.take(s.rowMax, headRows * s.lastQueries);
+    carve.take(s.rowSum, headRows * s.lastQueries);
+    carve.take(s.columns, headRows * s.keyLength);
+    carve.take(s.partials, headRows * s.keyChunks * (s.lastQueries + kSlashChunk - 1));
+    carve.take(s.offsets, headRows * (2 * s.keyLength - 1));
+    break;
+  case SelectionKind::RandomBlocks:
+    break;
+  }
+  return carve.used;
+}
+
+/// Fills the variant's content-based stages for the call's shapes and
+/// budgets (everything but the tensors and the workspace).
+void planSelections(Plan &plan, const abi::Library &library) {
+  const CudaVariant &variant = *plan.variant;
+  const AttentionLaunch &p = plan.launch;
+  int64_t counts[kMaxStages][3] = {};
+  if (variant.numStages > 0)
+    variant.stageCounts(p.params, p.keyLength, counts);
+  plan.selectionBytes = 0;
+  for (int32_t index = 0; index < variant.numStages; ++index) {
+    const StageInfo &info = variant.stages[index];
+    SelectionLaunch &s = plan.selections[index];
+    s = SelectionLaunch{};
+    s.kind = info.kind;
+    if (info.kind == SelectionKind::RandomBlocks)
+      continue;
+    s.batch = p.batch;
+    s.numQHeads = p.numQHeads;
+    s.numKVHeads = p.numKVHeads;
+    s.queryLength = p.queryLength;
+    s.keyLength = p.keyLength;
+    s.scale = static_cast<float>(library.scale);
+    s.causal = library.causal;
+    std::copy(std::begin(info.servesHead), std::end(info.servesHead), s.servesHead);
+    s.block = info.block;
+    s.gamma = info.gamma;
+    s.count = counts[index][0];
+    s.count2 = counts[index][1];
+    s.out.capacity = std::max<int64_t>(info.capacity, 1);
+    const int64_t dim = plan.headDim;
+    switch (info.kind) {
+    case SelectionKind::TopkBlocks:
+    case SelectionKind::Mass:
+      s.firstQueryBlock = core::floorDiv(s.shift(), s.block);
+      s.queryBlocks = core::floorDiv(s.keyLength - 1, s.block) - s.firstQueryBlock + 1;
+      s.keyBlocks = core::ceilDiv(s.keyLength, s.block);
+      s.out.groups = s.queryBlocks;
+      break;
+    case SelectionKind::Pages: {
+      const int64_t pages = core::ceilDiv(s.keyLength, s.block);
+      s.boundsStride[2] = 2 * dim;
+      s.boundsStride[1] = pages * 2 * dim;
+      s.boundsStride[0] = s.numKVHeads * pages * 2 * dim;
+      s.out.groups = s.queryLength;
+      break;
+    }
+    case SelectionKind::VerticalSlash:
+      s.lastQueries = std::clamp<int64_t>(counts[index][2], 0, s.queryLength);
+      s.keyChunks = core::ceilDiv(s.keyLength, kSlashChunk);
+      s.out.groups = 2;
+      break;
+    case SelectionKind::RandomBlocks:
+      break;
+    }
+    plan.selectionBytes += layoutSelection(s, dim, nullptr);
+  }
+}
 
 void stridesOf(const spattn_tensor &t, int64_t (&out)[3]) {
   for (int d = 0; d < 3; ++d)
@@ -152,13 +270,28 @@ int planQueryKey(const abi::Library &library, const CudaVariant *variants,
   std::vector<int64_t> params = abi::parametersAt(*variant, shape.keyLength);
   std::copy(params.begin(), params.end(), p.params);
   chooseDistribution(plan, q->device);
+  planSelections(plan, library);
   return SPATTN_OK;
 }
 
-int launch(const Plan &plan, spattn_dtype dtype, spattn_cuda_stream stream) {
-  Launcher launcher = dtype == SPATTN_BF16 ? plan.variant->bfloat16 : plan.variant->half;
+/// Enqueues the selection stages, then the attend kernel that reads their
+/// choices, on `stream`.
+int launch(Plan &plan, spattn_dtype dtype, spattn_cuda_stream stream) {
+  const bool bf16 = dtype == SPATTN_BF16;
+  Launcher launcher = bf16 ? plan.variant->bfloat16 : plan.variant->half;
   if (!launcher)
     return rt::fail(SPATTN_ERROR_DTYPE, "no kernel for this dtype");
+  for (int32_t index = 0; index < plan.variant->numStages; ++index) {
+    SelectionLaunch &s = plan.selections[index];
+    if (s.kind == SelectionKind::RandomBlocks)
+      continue;
+    Selector select = bf16 ? plan.variant->selectBfloat16 : plan.variant->selectHalf;
+    if (int error = select(s, stream))
+      return rt::fail(SPATTN_ERROR_INTERNAL,
+                      std::string("CUDA selection launch failed: ") +
+                          cudaGetErrorString(static_cast<cudaError_t>(error)));
+    plan.launch.stages[index] = s.out;
+  }
   if (int error = launcher(plan.launch, stream))
     return rt::fail(SPATTN_ERROR_INTERNAL,
                     std::string("CUDA kernel launch failed: ") +
@@ -166,9 +299,11 @@ int launch(const Plan &plan, spattn_dtype dtype, spattn_cuda_stream stream) {
   return SPATTN_OK;
 }
 
+/// The stages' choices and scratch, then the split-KV partials.
 int64_t bytesFor(const Plan &plan) {
   const AttentionLaunch &p = plan.launch;
-  return workspaceBytes(p.splits, p.batch, p.numQHeads, p.queryLength, plan.headDim);
+  return plan.selectionBytes +
+         workspaceBytes(p.splits, p.batch, p.numQHeads, p.queryLength, plan.headDim);
 }
 
 /// Full checks of a call, and the plan with Q, K, V, O and LSE bound.
@@ -197,6 +332,12 @@ int planCall(const abi::Library &library, const CudaVariant *variants,
   stridesOf(*k, p.kStride);
   stridesOf(*v, p.vStride);
   stridesOf(*o, p.oStride);
+  for (SelectionLaunch &selection : plan.selections) {
+    selection.q = p.q;
+    selection.k = p.k;
+    std::copy(std::begin(p.qStride), std::end(p.qStride), selection.qStride);
+    std::copy(std::begin(p.kStride), std::end(p.kStride), selection.kStride);
+  }
   p.lse = lse ? static_cast<float *>(lse->data) : nullptr;
   if (lse) {
     p.lseStride[0] = lse->strides[0];
@@ -208,11 +349,15 @@ int planCall(const abi::Library &library, const CudaVariant *variants,
 }
 
 void bindWorkspace(Plan &plan, void *workspace) {
+  unsigned char *at = static_cast<unsigned char *>(workspace);
+  for (int32_t index = 0; index < plan.variant->numStages; ++index)
+    if (plan.selections[index].kind != SelectionKind::RandomBlocks)
+      at += layoutSelection(plan.selections[index], plan.headDim, at);
   AttentionLaunch &p = plan.launch;
   if (p.splits <= 1)
     return;
   const int64_t rows = int64_t{p.splits} * p.batch * p.numQHeads * p.queryLength;
-  p.partialO = static_cast<float *>(workspace);
+  p.partialO = reinterpret_cast<float *>(at);
   p.partialLse = p.partialO + rows * plan.headDim;
 }
 

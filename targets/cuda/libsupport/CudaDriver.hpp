@@ -1,12 +1,13 @@
 //===- CudaDriver.hpp - The CUDA target's half of a library -----*- C++ -*-===//
 //
 // A library compiled with --target=cuda carries one CudaVariant per bucket:
-// the launchers of that bucket's kernels (generated, compiled by nvcc) and
-// the host-side count of a query tile's kept key tiles. The driver
-// (CudaDriver.cpp) checks a call, picks the variant for Lk, chooses how to
-// spread the work (GQA heads per block, split-KV) and launches on the
-// caller's stream: no allocation, no host synchronization, no copy, so a
-// CUDA graph can capture the call.
+// the launchers of that bucket's kernels (generated, compiled by nvcc), the
+// host-side count of a query tile's kept key tiles and its selection
+// stages. The driver (CudaDriver.cpp) checks a call, picks the variant for
+// Lk, lays out the stages' buffers in the workspace, chooses how to spread
+// the work (GQA heads per block, split-KV) and launches selection, then
+// attention, on the caller's stream: no allocation, no host
+// synchronization, no copy, so a CUDA graph can capture the call.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_CUDA_LIBSUPPORT_CUDADRIVER_HPP
@@ -14,6 +15,7 @@
 
 #include "spattn/library_abi.hpp"
 #include "targets/cuda/libsupport/CudaLaunch.h"
+#include "targets/cuda/libsupport/SelectionLaunch.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,17 @@ namespace spattn::cuda {
 
 /// Launches one call on `stream` (a cudaStream_t); returns the cudaError_t.
 using Launcher = int (*)(const AttentionLaunch &launch, void *stream);
+/// Enqueues one content-based selection stage on `stream`.
+using Selector = int (*)(const SelectionLaunch &launch, void *stream);
+
+/// One selection stage of a variant, as the library plan describes it.
+struct StageInfo {
+  SelectionKind kind;
+  int64_t block;    // block or page size; 0 for vertical_slash
+  double gamma;     // mass
+  int64_t capacity; // the most indices one group keeps anywhere in the bucket
+  uint64_t servesHead[kMaxSelectionHeads / 64];
+};
 
 /// The kernels of one variant.
 struct CudaVariant {
@@ -31,6 +44,14 @@ struct CudaVariant {
   int64_t (*keptTiles)(const AttentionLaunch &launch, int64_t queryTile);
   /// Every query head keeps the same pairs, so a GQA group may share a block.
   bool headUniform;
+  /// The selection stages (their index is the schedule's stage id), the
+  /// budgets of each at a call (counts[s] = {count, second count, last
+  /// queries}, from the schedule parameters at `length`), and the
+  /// selection kernels per input type.
+  int32_t numStages;
+  const StageInfo *stages;
+  void (*stageCounts)(const int64_t *params, int64_t length, int64_t (*counts)[3]);
+  Selector selectHalf, selectBfloat16;
 };
 
 /// The call on `stream` with the caller's `workspace` of `workspaceBytes`

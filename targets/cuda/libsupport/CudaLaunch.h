@@ -10,6 +10,7 @@
 #define SPATTN_TARGETS_CUDA_LIBSUPPORT_CUDALAUNCH_H
 
 #include "core/BlockGrid.h"
+#include "targets/cuda/libsupport/SelectionLaunch.h"
 
 #include <cstdint>
 
@@ -38,6 +39,9 @@ struct AttentionLaunch {
   int32_t splits;
   float *partialO;   // [splits, B, Hq, Lq, D]
   float *partialLse; // [splits, B, Hq, Lq], log2 domain
+  /// Per selection stage of the variant, what the selection kernels chose
+  /// (content-based stages; empty for random_blocks, chosen in the kernel).
+  StageBuffer stages[kMaxStages];
 };
 
 /// The kernels' tiles (the schedules' tileQ x tileK): 64 x 64.

@@ -30,7 +30,7 @@
 // CHECK: // ---- cuda_emit_cuda.cpp
 // CHECK: const spattn::cuda::CudaVariant kVariants[] = {
 // Random blocks depend on the head: no GQA packing.
-// CHECK-NEXT:     {nullptr, &spattn_cuda_emit_cuda_b0_bf16, &spattn_cuda_emit_cuda_b0_tiles, false},
+// CHECK-NEXT:     {nullptr, &spattn_cuda_emit_cuda_b0_bf16, &spattn_cuda_emit_cuda_b0_tiles, false, 1, spattn_cuda_emit_cuda_b0_stages, &spattn_cuda_emit_cuda_b0_counts, nullptr, nullptr},
 // CHECK: constexpr spattn::rt::TargetAccepts kAccepts = {"cuda", 4u, SPATTN_MEMORY_CUDA};
 // CHECK: extern const spattn::abi::TargetEntry spattn_cuda_emit_target_cuda = {kAccepts, &attend};
 // CHECK: int cuda_emit_attention_cuda(

@@ -17,6 +17,8 @@
 #include "targets/common/LibraryPlan.h"
 #include "targets/cuda/codegen/DeviceSchedule.h"
 
+#include "core/IntegerMath.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
@@ -29,8 +31,18 @@
 namespace spattn::test {
 namespace {
 
-/// expand(head, Lq, Lk, row, params, out[Lk]): the kernel's walk of `row`.
-using Expand = void (*)(int64_t, int64_t, int64_t, int64_t, const int64_t *, uint8_t *);
+/// Per selection stage, its chosen indices in the device layout
+/// (core/SelectedIndices.h) for one (batch element, head).
+struct StageBuffers {
+  std::vector<std::vector<int32_t>> counts, indices;
+  std::vector<int64_t> capacity, groups;
+  std::vector<const int32_t *> countData, indexData;
+};
+
+/// expand(head, Lq, Lk, row, params, stages, out[Lk]): the kernel's walk of
+/// `row`.
+using Expand = void (*)(int64_t, int64_t, int64_t, int64_t, const int64_t *,
+                        const StageBuffers *, uint8_t *);
 
 struct Case {
   std::string source;
@@ -47,13 +59,16 @@ void writeCase(llvm::raw_ostream &os, const ms::plan::Variant &variant, bool cau
   os << "} // namespace schedule_" << symbol << "\n"
      << "extern \"C\" void " << symbol
      << "(int64_t head, int64_t lq, int64_t lk, int64_t row, const int64_t *params, "
-        "uint8_t *out) {\n"
+        "const StageBuffers *stages, uint8_t *out) {\n"
      << "  using S = schedule_" << symbol << "::Schedule;\n"
      << "  S::Call call;\n"
      << "  call.geometry.tileQ = S::kTileQ;\n  call.geometry.tileK = S::kTileK;\n"
      << "  call.geometry.queryLength = lq;\n  call.geometry.keyLength = lk;\n"
      << "  call.head = head;\n"
      << "  for (int k = 0; k < S::kNumParams; ++k) call.params[k] = params[k];\n"
+     << "  for (int s = 0; stages && s < S::kNumStages; ++s)\n"
+     << "    call.stages[s] = {stages->countData[s], stages->indexData[s],\n"
+     << "                      stages->capacity[s], stages->groups[s]};\n"
      << "  const int64_t pos = lk - lq + row;\n"
      << "  for (int64_t j = 0; j < lk; ++j) out[j] = 0;\n"
      << "  const S::Query tile = S::query(call, pos / S::kTileQ);\n"
@@ -103,6 +118,14 @@ int64_t valueAt(const ms::LengthRuns &runs, int64_t length) {
   return value;
 }
 
+/// The generated file's head: the walk, and the stage buffers' layout.
+const char *const kPreamble =
+    "#include \"core/ScheduleWalk.h\"\n#include <vector>\n"
+    "struct StageBuffers {\n"
+    "  std::vector<std::vector<int32_t>> counts, indices;\n"
+    "  std::vector<int64_t> capacity, groups;\n"
+    "  std::vector<const int32_t *> countData, indexData;\n};\n";
+
 void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
   RandomSpecs random(seed);
   std::mt19937 rng(seed);
@@ -111,7 +134,7 @@ void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
   const int64_t headCounts[][2] = {{1, 1}, {2, 1}, {4, 2}, {8, 2}};
   std::vector<std::unique_ptr<Case>> cases;
   int rejected = 0;
-  std::string text = "#include \"core/ScheduleWalk.h\"\n";
+  std::string text = kPreamble;
   llvm::raw_string_ostream os(text);
   for (int trial = 0; trial < trials; ++trial) {
     random.usePredicates(trial % 3 == 0);
@@ -171,7 +194,7 @@ void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
             std::vector<uint8_t> want, got(lk);
             for (int64_t i : rowsToCheck(lq, rng)) {
               reference.row(i, want);
-              expand(head, lq, lk, i, params.data(), got.data());
+              expand(head, lq, lk, i, params.data(), nullptr, got.data());
               if (want != got) {
                 int64_t j = std::mismatch(want.begin(), want.end(), got.begin()).first -
                             want.begin();
@@ -189,6 +212,199 @@ void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
   }
   dlclose(library);
   llvm::sys::fs::remove_directories(dir);
+}
+
+/// The content-based stages query head `head` reaches, in the reference's
+/// order (preorder, per_head resolved), as stage ids of the plan.
+void contentStagesOf(const ms::plan::Variant &variant, int node, int64_t head,
+                     std::vector<int> &out) {
+  const ms::plan::ScheduleNode &n = variant.nodes[node];
+  using Kind = ms::plan::ScheduleNode::Kind;
+  if (n.kind == Kind::Selected) {
+    if (variant.stages[n.stage].kind != ms::plan::StageKind::RandomBlocks)
+      out.push_back(n.stage);
+  } else if (n.kind == Kind::PerHead) {
+    for (size_t k = n.headStarts.size(); k-- > 0;)
+      if (n.headStarts[k] <= head)
+        return contentStagesOf(variant, n.children[k], head, out);
+  } else {
+    for (int child : n.children)
+      contentStagesOf(variant, child, head, out);
+  }
+}
+
+/// A random sorted subset of [lo, hi]: empty, everything, or a few.
+std::vector<int64_t> randomSubset(int64_t lo, int64_t hi, std::mt19937 &rng) {
+  std::vector<int64_t> out;
+  if (hi < lo)
+    return out;
+  const int shape = std::uniform_int_distribution<int>(0, 5)(rng);
+  if (shape == 0)
+    return out;
+  if (shape == 1 || hi - lo < 3) {
+    for (int64_t x = lo; x <= hi; ++x)
+      out.push_back(x);
+    return out;
+  }
+  std::uniform_int_distribution<int64_t> pick(lo, hi);
+  for (int k = 0, n = std::uniform_int_distribution<int>(1, 8)(rng); k < n; ++k)
+    out.push_back(pick(rng));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+/// Random valid choices of one stage at these lengths: per present query
+/// block (blocks), per row (pages), or {columns, offsets}.
+ref::GivenSelection randomChoices(const ms::plan::Stage &stage,
+                                  const ref::AttentionProblem &problem, std::mt19937 &rng) {
+  using ms::plan::StageKind;
+  const int64_t lk = problem.keyLength, lq = problem.queryLength;
+  ref::GivenSelection groups;
+  if (stage.kind == StageKind::VerticalSlash) {
+    groups.push_back(randomSubset(0, lk - 1, rng));
+    groups.push_back(randomSubset(problem.causal ? 0 : 1 - lk, lk - 1, rng));
+    return groups;
+  }
+  const int64_t b = stage.block, keyBlocks = ref::numKeyBlocks(problem, b);
+  if (stage.kind == StageKind::Pages) {
+    for (int64_t i = 0; i < lq; ++i)
+      groups.push_back(randomSubset(
+          0, problem.causal ? core::floorDiv(problem.queryPosition(i), b) : keyBlocks - 1,
+          rng));
+    return groups;
+  }
+  const int64_t first = ref::firstQueryBlock(problem, b);
+  for (int64_t g = 0; g < ref::numQueryBlocks(problem, b); ++g)
+    groups.push_back(randomSubset(0, problem.causal ? first + g : keyBlocks - 1, rng));
+  return groups;
+}
+
+/// `choices` of every stage in the device layout.
+StageBuffers deviceLayout(const std::vector<ref::GivenSelection> &choices) {
+  StageBuffers out;
+  for (const ref::GivenSelection &groups : choices) {
+    int64_t capacity = 1;
+    for (const std::vector<int64_t> &g : groups)
+      capacity = std::max<int64_t>(capacity, g.size());
+    std::vector<int32_t> counts, indices(groups.size() * capacity, -1);
+    for (size_t g = 0; g < groups.size(); ++g) {
+      counts.push_back(static_cast<int32_t>(groups[g].size()));
+      for (size_t k = 0; k < groups[g].size(); ++k)
+        indices[g * capacity + k] = static_cast<int32_t>(groups[g][k]);
+    }
+    out.counts.push_back(std::move(counts));
+    out.indices.push_back(std::move(indices));
+    out.capacity.push_back(capacity);
+    out.groups.push_back(static_cast<int64_t>(groups.size()));
+  }
+  for (size_t s = 0; s < choices.size(); ++s) {
+    out.countData.push_back(out.counts[s].data());
+    out.indexData.push_back(out.indices[s].data());
+  }
+  return out;
+}
+
+/// Specs with content-based selections: every stage gets random choices,
+/// written in the device layout for the generated schedule and given to the
+/// reference, so the walk is checked against the mask of the same choices.
+void runContentTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
+  RandomSpecs random(seed);
+  std::mt19937 rng(seed);
+  mlir::MLIRContext context;
+  loadSpAttn(context);
+  const int64_t headCounts[][2] = {{1, 1}, {2, 1}, {4, 2}};
+  std::vector<std::unique_ptr<Case>> cases;
+  std::string text = kPreamble;
+  llvm::raw_string_ostream os(text);
+  for (int trial = 0; trial < trials; ++trial) {
+    const int64_t *heads = headCounts[trial % 3];
+    auto c = std::make_unique<Case>();
+    c->source = random.spec(random.buckets(random.uniform(1, longest)), heads[0], heads[1],
+                            random.uniform(0, 1), random.powerOfTwo(3, 7),
+                            random.powerOfTwo(3, 7), /*allowContent=*/true);
+    c->lowered = lowerSpec(context, c->source);
+    ASSERT_FALSE(c->lowered.variants.empty()) << c->source;
+    mlir::FailureOr<ms::plan::Library> plan =
+        ms::plan::buildLibraryPlan(*c->lowered.module, c->lowered.spec);
+    ASSERT_TRUE(mlir::succeeded(plan)) << c->source;
+    c->plan = std::move(*plan);
+    if (llvm::any_of(c->plan.variants, [](const ms::plan::Variant &v) {
+          return !ms::deviceScheduleUnsupported(v).empty();
+        }))
+      continue;
+    for (const ms::plan::Variant &variant : c->plan.variants) {
+      c->symbols.push_back("c" + std::to_string(trial) + "_b" +
+                           std::to_string(variant.bucket));
+      writeCase(os, variant, c->plan.causal, c->symbols.back());
+    }
+    cases.push_back(std::move(c));
+  }
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("spattn-device-selected", dir));
+  void *library = compileAndLoad(text, std::string(dir));
+  ASSERT_TRUE(library);
+
+  for (const std::unique_ptr<Case> &c : cases) {
+    ms::SpecEvaluator evaluator(c->lowered.spec);
+    for (size_t v = 0; v < c->plan.variants.size(); ++v) {
+      const ms::plan::Variant &variant = c->plan.variants[v];
+      auto expand = reinterpret_cast<Expand>(dlsym(library, c->symbols[v].c_str()));
+      ASSERT_TRUE(expand) << c->symbols[v];
+      for (int64_t lk : {variant.lo, variant.hi, random.uniform(variant.lo, variant.hi)}) {
+        mlir::FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(lk);
+        ASSERT_TRUE(mlir::succeeded(pattern)) << c->source;
+        std::vector<int64_t> params;
+        for (const ms::LengthRuns &runs : variant.parameters)
+          params.push_back(valueAt(runs, lk));
+        params.push_back(0);
+        for (int64_t lq : {lk, int64_t{1}, random.uniform(1, lk)}) {
+          ref::AttentionProblem problem = evaluator.config().problem(lq, lk);
+          for (int64_t head = 0; head < problem.numQHeads; ++head) {
+            std::vector<ref::GivenSelection> perStage;
+            for (const ms::plan::Stage &stage : variant.stages)
+              perStage.push_back(randomChoices(stage, problem, rng));
+            std::vector<int> order;
+            contentStagesOf(variant, variant.root, head, order);
+            std::vector<ref::GivenSelection> given;
+            for (int stage : order)
+              given.push_back(perStage[stage]);
+            StageBuffers buffers = deviceLayout(perStage);
+            ref::MaskEvaluator reference(*pattern, problem, head, {nullptr, nullptr});
+            reference.useSelections(given);
+            std::vector<uint8_t> want, got(lk);
+            for (int64_t i : rowsToCheck(lq, rng)) {
+              reference.row(i, want);
+              expand(head, lq, lk, i, params.data(), &buffers, got.data());
+              if (want != got) {
+                int64_t j = std::mismatch(want.begin(), want.end(), got.begin()).first -
+                            want.begin();
+                FAIL() << "Lq " << lq << " Lk " << lk << " head " << head << " row " << i
+                       << ": first difference at key " << j << " (reference "
+                       << int(want[j]) << ", device schedule " << int(got[j]) << ")\n"
+                       << c->source;
+              }
+            }
+          }
+          ++*calls;
+        }
+      }
+    }
+  }
+  dlclose(library);
+  llvm::sys::fs::remove_directories(dir);
+}
+
+TEST(DeviceSchedule, ContentSelectionsShortLengths) {
+  int64_t calls = 0;
+  runContentTrials(20261203, 120, 600, &calls);
+  EXPECT_GT(calls, 400);
+}
+
+TEST(DeviceSchedule, ContentSelectionsLongLengths) {
+  int64_t calls = 0;
+  runContentTrials(20261204, 30, 20000, &calls);
+  EXPECT_GT(calls, 100);
 }
 
 TEST(DeviceSchedule, MatchesReferenceShortLengths) {

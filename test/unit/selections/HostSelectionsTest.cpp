@@ -15,6 +15,8 @@
 
 #include "reference/Selection.h"
 
+#include "TeamSelections.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,6 +28,43 @@
 
 namespace spattn::host {
 namespace {
+
+/// The CPU library's stages.
+struct CpuStages {
+  void topk(const SelectionCall &call, HeadRows q, HeadRows k, int64_t block, int64_t count,
+            Selection &out) const {
+    selectTopkBlocks(call, q, k, block, count, out);
+  }
+  void mass(const SelectionCall &call, HeadRows q, HeadRows k, int64_t block,
+            int64_t maxBlocks, double gamma, Selection &out) const {
+    selectMassBlocks(call, q, k, block, maxBlocks, gamma, out);
+  }
+  void pages(const SelectionCall &call, HeadRows q, HeadRows k, int64_t page, int64_t count,
+             Selection &out) const {
+    selectPages(call, {q}, k, {}, page, count, {&out});
+  }
+  void verticalSlash(const SelectionCall &call, HeadRows q, HeadRows k, int64_t verticals,
+                     int64_t slashes, int64_t lastQueries, Selection &out) const {
+    selectVerticalSlash(call, q, k, verticals, slashes, lastQueries, out);
+  }
+};
+
+/// The CUDA target's stages, run by a team of three host threads.
+struct CudaTeamStages : test::TeamSelections {
+  CudaTeamStages() : TeamSelections(3) {}
+};
+
+template <typename Stages> class Selections : public ::testing::Test {
+protected:
+  Stages stages;
+};
+struct StageNames {
+  template <typename T> static std::string GetName(int) {
+    return std::is_same_v<T, CpuStages> ? "Cpu" : "CudaTeam";
+  }
+};
+using StageImplementations = ::testing::Types<CpuStages, CudaTeamStages>;
+TYPED_TEST_SUITE(Selections, StageImplementations, StageNames);
 
 using Groups = std::vector<std::vector<int64_t>>;
 
@@ -219,7 +258,7 @@ void expectSameGroups(const Groups &ours, const Groups &reference,
 
 const std::vector<int64_t> kBlocks = {1, 2, 3, 7, 16, 32, 64};
 
-TEST(CpuSelections, TopkBlocksMatchReference) {
+TYPED_TEST(Selections, TopkBlocksMatchReference) {
   std::mt19937_64 rng(1);
   Tally tally;
   Selection out; // reused: every call must start from scratch
@@ -228,7 +267,7 @@ TEST(CpuSelections, TopkBlocksMatchReference) {
     Case c = randomCase(rng, block);
     const int64_t count =
         randomBudget(rng, ref::numKeyBlocks(c.problem, block));
-    selectTopkBlocks(c.call(), c.queries(), c.keys(), block, count, out);
+    this->stages.topk(c.call(), c.queries(), c.keys(), block, count, out);
     ASSERT_EQ(out.firstGroup, ref::firstQueryBlock(c.problem, block));
     auto exact = exactBlockScores(c, block);
     std::vector<bool> ambiguous;
@@ -269,7 +308,7 @@ bool massAmbiguous(const std::vector<double> &scores,
   return kept < n && mass[kept - 1] - mass[kept] <= 1e-5 * mass[kept - 1];
 }
 
-TEST(CpuSelections, MassBlocksMatchReference) {
+TYPED_TEST(Selections, MassBlocksMatchReference) {
   std::mt19937_64 rng(2);
   Tally tally;
   Selection out;
@@ -286,7 +325,7 @@ TEST(CpuSelections, MassBlocksMatchReference) {
     const double gamma = pickOf<double>(rng, {0.3, 0.5, 0.8, 0.9, 0.95, 1.0});
     const int64_t maxBlocks =
         randomBudget(rng, ref::numKeyBlocks(c.problem, block));
-    selectMassBlocks(c.call(), c.queries(), c.keys(), block, maxBlocks, gamma,
+    this->stages.mass(c.call(), c.queries(), c.keys(), block, maxBlocks, gamma,
                      out);
     ASSERT_EQ(out.firstGroup, ref::firstQueryBlock(c.problem, block));
     std::vector<bool> ambiguous;
@@ -332,7 +371,7 @@ TEST(CpuSelections, RandomBlocksMatchReferenceExactly) {
   }
 }
 
-TEST(CpuSelections, PagesMatchReferenceExactly) {
+TYPED_TEST(Selections, PagesMatchReferenceExactly) {
   // Integer bounds are exact in float and double: ties resolve identically.
   std::mt19937_64 rng(4);
   Selection out;
@@ -340,7 +379,7 @@ TEST(CpuSelections, PagesMatchReferenceExactly) {
     const int64_t page = pickOf(rng, kBlocks);
     Case c = randomCase(rng, 1);
     const int64_t count = randomBudget(rng, ref::numKeyBlocks(c.problem, page));
-    selectPagesOf(c.call(), c.queries(), c.keys(), page, count, out);
+    this->stages.pages(c.call(), c.queries(), c.keys(), page, count, out);
     EXPECT_EQ(out.firstGroup, 0);
     EXPECT_EQ(groupsOf(out),
               ref::selectPages(leaf(ref::PatternKind::Pages, count, page),
@@ -492,7 +531,7 @@ void exactSlashScores(const Case &c, int64_t lastQueries,
   }
 }
 
-TEST(CpuSelections, VerticalSlashMatchesReference) {
+TYPED_TEST(Selections, VerticalSlashMatchesReference) {
   std::mt19937_64 rng(5);
   Tally tally;
   Selection out;
@@ -513,7 +552,7 @@ TEST(CpuSelections, VerticalSlashMatchesReference) {
     pattern.verticals = randomBudget(rng, lk);
     pattern.slashes = randomBudget(rng, p.causal ? lk : 2 * lk - 1);
     pattern.lastQueries = lastQueries;
-    selectVerticalSlash(c.call(), c.queries(), c.keys(), pattern.verticals,
+    this->stages.verticalSlash(c.call(), c.queries(), c.keys(), pattern.verticals,
                         pattern.slashes, lastQueries, out);
     ref::VerticalSlashSelection expected =
         ref::selectVerticalSlash(pattern, p, c.content());
@@ -568,7 +607,7 @@ TEST(CpuSelections, StridedRowsReadOnlyTheirDim) {
   }
 }
 
-TEST(CpuSelections, BudgetsBeyondCandidatesKeepEveryCandidate) {
+TYPED_TEST(Selections, BudgetsBeyondCandidatesKeepEveryCandidate) {
   Case c;
   c.problem.queryLength = 5;
   c.problem.keyLength = 11; // positions 6 ... 10, blocks of 4: 1 and 2
@@ -578,21 +617,21 @@ TEST(CpuSelections, BudgetsBeyondCandidatesKeepEveryCandidate) {
   c.q.assign(5 * 8, 1.0f);
   c.k.assign(11 * 8, 1.0f);
   Selection out;
-  selectTopkBlocks(c.call(), c.queries(), c.keys(), 4, 100, out);
+  this->stages.topk(c.call(), c.queries(), c.keys(), 4, 100, out);
   EXPECT_EQ(out.firstGroup, 1);
   EXPECT_EQ(groupsOf(out), (Groups{{0, 1}, {0, 1, 2}}));
-  selectTopkBlocks(c.call(), c.queries(), c.keys(), 4, 0, out);
+  this->stages.topk(c.call(), c.queries(), c.keys(), 4, 0, out);
   EXPECT_EQ(groupsOf(out), (Groups{{}, {}}));
-  selectPagesOf(c.call(), c.queries(), c.keys(), 4, 100, out);
+  this->stages.pages(c.call(), c.queries(), c.keys(), 4, 100, out);
   EXPECT_EQ(groupsOf(out),
             (Groups{{0, 1}, {0, 1}, {0, 1, 2}, {0, 1, 2}, {0, 1, 2}}));
-  selectVerticalSlash(c.call(), c.queries(), c.keys(), 100, 100, 1, out);
+  this->stages.verticalSlash(c.call(), c.queries(), c.keys(), 100, 100, 1, out);
   ASSERT_EQ(out.groups(), 2);
   EXPECT_EQ(out.end(0) - out.begin(0), 11);
   EXPECT_EQ(out.end(1) - out.begin(1), 11);
 }
 
-TEST(CpuSelections, GammaOneStopsWhereTheReferenceDoes) {
+TYPED_TEST(Selections, GammaOneStopsWhereTheReferenceDoes) {
   // Block 0 holds all but e^-100 of the mass: in double the cumulative mass
   // is exactly 1 after it, so gamma = 1 keeps it alone, as the reference.
   Case c;
@@ -605,13 +644,13 @@ TEST(CpuSelections, GammaOneStopsWhereTheReferenceDoes) {
   ref::Pattern pattern = leaf(ref::PatternKind::Mass, 2, 4);
   pattern.gamma = 1.0;
   Selection out;
-  selectMassBlocks(c.call(), c.queries(), c.keys(), 4, 2, 1.0, out);
+  this->stages.mass(c.call(), c.queries(), c.keys(), 4, 2, 1.0, out);
   EXPECT_EQ(groupsOf(out), (Groups{{0}, {0}}));
   EXPECT_EQ(groupsOf(out),
             ref::selectMassBlocks(pattern, c.problem, c.content()));
 }
 
-TEST(CpuSelections, LargeScoresDoNotOverflowTheSoftmax) {
+TYPED_TEST(Selections, LargeScoresDoNotOverflowTheSoftmax) {
   // Scores reach 3200: exp overflows unless shifted by the row's maximum.
   Case c;
   c.problem.queryLength = c.problem.keyLength = 4;
@@ -623,7 +662,7 @@ TEST(CpuSelections, LargeScoresDoNotOverflowTheSoftmax) {
   ref::Pattern pattern = leaf(ref::PatternKind::VerticalSlash, 0, 0);
   pattern.verticals = pattern.slashes = pattern.lastQueries = 1;
   Selection out;
-  selectVerticalSlash(c.call(), c.queries(), c.keys(), 1, 1, 1, out);
+  this->stages.verticalSlash(c.call(), c.queries(), c.keys(), 1, 1, 1, out);
   ref::VerticalSlashSelection expected =
       ref::selectVerticalSlash(pattern, c.problem, c.content());
   EXPECT_EQ(groupsOf(out), (Groups{{3}, {0}}));
