@@ -84,6 +84,39 @@ SPATTN_HOST_DEVICE int64_t countKeyTiles(const Call &call,
   return count;
 }
 
+/// A compiled schedule walked in smaller tiles (a kernel's), whose sizes
+/// divide the schedule's: sub-tile q lies in schedule query tile
+/// q / kRowTiles, sub-tile kt in key tile kt / kKeyTiles, and each sub-tile
+/// takes the kind of the tile it lies in. The same interface as a schedule.
+template <typename Schedule, int64_t SubTileQ, int64_t SubTileK> struct SubTiles {
+  static_assert(Schedule::kTileQ % SubTileQ == 0 && Schedule::kTileK % SubTileK == 0,
+                "sub-tiles divide the schedule's tiles");
+  static constexpr int64_t kRowTiles = Schedule::kTileQ / SubTileQ;
+  static constexpr int64_t kKeyTiles = Schedule::kTileK / SubTileK;
+  using Call = typename Schedule::Call;
+  using Query = typename Schedule::Query;
+  SPATTN_HOST_DEVICE static int64_t keyTiles(const Call &call) {
+    return ceilDiv(call.geometry.keyLength, SubTileK);
+  }
+  SPATTN_HOST_DEVICE static Query query(const Call &call, int64_t q) {
+    return Schedule::query(call, q / kRowTiles);
+  }
+  SPATTN_HOST_DEVICE static int64_t next(const Call &call, const Query &t, int64_t kt) {
+    const int64_t outer = kt / kKeyTiles, found = Schedule::next(call, t, outer);
+    if (found == kNoTile)
+      return kNoTile;
+    const int64_t tile = found == outer ? kt : found * kKeyTiles;
+    return tile < keyTiles(call) ? tile : kNoTile;
+  }
+  SPATTN_HOST_DEVICE static TileKind kind(const Call &call, const Query &t, int64_t kt) {
+    return Schedule::kind(call, t, kt / kKeyTiles);
+  }
+  SPATTN_HOST_DEVICE static bool keep(const Call &call, const Query &t, int64_t position,
+                                      int64_t key) {
+    return Schedule::keep(call, t, position, key);
+  }
+};
+
 } // namespace spattn::core
 
 // Constant tables of generated schedules (block layouts): one copy in host

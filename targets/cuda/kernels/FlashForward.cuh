@@ -36,39 +36,8 @@ constexpr int kBlockKeys = kTileKeys; // keys of a K/V tile (the schedule's tile
 constexpr int kWarps = 4;
 constexpr int kThreads = 32 * kWarps;
 
-/// A compiled schedule walked in the kernel's 64 x 64 tiles. Its own tiles
-/// are multiples of those: kernel query tile q lies in schedule tile
-/// q / kRowTiles, kernel key tile kt in kt / kKeyTiles, and each kernel tile
-/// takes the kind of the schedule tile it lies in (the identity for a
-/// schedule of 64 x 64 tiles).
-template <typename Schedule> struct KernelTiles {
-  static_assert(Schedule::kTileQ % kTileRows == 0 && Schedule::kTileK % kTileKeys == 0,
-                "schedule tiles are multiples of the kernel's");
-  static constexpr int64_t kRowTiles = Schedule::kTileQ / kTileRows;
-  static constexpr int64_t kKeyTiles = Schedule::kTileK / kTileKeys;
-  using Call = typename Schedule::Call;
-  using Query = typename Schedule::Query;
-  __host__ __device__ static int64_t keyTiles(const Call &call) {
-    return core::ceilDiv(call.geometry.keyLength, kTileKeys);
-  }
-  __host__ __device__ static Query query(const Call &call, int64_t q) {
-    return Schedule::query(call, q / kRowTiles);
-  }
-  __host__ __device__ static int64_t next(const Call &call, const Query &t, int64_t kt) {
-    const int64_t outer = kt / kKeyTiles, found = Schedule::next(call, t, outer);
-    if (found == core::kNoTile)
-      return core::kNoTile;
-    const int64_t tile = found == outer ? kt : found * kKeyTiles;
-    return tile < keyTiles(call) ? tile : core::kNoTile;
-  }
-  __host__ __device__ static core::TileKind kind(const Call &call, const Query &t, int64_t kt) {
-    return Schedule::kind(call, t, kt / kKeyTiles);
-  }
-  __host__ __device__ static bool keep(const Call &call, const Query &t, int64_t position,
-                                       int64_t key) {
-    return Schedule::keep(call, t, position, key);
-  }
-};
+/// A compiled schedule walked in the kernel's 64 x 64 tiles.
+template <typename Schedule> using KernelTiles = core::SubTiles<Schedule, kTileRows, kTileKeys>;
 
 /// The schedule's view of a call: its tiles, the lengths, head, parameters,
 /// and what the selection stages chose for (batch, head).

@@ -5,7 +5,8 @@
 // that its kernels walk with core::forEachKeyTile. Without a GPU, the same
 // generated text is compiled here by the host compiler, loaded, walked the
 // way the kernel walks it (full tiles kept whole, partial tiles through the
-// token predicate) and compared with the reference mask: random static specs
+// token predicate), also in 8 x 8 sub-tiles as core::SubTiles walks it,
+// and compared with the reference mask: random static specs
 // (every static primitive, predicates with and without closed form, block
 // layouts, unions, intersections, per_head; tiles unlike the pattern
 // blocks), lengths from 1 up, prefill, decode and chunked prefill, every head.
@@ -76,7 +77,19 @@ void writeCase(llvm::raw_ostream &os, const ms::plan::Variant &variant, bool cau
         "spattn::core::TileKind kind) {\n"
      << "    for (int64_t j = kt * S::kTileK; j < (kt + 1) * S::kTileK && j < lk; ++j)\n"
      << "      out[j] = kind == spattn::core::TileKind::Full ? 1 : S::keep(call, tile, pos, j);\n"
-     << "  });\n}\n";
+     << "  });\n"
+     // The same walk in 8 x 8 sub-tiles (as the kernel walks 128-tile
+     // schedules in 64-tiles) must keep the same pairs: 2 marks a pair.
+     << "  using W = spattn::core::SubTiles<S, 8, 8>;\n"
+     << "  const W::Query sub = W::query(call, pos / 8);\n"
+     << "  spattn::core::forEachKeyTile<W>(call, sub, [&](int64_t kt, "
+        "spattn::core::TileKind kind) {\n"
+     << "    for (int64_t j = kt * 8; j < (kt + 1) * 8 && j < lk; ++j)\n"
+     << "      if (kind == spattn::core::TileKind::Full || W::keep(call, sub, pos, j)) "
+        "out[j] |= 2;\n"
+     << "  });\n"
+     << "  for (int64_t j = 0; j < lk; ++j) out[j] = out[j] == 3 ? 1 : out[j] == 0 ? 0 : 9;\n"
+     << "}\n";
 }
 
 /// Compiles `text` into a shared object and opens it; fails the test when
