@@ -6,7 +6,8 @@
 // missing workspace) returns an error code with a message and never
 // crashes. With a GPU (ctest label `gpu`; skipped with a message without
 // one): bf16/fp16 device calls in every bucket, prefill and decode, match
-// the fp64 reference on the same rounded inputs within 2e-2.
+// the fp64 reference on the same rounded inputs within 2e-2, content-based
+// ones given the selections the device made (<name>_selection_cuda).
 //
 //===----------------------------------------------------------------------===//
 #include "ReferenceCheck.h"
@@ -31,6 +32,7 @@ struct CudaLibrary {
   std::unique_ptr<LoadedLibrary> lib;
   AttentionCuda attentionCuda = nullptr;
   WorkspaceSize workspaceSize = nullptr;
+  LibraryApi::Selection selectionCuda = nullptr;
 };
 
 CudaLibrary load(const std::string &name, const std::string &specFile) {
@@ -42,14 +44,36 @@ CudaLibrary load(const std::string &name, const std::string &specFile) {
       dlsym(out.lib->handle, (name + "_attention_cuda").c_str()));
   out.workspaceSize = reinterpret_cast<WorkspaceSize>(
       dlsym(out.lib->handle, (name + "_workspace_size").c_str()));
-  EXPECT_TRUE(out.attentionCuda && out.workspaceSize) << name << ": no CUDA entry points";
+  out.selectionCuda = reinterpret_cast<LibraryApi::Selection>(
+      dlsym(out.lib->handle, (name + "_selection_cuda").c_str()));
+  EXPECT_TRUE(out.attentionCuda && out.workspaceSize && out.selectionCuda)
+      << name << ": no CUDA entry points";
   return out;
 }
 
+// Static patterns, and content-based selection on the device: pages (f16)
+// and topk_blocks (bf16, GQA).
 const char *const kLibraries[][2] = {
     {"streaming_llm", SPATTN_EXAMPLES_DIR "/streaming_llm.mlir"},
     {"dense", SPATTN_BENCH_SPECS_DIR "/dense.mlir"},
+    {"quest", SPATTN_EXAMPLES_DIR "/quest.mlir"},
+    {"block_topk", SPATTN_EXAMPLES_DIR "/block_topk.mlir"},
 };
+
+/// The device tensors whose selections the reference check reads: the
+/// LibraryApi selection hook it calls is pointed here for a device call
+/// (one call at a time), so attention is checked given the selections the
+/// device made, read back through <name>_selection_cuda.
+struct DeviceSelections {
+  LibraryApi::Selection selectionCuda = nullptr;
+  spattn_tensor q{}, k{};
+} deviceSelections;
+
+int selectionOnDevice(const spattn_tensor *, const spattn_tensor *, int64_t batch,
+                      int64_t head, int32_t stage, spattn_selection *out) {
+  return deviceSelections.selectionCuda(&deviceSelections.q, &deviceSelections.k, batch,
+                                        head, stage, out);
+}
 
 bool haveGpu() {
   int count = 0;
@@ -117,6 +141,10 @@ TEST(CudaLibrary, BadCallsFailCleanly) {
   size_t bytes = 0;
   expectError(c.workspaceSize(&q, &k, nullptr), SPATTN_ERROR_NULL, "null bytes");
   expectError(c.workspaceSize(&hq, &k, &bytes), SPATTN_ERROR_ARGUMENT, "host q size");
+  spattn_selection selection;
+  expectError(c.selectionCuda(&hq, &k, 0, 0, 0, &selection), SPATTN_ERROR_ARGUMENT,
+              "host q selection");
+  expectError(c.selectionCuda(&q, &k, 0, 0, 0, nullptr), SPATTN_ERROR_NULL, "null out");
   // A pointer that is not device memory (or no device at all): CUDA's answer
   // comes back as an error, not a crash.
   if (!haveGpu()) {
@@ -172,6 +200,25 @@ void download(const spattn_tensor &device, spattn_dtype dtype, Tensor &out) {
   }
 }
 
+// A content-based library's device entry points check their arguments
+// like any other: stage and head out of range, and no device.
+TEST(CudaLibrary, BadSelectionCallsFailCleanly) {
+  CudaLibrary c = load("quest", SPATTN_EXAMPLES_DIR "/quest.mlir");
+  ASSERT_TRUE(c.selectionCuda);
+  alignas(16) static uint16_t scratch[8];
+  spattn_tensor q = deviceTensor(scratch, SPATTN_F16, {1, 32, 1, 128});
+  spattn_tensor k = deviceTensor(scratch, SPATTN_F16, {1, 8, 300, 128});
+  spattn_selection selection;
+  int status = c.selectionCuda(&q, &k, 0, 0, 0, &selection);
+  EXPECT_NE(status, SPATTN_OK);
+  EXPECT_STRNE(c.lib->lastError(), "");
+  if (haveGpu())
+    return; // the remaining checks need the call to fail before the device
+  EXPECT_EQ(status, SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
+  size_t bytes = 0;
+  EXPECT_EQ(c.workspaceSize(&q, &k, &bytes), SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
+}
+
 TEST(CudaLibrary, DeviceCallsMatchTheReference) {
   if (!haveGpu())
     GTEST_SKIP() << "no CUDA device: the GPU checks of CUDA libraries need one "
@@ -215,7 +262,11 @@ TEST(CudaLibrary, DeviceCallsMatchTheReference) {
           ASSERT_EQ(cudaMemcpy(r.lse.data.data(), dlse, r.lse.data.size() * 4,
                                cudaMemcpyDeviceToHost),
                     cudaSuccess);
+          deviceSelections = {c.selectionCuda, q, k};
+          LibraryApi::Selection hostSelection = c.lib->selection;
+          c.lib->selection = &selectionOnDevice;
           ErrorBound bound = compareWithReference(*c.lib, shape, r, 11);
+          c.lib->selection = hostSelection;
           EXPECT_LE(bound.out, 2e-2) << name << " dtype " << dtype << " Lq " << lq
                                      << " Lk " << lk;
           EXPECT_LE(bound.lse, 2e-2) << name << " dtype " << dtype << " Lq " << lq

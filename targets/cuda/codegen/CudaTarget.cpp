@@ -312,6 +312,10 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
      << "    size_t workspace_bytes) {\n  (void)options;\n"
      << "  return spattn::cuda::attention(kLibrary, kVariants, kAccepts, q, k, v, o, lse, "
         "stream,\n                                 workspace, workspace_bytes);\n}\n"
+     << "int " << name << "_selection_cuda(const spattn_tensor *q, const spattn_tensor *k,\n"
+     << "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out) {\n"
+     << "  return spattn::cuda::selection(kLibrary, kVariants, kAccepts, q, k, batch, head, "
+        "stage, out);\n}\n"
      << "int " << name << "_workspace_size(const spattn_tensor *q, const spattn_tensor *k,\n"
      << "    size_t *bytes) {\n"
      << "  return spattn::cuda::workspaceSize(kLibrary, kVariants, kAccepts, q, k, bytes);\n"
@@ -359,7 +363,13 @@ public:
            "    const spattn_options *options, spattn_cuda_stream stream,\n"
            "    void *workspace, size_t workspace_bytes);\n"
            "int " + n + "_workspace_size(const spattn_tensor *q, const spattn_tensor *k,\n"
-           "    size_t *bytes);\n\n";
+           "    size_t *bytes);\n"
+           "/* cuda: what content-based stage `stage` chooses for (batch, head) of\n"
+           " * device Q and K, as " + n + "_selection gives it for host tensors. It\n"
+           " * allocates, runs on the legacy default stream and synchronizes: for\n"
+           " * tests and inspection, outside any timed path. */\n"
+           "int " + n + "_selection_cuda(const spattn_tensor *q, const spattn_tensor *k,\n"
+           "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n\n";
   }
 
   FailureOr<std::string> generateSource(const plan::Library &library,

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace spattn::cuda {
 
@@ -271,6 +272,16 @@ int planQueryKey(const abi::Library &library, const CudaVariant *variants,
   std::copy(params.begin(), params.end(), p.params);
   chooseDistribution(plan, q->device);
   planSelections(plan, library);
+  p.q = q->data;
+  p.k = k->data;
+  stridesOf(*q, p.qStride);
+  stridesOf(*k, p.kStride);
+  for (SelectionLaunch &selection : plan.selections) {
+    selection.q = p.q;
+    selection.k = p.k;
+    std::copy(std::begin(p.qStride), std::end(p.qStride), selection.qStride);
+    std::copy(std::begin(p.kStride), std::end(p.kStride), selection.kStride);
+  }
   return SPATTN_OK;
 }
 
@@ -324,20 +335,10 @@ int planCall(const abi::Library &library, const CudaVariant *variants,
     if (int s = checkDeviceTensor("lse", *lse, q->device))
       return s;
   AttentionLaunch &p = plan.launch;
-  p.q = q->data;
-  p.k = k->data;
   p.v = v->data;
   p.o = o->data;
-  stridesOf(*q, p.qStride);
-  stridesOf(*k, p.kStride);
   stridesOf(*v, p.vStride);
   stridesOf(*o, p.oStride);
-  for (SelectionLaunch &selection : plan.selections) {
-    selection.q = p.q;
-    selection.k = p.k;
-    std::copy(std::begin(p.qStride), std::end(p.qStride), selection.qStride);
-    std::copy(std::begin(p.kStride), std::end(p.kStride), selection.kStride);
-  }
   p.lse = lse ? static_cast<float *>(lse->data) : nullptr;
   if (lse) {
     p.lseStride[0] = lse->strides[0];
@@ -403,6 +404,78 @@ int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *var
   if (workspace)
     cudaFreeAsync(workspace, nullptr);
   return status;
+}
+
+int selection(const abi::Library &library, const CudaVariant *variants,
+              const rt::TargetAccepts &accepts, const spattn_tensor *q,
+              const spattn_tensor *k, int64_t batch, int64_t head, int32_t stage,
+              spattn_selection *out) {
+  rt::clearError();
+  if (!out)
+    return rt::fail(SPATTN_ERROR_NULL, "out is null");
+  rt::CallShape shape;
+  Plan plan;
+  DeviceScope scope;
+  if (int s = planQueryKey(library, variants, accepts, q, k, shape, plan, scope))
+    return s;
+  if (batch < 0 || batch >= shape.batch || head < 0 || head >= shape.numQHeads)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "no (batch " + std::to_string(batch) + ", head " +
+                                               std::to_string(head) + ") in this call");
+  if (stage < 0 || stage >= plan.variant->numStages)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, std::string(library.name) + " has " +
+                                               std::to_string(plan.variant->numStages) +
+                                               " selection stages, no stage " +
+                                               std::to_string(stage));
+  SelectionLaunch &s = plan.selections[stage];
+  const char *kind = abi::stageKindName(static_cast<abi::StageKind>(s.kind));
+  if (s.kind == SelectionKind::RandomBlocks)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    std::string("stage ") + std::to_string(stage) +
+                        " (random_blocks) is chosen inside the attend kernel; " +
+                        library.name + "_selection on host float32 Q and K gives it");
+  if (!s.serves(head))
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "stage " + std::to_string(stage) + " (" + kind +
+                                               ") does not serve head " + std::to_string(head));
+  // Outside any timed path: its own workspace, the legacy stream, and a
+  // synchronous copy of (batch, head)'s groups to the host.
+  const int64_t bytes = layoutSelection(s, plan.headDim, nullptr);
+  void *workspace = nullptr;
+  if (cudaError_t e = cudaMalloc(&workspace, static_cast<size_t>(bytes)))
+    return cudaFailure(SPATTN_ERROR_MEMORY, "cannot allocate the selection workspace", e);
+  layoutSelection(s, plan.headDim, static_cast<unsigned char *>(workspace));
+  const bool bf16 = q->dtype == SPATTN_BF16;
+  Selector select = bf16 ? plan.variant->selectBfloat16 : plan.variant->selectHalf;
+  const int64_t first = (batch * s.numQHeads + head) * s.out.groups;
+  std::vector<int32_t> counts(s.out.groups), indices(s.out.groups * s.out.capacity);
+  int status = select ? select(s, nullptr) : static_cast<int>(cudaErrorInvalidDeviceFunction);
+  cudaError_t e = static_cast<cudaError_t>(status);
+  if (e == cudaSuccess)
+    e = cudaMemcpy(counts.data(), s.out.count + first, counts.size() * sizeof(int32_t),
+                   cudaMemcpyDeviceToHost);
+  if (e == cudaSuccess)
+    e = cudaMemcpy(indices.data(), s.out.index + first * s.out.capacity,
+                   indices.size() * sizeof(int32_t), cudaMemcpyDeviceToHost);
+  cudaFree(workspace);
+  if (e != cudaSuccess)
+    return cudaFailure(SPATTN_ERROR_INTERNAL, "the selection on the device failed", e);
+  static thread_local std::vector<int64_t> offsets, chosen;
+  offsets.assign(1, 0);
+  chosen.clear();
+  for (int64_t g = 0; g < s.out.groups; ++g) {
+    chosen.insert(chosen.end(), indices.begin() + g * s.out.capacity,
+                  indices.begin() + g * s.out.capacity + counts[g]);
+    offsets.push_back(static_cast<int64_t>(chosen.size()));
+  }
+  out->kind = s.kind == SelectionKind::Pages           ? SPATTN_SELECTION_PAGES
+              : s.kind == SelectionKind::VerticalSlash ? SPATTN_SELECTION_VERTICAL_SLASH
+                                                       : SPATTN_SELECTION_BLOCKS;
+  out->first_group = s.kind == SelectionKind::TopkBlocks || s.kind == SelectionKind::Mass
+                         ? s.firstQueryBlock
+                         : 0;
+  out->num_groups = s.out.groups;
+  out->offsets = offsets.data();
+  out->indices = chosen.data();
+  return SPATTN_OK;
 }
 
 int workspaceSize(const abi::Library &library, const CudaVariant *variants,

@@ -69,6 +69,15 @@ int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *var
                              const spattn_tensor *k, const spattn_tensor *v,
                              spattn_tensor *o, spattn_tensor *lse);
 
+/// `<name>_selection_cuda`: what stage `stage` chooses for (batch, head) of
+/// device Q and K, copied to this thread's host arrays (valid until its
+/// next call). Runs on the legacy default stream with its own workspace
+/// and synchronizes: for tests and inspection, not for a timed path.
+int selection(const abi::Library &library, const CudaVariant *variants,
+              const rt::TargetAccepts &accepts, const spattn_tensor *q,
+              const spattn_tensor *k, int64_t batch, int64_t head, int32_t stage,
+              spattn_selection *out);
+
 /// The workspace bytes a call with these Q and K (shapes, dtype, device)
 /// needs on the current device.
 int workspaceSize(const abi::Library &library, const CudaVariant *variants,
