@@ -61,20 +61,6 @@ ServedHeads servedHeads(const StageInputs &in, const bool *serves, int32_t stage
   return heads;
 }
 
-namespace {
-
-/// Whether any pages stage gets the caller's bounds.
-bool givesPageBounds(const Library &library,
-                     const spattn_tensor *const *pageBounds) {
-  if (!pageBounds)
-    return false;
-  for (int32_t s = 0; s < library.numStages; ++s)
-    if (library.stageKinds[s] == StageKind::Pages && pageBounds[s])
-      return true;
-  return false;
-}
-
-} // namespace
 
 int attention(const Library &library, const TargetEntry *const *targets,
               int32_t numTargets, const spattn_tensor *q, const spattn_tensor *k,
@@ -87,11 +73,6 @@ int attention(const Library &library, const TargetEntry *const *targets,
   for (int32_t t = 0; t < numTargets; ++t) {
     if (targets[t]->accepts.memory != q->memory)
       continue;
-    // Selections read the bounds on the host, before a target's kernels.
-    if (q->memory != SPATTN_MEMORY_HOST && givesPageBounds(library, pageBounds))
-      return rt::fail(SPATTN_ERROR_ARGUMENT,
-                      std::string(library.name) + ": q is in device memory; "
-                                                  "page bounds are host-only for now");
     return targets[t]->attention(library, q, k, v, o, lse, pageBounds, options);
   }
   std::string served;

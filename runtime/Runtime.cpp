@@ -199,16 +199,16 @@ int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape) {
 }
 
 int checkPageBounds(const char *what, const spattn_tensor *bounds,
-                    const CallShape &shape, int64_t page, bool written) {
-  static constexpr TargetAccepts host = {"page bounds", 1u << SPATTN_F32,
-                                         SPATTN_MEMORY_HOST};
+                    const CallShape &shape, int64_t page, bool written,
+                    spattn_memory memory) {
+  const TargetAccepts accepts = {"page bounds", 1u << SPATTN_F32, memory};
   std::string name = what;
-  if (bounds && bounds->memory != SPATTN_MEMORY_HOST)
+  if (bounds && bounds->memory != memory)
     return fail(SPATTN_ERROR_ARGUMENT, name + " is in " +
                                            memoryName(bounds->memory) +
-                                           " memory: page bounds are host-only "
-                                           "for now");
-  if (int s = checkLayout(what, bounds, 4, host, SPATTN_F32, true))
+                                           " memory, K in " + memoryName(memory) +
+                                           " memory: page bounds live with K");
+  if (int s = checkLayout(what, bounds, 4, accepts, SPATTN_F32, true))
     return s;
   const int64_t pages = (shape.keyLength + page - 1) / page;
   if (bounds->shape[0] != shape.batch || bounds->shape[1] != shape.numKVHeads ||

@@ -212,11 +212,32 @@ TEST(CudaLibrary, BadSelectionCallsFailCleanly) {
   int status = c.selectionCuda(&q, &k, 0, 0, 0, &selection);
   EXPECT_NE(status, SPATTN_OK);
   EXPECT_STRNE(c.lib->lastError(), "");
+  // Page bounds kept on the device: their checks come before the device's.
+  using UpdateBounds = int (*)(const spattn_tensor *, int64_t, int32_t, spattn_tensor *,
+                               spattn_cuda_stream);
+  auto update = reinterpret_cast<UpdateBounds>(
+      dlsym(c.lib->handle, "quest_update_page_bounds_cuda"));
+  ASSERT_TRUE(update && dlsym(c.lib->handle, "quest_attention_with_page_bounds_cuda"));
+  spattn_tensor bounds = deviceTensor(scratch, SPATTN_F32, {1, 8, 19, 256});
+  auto expectError = [&](int got, int expected, const char *message) {
+    EXPECT_EQ(got, expected) << c.lib->lastError();
+    EXPECT_NE(std::string(c.lib->lastError()).find(message), std::string::npos)
+        << c.lib->lastError();
+  };
+  expectError(update(&k, 0, 1, &bounds, nullptr), SPATTN_ERROR_ARGUMENT, "not a pages stage");
+  expectError(update(&k, 301, 0, &bounds, nullptr), SPATTN_ERROR_ARGUMENT, "first_key");
+  spattn_tensor small = deviceTensor(scratch, SPATTN_F32, {1, 8, 18, 256});
+  expectError(update(&k, 0, 0, &small, nullptr), SPATTN_ERROR_SHAPE, ">= 19");
+  spattn_tensor hostBounds = bounds;
+  hostBounds.memory = SPATTN_MEMORY_HOST;
+  expectError(update(&k, 0, 0, &hostBounds, nullptr), SPATTN_ERROR_ARGUMENT,
+              "page bounds live with K");
   if (haveGpu())
     return; // the remaining checks need the call to fail before the device
   EXPECT_EQ(status, SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
   size_t bytes = 0;
   EXPECT_EQ(c.workspaceSize(&q, &k, &bytes), SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
+  EXPECT_EQ(update(&k, 0, 0, &bounds, nullptr), SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
 }
 
 TEST(CudaLibrary, DeviceCallsMatchTheReference) {

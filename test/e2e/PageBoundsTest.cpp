@@ -371,7 +371,7 @@ TEST_F(PageBoundsBadCalls, Arguments) {
   EXPECT_EQ(pl.lib->updatePageBounds(&k.desc, 0, pl.lib->numStages(), &bounds.desc),
             SPATTN_ERROR_ARGUMENT);
   bounds.desc.memory = SPATTN_MEMORY_CUDA;
-  expectFailure(SPATTN_ERROR_ARGUMENT, "host-only");
+  expectFailure(SPATTN_ERROR_ARGUMENT, "page bounds live with K");
   // The checks of attention still come first.
   q.desc.shape[3] = 64;
   expectFailure(SPATTN_ERROR_SHAPE, "head_dim", false);

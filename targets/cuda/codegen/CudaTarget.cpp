@@ -65,6 +65,10 @@ std::string selectorSymbol(const plan::Library &library, StringRef input) {
 
 bool isContentBased(plan::StageKind kind) { return kind != plan::StageKind::RandomBlocks; }
 
+bool hasPagesStage(const plan::Library &library) {
+  return llvm::is_contained(library.stageKinds, plan::StageKind::Pages);
+}
+
 bool hasContentStages(const plan::Library &library) {
   return llvm::any_of(library.stageKinds, isContentBased);
 }
@@ -298,11 +302,10 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
      << "const spattn::abi::Library &kLibrary = " << librarySymbol(library) << ";\n"
      << "int attend(const spattn::abi::Library &library, const spattn_tensor *q,\n"
      << "           const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,\n"
-     << "           spattn_tensor *lse, const spattn_tensor *const *,\n"
+     << "           spattn_tensor *lse, const spattn_tensor *const *page_bounds,\n"
      << "           const spattn_options *) {\n"
-     << "  // No page bounds reach a device call: the runtime refuses them.\n"
      << "  return spattn::cuda::attentionOnDefaultStream(library, kVariants, kAccepts, q, "
-        "k, v, o, lse);\n}\n} // namespace\n\n"
+        "k, v, o, lse, page_bounds);\n}\n} // namespace\n\n"
      << "extern const spattn::abi::TargetEntry " << targetEntrySymbol(library, "cuda")
      << " = {kAccepts, &attend};\n\n"
      << "extern \"C\" {\n"
@@ -311,11 +314,26 @@ CudaSources generate(const plan::Library &library, const Inputs &inputs) {
      << "    const spattn_options *options, spattn_cuda_stream stream, void *workspace,\n"
      << "    size_t workspace_bytes) {\n  (void)options;\n"
      << "  return spattn::cuda::attention(kLibrary, kVariants, kAccepts, q, k, v, o, lse, "
-        "stream,\n                                 workspace, workspace_bytes);\n}\n"
+        "nullptr,\n                                 stream, workspace, workspace_bytes);\n}\n"
      << "int " << name << "_selection_cuda(const spattn_tensor *q, const spattn_tensor *k,\n"
      << "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out) {\n"
      << "  return spattn::cuda::selection(kLibrary, kVariants, kAccepts, q, k, batch, head, "
         "stage, out);\n}\n"
+     << (hasPagesStage(library)
+             ? "int " + name + "_attention_with_page_bounds_cuda(const spattn_tensor *q,\n"
+               "    const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,\n"
+               "    spattn_tensor *lse, const spattn_tensor *const *page_bounds,\n"
+               "    const spattn_options *options, spattn_cuda_stream stream, void *workspace,\n"
+               "    size_t workspace_bytes) {\n  (void)options;\n"
+               "  return spattn::cuda::attention(kLibrary, kVariants, kAccepts, q, k, v, o, lse,\n"
+               "                                 page_bounds, stream, workspace, "
+               "workspace_bytes);\n}\n"
+               "int " + name + "_update_page_bounds_cuda(const spattn_tensor *k, int64_t "
+               "first_key,\n    int32_t stage, spattn_tensor *bounds, spattn_cuda_stream "
+               "stream) {\n"
+               "  return spattn::cuda::updatePageBounds(kLibrary, kVariants, kAccepts, k, "
+               "first_key, stage,\n                                        bounds, stream);\n}\n"
+             : std::string())
      << "int " << name << "_workspace_size(const spattn_tensor *q, const spattn_tensor *k,\n"
      << "    size_t *bytes) {\n"
      << "  return spattn::cuda::workspaceSize(kLibrary, kVariants, kAccepts, q, k, bytes);\n"
@@ -369,7 +387,22 @@ public:
            " * allocates, runs on the legacy default stream and synchronizes: for\n"
            " * tests and inspection, outside any timed path. */\n"
            "int " + n + "_selection_cuda(const spattn_tensor *q, const spattn_tensor *k,\n"
-           "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n\n";
+           "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n" +
+           (hasPagesStage(library)
+                ? "/* cuda: page bounds kept by the caller in device memory (float32\n"
+                  " * [B, Hkv, P, 2 * D], as " + n + "_update_page_bounds writes them on\n"
+                  " * the host): a decode step updates the page of its new key on `stream`,\n"
+                  " * then selects pages from the bounds instead of re-reading all of K. */\n"
+                  "int " + n + "_update_page_bounds_cuda(const spattn_tensor *k,\n"
+                  "    int64_t first_key, int32_t stage, spattn_tensor *bounds,\n"
+                  "    spattn_cuda_stream stream);\n"
+                  "int " + n + "_attention_with_page_bounds_cuda(const spattn_tensor *q,\n"
+                  "    const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,\n"
+                  "    spattn_tensor *lse, const spattn_tensor *const *page_bounds,\n"
+                  "    const spattn_options *options, spattn_cuda_stream stream,\n"
+                  "    void *workspace, size_t workspace_bytes);\n"
+                : std::string()) +
+           "\n";
   }
 
   FailureOr<std::string> generateSource(const plan::Library &library,

@@ -39,7 +39,7 @@ __global__ void __launch_bounds__(kSelectionThreads) selectBlocksKernel(const Se
 
 template <int D, typename T>
 __global__ void __launch_bounds__(kSelectionThreads) pageBoundsKernel(const SelectionLaunch s) {
-  pageBounds<D, T>(BlockTeam{}, s, blockIdx.x, blockIdx.y, blockIdx.z);
+  pageBounds<D, T>(BlockTeam{}, s, s.firstPage + blockIdx.x, blockIdx.y, blockIdx.z);
 }
 
 template <int D, typename T>
@@ -108,10 +108,12 @@ cudaError_t launchSelection(const SelectionLaunch &s, cudaStream_t stream) {
     break;
   case SelectionKind::Pages: {
     const int64_t pages = core::ceilDiv(s.keyLength, s.block);
-    if (s.computedBounds)
-      then(launchTeams(pageBoundsKernel<D, T>, pages, hkv, b, kThreads, 0, stream, s));
-    then(launchTeams(selectPagesKernel<D, T>, s.queryLength, hq, b, kThreads,
-                     selectPagesShared(D, pages), stream, s));
+    if (!s.callerBounds || s.boundsOnly)
+      then(launchTeams(pageBoundsKernel<D, T>, pages - s.firstPage, hkv, b, kThreads, 0,
+                       stream, s));
+    if (!s.boundsOnly)
+      then(launchTeams(selectPagesKernel<D, T>, s.queryLength, hq, b, kThreads,
+                       selectPagesShared(D, pages), stream, s));
     break;
   }
   case SelectionKind::VerticalSlash:

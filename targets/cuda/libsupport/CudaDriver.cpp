@@ -139,8 +139,10 @@ int64_t layoutSelection(SelectionLaunch &s, int64_t headDim, unsigned char *base
     carve.take(s.pooledK, s.batch * s.numKVHeads * s.keyBlocks * headDim);
     break;
   case SelectionKind::Pages:
-    carve.take(s.computedBounds, s.batch * s.boundsStride[0]);
-    s.bounds = s.computedBounds;
+    if (!s.callerBounds) {
+      carve.take(s.computedBounds, s.batch * s.boundsStride[0]);
+      s.bounds = s.computedBounds;
+    }
     break;
   case SelectionKind::VerticalSlash:
     carve.take(s.rowMax, headRows * s.lastQueries);
@@ -317,15 +319,43 @@ int64_t bytesFor(const Plan &plan) {
          workspaceBytes(p.splits, p.batch, p.numQHeads, p.queryLength, plan.headDim);
 }
 
+/// Checks the caller's page bounds (device float32, on Q's device) of the
+/// call's pages stages and has those stages read them instead of computing
+/// bounds from K.
+int bindPageBounds(Plan &plan, const rt::CallShape &shape,
+                   const spattn_tensor *const *pageBounds, int device) {
+  if (!pageBounds)
+    return SPATTN_OK;
+  for (int32_t index = 0; index < plan.variant->numStages; ++index) {
+    SelectionLaunch &s = plan.selections[index];
+    if (s.kind != SelectionKind::Pages || !pageBounds[index])
+      continue;
+    const std::string what = "page_bounds[" + std::to_string(index) + "]";
+    const spattn_tensor &bounds = *pageBounds[index];
+    if (int status = rt::checkPageBounds(what.c_str(), &bounds, shape, s.block, false,
+                                         SPATTN_MEMORY_CUDA))
+      return status;
+    if (int status = checkDeviceTensor(what.c_str(), bounds, device))
+      return status;
+    s.callerBounds = true;
+    s.bounds = static_cast<const float *>(bounds.data);
+    std::copy(bounds.strides, bounds.strides + 3, s.boundsStride);
+  }
+  return SPATTN_OK;
+}
+
 /// Full checks of a call, and the plan with Q, K, V, O and LSE bound.
 int planCall(const abi::Library &library, const CudaVariant *variants,
              const rt::TargetAccepts &accepts, const spattn_tensor *q,
              const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-             spattn_tensor *lse, Plan &plan, DeviceScope &scope) {
+             spattn_tensor *lse, const spattn_tensor *const *pageBounds, Plan &plan,
+             DeviceScope &scope) {
   rt::CallShape shape;
   if (int s = rt::checkAttention(library.shape(accepts), q, k, v, o, lse, shape))
     return s;
   if (int s = planQueryKey(library, variants, accepts, q, k, shape, plan, scope))
+    return s;
+  if (int s = bindPageBounds(plan, shape, pageBounds, q->device))
     return s;
   if (int s = checkDeviceTensor("v", *v, q->device))
     return s;
@@ -367,12 +397,12 @@ void bindWorkspace(Plan &plan, void *workspace) {
 int attention(const abi::Library &library, const CudaVariant *variants,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-              spattn_tensor *lse, spattn_cuda_stream stream, void *workspace,
-              size_t workspaceBytes) {
+              spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+              spattn_cuda_stream stream, void *workspace, size_t workspaceBytes) {
   rt::clearError();
   Plan plan;
   DeviceScope scope;
-  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, plan, scope))
+  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, pageBounds, plan, scope))
     return s;
   const int64_t needed = bytesFor(plan);
   if (needed > 0 && (!workspace || workspaceBytes < static_cast<size_t>(needed)))
@@ -389,10 +419,11 @@ int attention(const abi::Library &library, const CudaVariant *variants,
 int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *variants,
                              const rt::TargetAccepts &accepts, const spattn_tensor *q,
                              const spattn_tensor *k, const spattn_tensor *v,
-                             spattn_tensor *o, spattn_tensor *lse) {
+                             spattn_tensor *o, spattn_tensor *lse,
+                             const spattn_tensor *const *pageBounds) {
   Plan plan;
   DeviceScope scope;
-  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, plan, scope))
+  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, pageBounds, plan, scope))
     return s;
   const int64_t needed = bytesFor(plan);
   void *workspace = nullptr;
@@ -475,6 +506,58 @@ int selection(const abi::Library &library, const CudaVariant *variants,
   out->num_groups = s.out.groups;
   out->offsets = offsets.data();
   out->indices = chosen.data();
+  return SPATTN_OK;
+}
+
+int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
+                     const rt::TargetAccepts &accepts, const spattn_tensor *k,
+                     int64_t firstKey, int32_t stage, spattn_tensor *bounds,
+                     spattn_cuda_stream stream) {
+  rt::clearError();
+  rt::CallShape shape;
+  if (int s = rt::checkKey(library.shape(accepts), k, shape))
+    return s;
+  const int64_t page = abi::pageSize(library, stage);
+  if (page == 0)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, std::string(library.name) + ": stage " +
+                                               std::to_string(stage) +
+                                               " is not a pages stage");
+  if (firstKey < 0 || firstKey > shape.keyLength)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "first_key must be in [0, Lk = " +
+                                               std::to_string(shape.keyLength) + "], got " +
+                                               std::to_string(firstKey));
+  if (int s = rt::checkPageBounds("bounds", bounds, shape, page, true, SPATTN_MEMORY_CUDA))
+    return s;
+  const abi::Variant *variant = nullptr;
+  if (int s = abi::findVariant(library, shape.keyLength, variant))
+    return s;
+  DeviceScope scope;
+  if (int s = scope.enter(k->device))
+    return s;
+  if (int s = checkDeviceTensor("k", *k, k->device))
+    return s;
+  if (int s = checkDeviceTensor("bounds", *bounds, k->device))
+    return s;
+  const CudaVariant &cuda = variants[variant - library.variants];
+  SelectionLaunch s;
+  s.kind = SelectionKind::Pages;
+  s.k = k->data;
+  stridesOf(*k, s.kStride);
+  s.batch = shape.batch;
+  s.numKVHeads = shape.numKVHeads;
+  s.keyLength = shape.keyLength;
+  s.block = page;
+  s.computedBounds = static_cast<float *>(bounds->data);
+  std::copy(bounds->strides, bounds->strides + 3, s.boundsStride);
+  s.callerBounds = s.boundsOnly = true;
+  s.firstPage = firstKey / page;
+  Selector select = k->dtype == SPATTN_BF16 ? cuda.selectBfloat16 : cuda.selectHalf;
+  if (!select)
+    return rt::fail(SPATTN_ERROR_DTYPE, "no kernel for this dtype");
+  if (int error = select(s, stream))
+    return rt::fail(SPATTN_ERROR_INTERNAL,
+                    std::string("CUDA page bounds launch failed: ") +
+                        cudaGetErrorString(static_cast<cudaError_t>(error)));
   return SPATTN_OK;
 }
 

@@ -55,19 +55,31 @@ struct CudaVariant {
 };
 
 /// The call on `stream` with the caller's `workspace` of `workspaceBytes`
-/// (at least what workspaceSize says; null when that is 0).
+/// (at least what workspaceSize says; null when that is 0). `pageBounds`:
+/// null, or per stage the caller's device page bounds of pages stages
+/// (null entries: computed from K).
 int attention(const abi::Library &library, const CudaVariant *variants,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-              spattn_tensor *lse, spattn_cuda_stream stream, void *workspace,
-              size_t workspaceBytes);
+              spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+              spattn_cuda_stream stream, void *workspace, size_t workspaceBytes);
 
 /// The call on the legacy default stream, with a workspace allocated and
-/// freed in stream order: `<name>_attention` on device tensors.
+/// freed in stream order: `<name>_attention` (and `..._with_page_bounds`)
+/// on device tensors.
 int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *variants,
                              const rt::TargetAccepts &accepts, const spattn_tensor *q,
                              const spattn_tensor *k, const spattn_tensor *v,
-                             spattn_tensor *o, spattn_tensor *lse);
+                             spattn_tensor *o, spattn_tensor *lse,
+                             const spattn_tensor *const *pageBounds);
+
+/// `<name>_update_page_bounds_cuda`: on `stream`, recomputes the bound rows
+/// of the pages holding keys firstKey .. Lk - 1 of device K into the
+/// caller's device float32 `bounds` [B, Hkv, P, 2 D] (minima, then maxima).
+int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
+                     const rt::TargetAccepts &accepts, const spattn_tensor *k,
+                     int64_t firstKey, int32_t stage, spattn_tensor *bounds,
+                     spattn_cuda_stream stream);
 
 /// `<name>_selection_cuda`: what stage `stage` chooses for (batch, head) of
 /// device Q and K, copied to this thread's host arrays (valid until its

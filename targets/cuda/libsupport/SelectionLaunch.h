@@ -66,6 +66,11 @@ struct SelectionLaunch {
   const float *bounds = nullptr;
   float *computedBounds = nullptr;
   int64_t boundsStride[3] = {};
+  bool callerBounds = false; // bounds are the caller's: none computed
+  /// Only (re)compute the bound rows of pages firstPage ... (the
+  /// caller's bounds, <name>_update_page_bounds_cuda), select nothing.
+  bool boundsOnly = false;
+  int64_t firstPage = 0;
   // vertical_slash: per estimation row its max score and softmax sum, the
   // column scores, the diagonal sums of each key chunk, the offset scores.
   float *rowMax = nullptr;       // [B, Hq, lastQueries]

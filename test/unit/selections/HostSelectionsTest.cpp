@@ -579,6 +579,29 @@ std::vector<float> padRows(const std::vector<float> &x, int64_t dim,
   return padded;
 }
 
+// The device's page bounds update (keys appended in steps, rows of the
+// pages from first_key on rewritten) writes the rows the CPU library's does.
+TEST(CudaTeamSelections, PageBoundsUpdatesMatchTheCpuLibrary) {
+  std::mt19937_64 rng(8);
+  const test::TeamSelections team(3);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int64_t page = pickOf(rng, kBlocks);
+    const int64_t dim = pickOf<int64_t>(rng, {8, 9, 64, 128});
+    const int64_t lk = pick(rng, 1, 700);
+    std::vector<float> k = realValues(rng, lk * dim);
+    const int64_t pages = (lk + page - 1) / page;
+    std::vector<float> ours(pages * 2 * dim, 0.0f), cpu(pages * 2 * dim, 0.0f);
+    // Keys arrive in a few steps: a prefill, then appends.
+    for (int64_t have = 0, next = pick(rng, 1, lk); have < lk;
+         have = next, next = std::min(lk, next + pick(rng, 1, 40))) {
+      HeadRows keys{k.data(), next, dim, dim};
+      team.updatePageBounds(keys, page, have, ours);
+      updatePageBounds(keys, page, have, cpu.data(), 2 * dim);
+    }
+    EXPECT_EQ(ours, cpu) << "Lk " << lk << " page " << page << " D " << dim;
+  }
+}
+
 TEST(CpuSelections, StridedRowsReadOnlyTheirDim) {
   std::mt19937_64 rng(6);
   for (int trial = 0; trial < 60; ++trial) {

@@ -102,6 +102,28 @@ public:
     });
   }
 
+  /// <name>_update_page_bounds_cuda's step: rewrites the rows of the pages
+  /// holding keys firstKey .. k.rows - 1 in `bounds` (rows of 2 * dim floats).
+  void updatePageBounds(host::HeadRows k, int64_t page, int64_t firstKey,
+                        std::vector<float> &bounds) const {
+    withDim(k.dim, [&](auto dim) {
+      constexpr int D = decltype(dim)::value;
+      host::SelectionCall call;
+      call.keyLength = k.rows;
+      cuda::SelectionLaunch s = launchOf(cuda::SelectionKind::Pages, call, k, k);
+      s.block = page;
+      s.computedBounds = bounds.data();
+      s.boundsStride[2] = 2 * D;
+      s.callerBounds = s.boundsOnly = true;
+      s.firstPage = firstKey / page;
+      const int64_t pages = core::ceilDiv(k.rows, page);
+      runTeam(threads, pages - s.firstPage, 0,
+              [&](const HostTeam &team, int64_t p, unsigned char *) {
+                cuda::pageBounds<D, float>(team, s, s.firstPage + p, 0, 0);
+              });
+    });
+  }
+
 private:
   template <int D> struct Dim { static constexpr int value = D; };
 
