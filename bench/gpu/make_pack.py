@@ -22,7 +22,7 @@ import numpy as np
 
 SIZE_LIMIT = 60 * 1024 * 1024
 # Bytes of one group of shipped cases (one K/V pair and the cases on it).
-GROUP_CAP = int(1.0 * 1024 * 1024)
+GROUP_CAP = int(1.5 * 1024 * 1024)
 # Buckets starting above this key length get no shipped case; the runner
 # checks them against fp32 PyTorch math on the GPU instead.
 SMALL_MAX = 2048
@@ -50,6 +50,9 @@ def parse_spec(path):
         "spec_dtype": re.search(r"dtype\s*=\s*(\w+)", attrs).group(1),
         "causal": re.search(r"(^|[\s,])causal([\s,]|$)", attrs) is not None,
         "buckets": [int(b) for b in buckets.group(1).split(",")],
+        # Content-based selection runs on the device before attention.
+        "content": re.search(r"spattn\.(topk_blocks|mass|pages|vertical_slash)\b",
+                             text) is not None,
     }
 
 
@@ -190,8 +193,9 @@ def library_id(spec_path):
     return f"{group}-{os.path.splitext(os.path.basename(spec_path))[0]}"
 
 
-def pack_library(spec_path, build_dir, pack, root, run_tool, seed):
-    """Copies one compiled library into the pack and writes its cases."""
+def pack_library(spec_path, build_dir, pack, root, run_tool, seed, with_cases=True):
+    """Copies one compiled library into the pack and writes its cases
+    (none with with_cases False: the runner's long cases still check it)."""
     info = parse_spec(spec_path)
     lib_id = library_id(spec_path)
     lib_dir = os.path.join(pack, "libs", lib_id)
@@ -204,7 +208,7 @@ def pack_library(spec_path, build_dir, pack, root, run_tool, seed):
         shutil.copy(os.path.join(build_dir, extra), lib_dir)
     cases = []
     with tempfile.TemporaryDirectory(prefix="spattn-pack-") as tmp:
-        for i, group in enumerate(plan_groups(info)):
+        for i, group in enumerate(plan_groups(info) if with_cases else []):
             cases += write_group(info, group, lib_dir, tmp, seed + 97 * i,
                                  run_tool, spec_path)
     return dict(info, id=lib_id, spec=os.path.relpath(spec_path, root),
@@ -236,7 +240,7 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             results = dict(zip(args.specs, pool.map(
                 lambda s: compile_spec(args.compiler, s, builds[s]), args.specs)))
-        libraries, refused = [], []
+        libraries, refused, names = [], [], set()
         for i, spec in enumerate(args.specs):
             ok, message = results[spec]
             rel = os.path.relpath(spec, args.root)
@@ -244,8 +248,13 @@ def main():
                 print(f"  skipped {rel}: {message}")
                 refused.append({"spec": rel, "message": message})
                 continue
+            # A spec name seen before (bench/specs repeats examples/specs with
+            # other buckets) ships no cases of its own: the pack stays small.
+            name = parse_spec(spec)["name"]
             lib = pack_library(spec, builds[spec], pack, args.root,
-                               args.run_tool, seed=1000 * (i + 1))
+                               args.run_tool, seed=1000 * (i + 1),
+                               with_cases=name not in names)
+            names.add(name)
             print(f"  packed  {rel} as {lib['id']}: {len(lib['cases'])} cases")
             libraries.append(lib)
     finally:

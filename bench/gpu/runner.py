@@ -108,6 +108,19 @@ class Library:
                                ctypes.byref(lse), ctypes.byref(options),
                                stream, workspace, workspace_bytes)
 
+    def page_bounds_api(self):
+        """(update, attention with bounds) of a library with a pages stage."""
+        tp = ctypes.POINTER(SpattnTensor)
+        update = getattr(self.dll, f"{self.name}_update_page_bounds_cuda")
+        update.argtypes = [tp, ctypes.c_int64, ctypes.c_int32, tp, ctypes.c_void_p]
+        update.restype = ctypes.c_int
+        attend = getattr(self.dll, f"{self.name}_attention_with_page_bounds_cuda")
+        attend.argtypes = [tp, tp, tp, tp, tp, ctypes.POINTER(tp),
+                           ctypes.POINTER(SpattnOptions), ctypes.c_void_p,
+                           ctypes.c_void_p, ctypes.c_size_t]
+        attend.restype = ctypes.c_int
+        return update, attend
+
 
 class CallError(RuntimeError):
     pass
@@ -368,19 +381,29 @@ def check_correctness(torch, pack, manifest, apis, res):
 # ------------------------------------------- memcheck and CUDA graphs
 
 
-def smallest_case(manifest):
+def smallest_case(manifest, content=False):
+    """The smallest shipped prefill, of a content-based library or not."""
     cases = [(c["lq"] * c["lk"] * lib["num_q_heads"], lib, c)
              for lib in manifest["libraries"] for c in lib["cases"]
-             if c["kind"] != "decode"]
+             if c["kind"] != "decode" and lib.get("content", False) == content]
     return min(cases, key=lambda x: x[0])[1:] if cases else (None, None)
 
 
+def checked_cases(manifest):
+    """The cases memcheck and the graph check run: the smallest static
+    prefill and the smallest content-based one (selection kernels too)."""
+    return [lc for lc in (smallest_case(manifest), smallest_case(manifest, True))
+            if lc[0] is not None]
+
+
 def memcheck_child(torch, pack, manifest, apis):
-    """The run under compute-sanitizer: one small case, exit 0 if it passes."""
-    lib, case = smallest_case(manifest)
-    r = small_case(torch, pack, lib, apis[lib["id"]], case)
-    print(f"memcheck case {lib['id']} {case['id']}: {fmt_err(r)}")
-    return 0 if passed(r["err_o"], r["err_lse"]) else 1
+    """The run under compute-sanitizer: small cases, exit 0 if they pass."""
+    ok = True
+    for lib, case in checked_cases(manifest):
+        r = small_case(torch, pack, lib, apis[lib["id"]], case)
+        print(f"memcheck case {lib['id']} {case['id']}: {fmt_err(r)}")
+        ok = ok and passed(r["err_o"], r["err_lse"])
+    return 0 if ok else 1
 
 
 def start_memcheck(args, libs_dir):
@@ -395,7 +418,7 @@ def start_memcheck(args, libs_dir):
 
 
 def finish_memcheck(proc, res):
-    lib_case = "smallest shipped prefill"
+    lib_case = "smallest shipped prefills (static, content-based)"
     if proc is None:
         res.add("memcheck", lib_case, "skip", "compute-sanitizer not on PATH")
         return
@@ -414,8 +437,13 @@ def finish_memcheck(proc, res):
 
 
 def check_graph(torch, pack, manifest, apis, res):
-    """Captures one call in a CUDA graph, replays it, compares with eager."""
-    lib, case = smallest_case(manifest)
+    """Captures one call in a CUDA graph, replays it, compares with eager:
+    a static library and a content-based one (selection in the graph)."""
+    for lib, case in checked_cases(manifest):
+        check_graph_case(torch, pack, lib, case, apis, res)
+
+
+def check_graph_case(torch, pack, lib, case, apis, res):
     name = f"{lib['id']} {case['id']}"
     folder = os.path.join(pack, "libs", lib["id"])
     q, k, v = (load_input(torch, os.path.join(folder, case[n]), case["dtype"])
@@ -580,6 +608,129 @@ def run_benchmark(torch, apis, res):
         bench_decode(torch, dense, stream, res)
     except Exception as e:
         res.add("bench", "benchmark", "FAIL", f"{type(e).__name__}: {e}")
+    bench_content(torch, apis, res)
+
+
+def flex_topk_blocks(torch, q, k, v, count, block=64):
+    """What a user would write today for block_topk (top-k key blocks by
+    pooled scores, plus a sink block and a 64-key window): PyTorch ops for
+    the selection, BlockMask.from_kv_blocks, compiled flex_attention."""
+    from torch.nn.attention.flex_attention import BlockMask, flex_attention
+    b, hq, lq, d = q.shape
+    group, nb = hq // k.shape[1], lq // block
+    compiled = torch.compile(flex_attention)
+    causal = torch.ones(nb, nb, dtype=torch.bool, device="cuda").tril()
+    near = causal & ~torch.ones(nb, nb, dtype=torch.bool, device="cuda").tril(-2)
+
+    def run():
+        qp = q.view(b, hq, nb, block, d).float().mean(3)
+        kp = k.view(b, k.shape[1], nb, block, d).float().mean(3)
+        scores = qp @ kp.repeat_interleave(group, 1).transpose(-1, -2) * d ** -0.5
+        top = scores.masked_fill(~causal, float("-inf")).topk(min(count, nb), -1)
+        chosen = torch.zeros(b, hq, nb, nb, dtype=torch.bool, device="cuda")
+        chosen.scatter_(-1, top.indices, True)
+        chosen &= causal
+
+        def mask_mod(bi, hi, q_idx, kv_idx):
+            picked = chosen[bi, hi, q_idx // block, kv_idx // block]
+            return (kv_idx <= q_idx) & (picked | (kv_idx < 64) | (q_idx - kv_idx < 64))
+        blocks = chosen | near
+        blocks[..., 0] = True
+        blocks &= causal
+        num = blocks.sum(-1, dtype=torch.int32)
+        order = blocks.to(torch.int8).argsort(-1, descending=True, stable=True)
+        mask = BlockMask.from_kv_blocks(num, order.to(torch.int32), BLOCK_SIZE=block,
+                                        mask_mod=mask_mod)
+        return compiled(q, k, v, block_mask=mask, enable_gqa=True)
+    return run
+
+
+def budget_at(api, length, label):
+    """A budget's value at `length` (the library's own table)."""
+    count = api.dll[f"{api.name}_num_budgets"]()
+    values = (ctypes.c_int64 * max(count, 1))()
+    api.dll[f"{api.name}_budgets"](ctypes.c_int64(length), values, ctypes.c_int32(count))
+    label_of = api.dll[f"{api.name}_budget_label"]
+    label_of.restype = ctypes.c_char_p
+    for i in range(count):
+        if (label_of(ctypes.c_int32(i)) or b"").decode() == label:
+            return values[i]
+    raise CallError(f"{api.name} has no budget {label}")
+
+
+def bench_content(torch, apis, res):
+    """Content-based selection on the device (issue targets): block_topk
+    end to end against PyTorch-ops selection + FlexAttention, and against our
+    dense; Quest decode with device page bounds against our dense decode."""
+    dense = apis.get("gpu-dense_gqa")
+    topk = apis.get("examples-block_topk")
+    for lk in (16384, 65536):
+        if not (dense and topk) or res.left() < 120:
+            res.add("bench", f"block_topk prefill {lk // 1024}K", "skip",
+                    "library missing or time budget")
+            continue
+        try:
+            q, k, v = bench_inputs(torch, 1, lk, lk)
+            t_ours = time_cuda(torch, ours(torch, topk, q, k, v), reps=5)
+            t_dense = time_cuda(torch, ours(torch, dense, q, k, v), warmup=1, reps=3)
+            bench_entry(res, f"block_topk prefill {lk // 1024}K vs our dense",
+                        t_ours, t_dense, "our dense")
+            count = budget_at(topk, lk, "topk_blocks.count")
+            t_flex = time_cuda(torch, flex_topk_blocks(torch, q, k, v, count),
+                               warmup=2, reps=5)
+            bench_entry(res, f"block_topk prefill {lk // 1024}K vs torch select + flex",
+                        t_ours, t_flex, "torch topk + from_kv_blocks + flex",
+                        f"(k = {count} blocks, selection included on both sides)")
+            del q, k, v
+        except Exception as e:
+            res.add("bench", f"block_topk prefill {lk // 1024}K", "FAIL",
+                    f"{type(e).__name__}: {e}")
+    bench_quest_decode(torch, apis, res)
+
+
+def bench_quest_decode(torch, apis, res):
+    """Quest decode (B = 1, Lq = 1) with page bounds kept on the device,
+    against our dense decode on the same K/V."""
+    quest, dense = apis.get("examples-quest"), apis.get("gpu-dense_gqa")
+    if not quest or not dense:
+        res.add("bench", "quest decode", "skip", "library missing")
+        return
+    for lk in (65536, 131072):
+        try:
+            q, k, v = bench_inputs(torch, 1, 1, lk)
+            qh, kh, vh = (x.to(torch.float16) for x in (q, k, v))
+            update, attend = quest.page_bounds_api()
+            pages = -(-lk // 16)
+            bounds = torch.empty(1, 8, pages, 256, dtype=torch.float32, device="cuda")
+            dk, db = describe_torch(kh), describe_torch(bounds)
+            stream = torch.cuda.current_stream().cuda_stream
+            if update(ctypes.byref(dk), 0, 0, ctypes.byref(db), stream):
+                raise CallError(quest.last_error())
+            o = torch.empty_like(qh)
+            lse = torch.empty(qh.shape[:3], dtype=torch.float32, device="cuda")
+            dq, dv, do, dl = (describe_torch(x) for x in (qh, vh, o, lse))
+            status, nbytes = quest.workspace_size(dq, dk)
+            if status:
+                raise CallError(quest.last_error())
+            ws = torch.empty(max(nbytes, 1), dtype=torch.uint8, device="cuda")
+            entries = (ctypes.POINTER(SpattnTensor) * 1)(ctypes.pointer(db))
+            options = SpattnOptions(0)
+
+            def step():  # a decode step: the new key's page, then attention
+                if update(ctypes.byref(dk), lk - 1, 0, ctypes.byref(db), stream):
+                    raise CallError(quest.last_error())
+                if attend(ctypes.byref(dq), ctypes.byref(dk), ctypes.byref(dv),
+                          ctypes.byref(do), ctypes.byref(dl), entries,
+                          ctypes.byref(options), stream, ws.data_ptr(), nbytes):
+                    raise CallError(quest.last_error())
+            t_quest = time_cuda(torch, step, warmup=5, reps=30)
+            t_dense = time_cuda(torch, ours(torch, dense, q, k, v), warmup=5, reps=30)
+            bench_entry(res, f"quest decode {lk // 1024}K (device page bounds) vs our dense",
+                        t_quest, t_dense, "our dense decode")
+            del q, k, v, qh, kh, vh, bounds
+        except Exception as e:
+            res.add("bench", f"quest decode {lk // 1024}K", "FAIL",
+                    f"{type(e).__name__}: {e}")
 
 
 def bench_decode(torch, dense, stream, res):

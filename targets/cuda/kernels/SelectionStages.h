@@ -60,6 +60,14 @@ private:
   unsigned char *at;
 };
 
+/// Copies one D-element row to team-shared floats; returns after a sync.
+template <int D, typename T, typename Team>
+SPATTN_HOST_DEVICE void loadRow(const Team &team, const T *row, float *out) {
+  for (int d = team.rank(); d < D; d += team.size())
+    out[d] = toFloat(row[d]);
+  team.sync();
+}
+
 /// Sets one group's count (a team of any size; thread 0 writes).
 template <typename Team>
 SPATTN_HOST_DEVICE void setCount(const Team &team, int32_t *count, int64_t n) {
@@ -126,10 +134,7 @@ SPATTN_HOST_DEVICE void selectBlocks(const Team &team, const SelectionLaunch &s,
   float *query = carve.take<float>(D);
   float *scores = carve.take<float>(n);
   TopScratch *scratch = carve.take<TopScratch>(1);
-  const float *pooledQ = s.pooledQ + slot * D;
-  for (int d = team.rank(); d < D; d += team.size())
-    query[d] = pooledQ[d];
-  team.sync();
+  loadRow<D>(team, s.pooledQ + slot * D, query);
   const float queryFactor = s.scale / static_cast<float>(rows);
   const float *keys = s.pooledK + (batch * s.numKVHeads + s.kvHeadOf(head)) * s.keyBlocks * D;
   for (int64_t c = team.rank(); c < n; c += team.size()) {
@@ -236,10 +241,7 @@ SPATTN_HOST_DEVICE void selectPages(const Team &team, const SelectionLaunch &s, 
   float *query = carve.take<float>(D);
   float *scores = carve.take<float>(n);
   TopScratch *scratch = carve.take<TopScratch>(1);
-  const T *q = rowOf<T>(s.q, s.qStride, batch, head, row);
-  for (int d = team.rank(); d < D; d += team.size())
-    query[d] = toFloat(q[d]);
-  team.sync();
+  loadRow<D>(team, rowOf<T>(s.q, s.qStride, batch, head, row), query);
   const float *bounds =
       s.bounds + s.boundsStride[0] * batch + s.boundsStride[1] * s.kvHeadOf(head);
   for (int64_t p = team.rank(); p < n; p += team.size()) {
@@ -292,10 +294,7 @@ SPATTN_HOST_DEVICE void slashRowStats(const Team &team, const SelectionLaunch &s
   float *maxima = carve.take<float>(kMaxTeam);
   double *sums = carve.take<double>(kMaxTeam);
   const int64_t row = s.queryLength - s.lastQueries + r, last = slashLastKey(s, r);
-  const T *q = rowOf<T>(s.q, s.qStride, batch, head, row);
-  for (int d = team.rank(); d < D; d += team.size())
-    query[d] = toFloat(q[d]);
-  team.sync();
+  loadRow<D>(team, rowOf<T>(s.q, s.qStride, batch, head, row), query);
   float most = -INFINITY;
   double sum = 0.0;
   const int64_t kvHead = s.kvHeadOf(head);

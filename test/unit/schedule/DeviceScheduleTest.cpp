@@ -139,94 +139,6 @@ const char *const kPreamble =
     "  std::vector<int64_t> capacity, groups;\n"
     "  std::vector<const int32_t *> countData, indexData;\n};\n";
 
-void runTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
-  RandomSpecs random(seed);
-  std::mt19937 rng(seed);
-  mlir::MLIRContext context;
-  loadSpAttn(context);
-  const int64_t headCounts[][2] = {{1, 1}, {2, 1}, {4, 2}, {8, 2}};
-  std::vector<std::unique_ptr<Case>> cases;
-  int rejected = 0;
-  std::string text = kPreamble;
-  llvm::raw_string_ostream os(text);
-  for (int trial = 0; trial < trials; ++trial) {
-    random.usePredicates(trial % 3 == 0);
-    const int64_t *heads = headCounts[trial % 4];
-    auto c = std::make_unique<Case>();
-    c->source = random.spec(random.buckets(random.uniform(1, longest)), heads[0],
-                            heads[1], random.uniform(0, 1), random.powerOfTwo(3, 7),
-                            random.powerOfTwo(3, 7), /*allowContent=*/false);
-    c->lowered = lowerSpec(context, c->source);
-    ASSERT_FALSE(c->lowered.variants.empty()) << c->source;
-    mlir::FailureOr<ms::plan::Library> plan =
-        ms::plan::buildLibraryPlan(*c->lowered.module, c->lowered.spec);
-    ASSERT_TRUE(mlir::succeeded(plan)) << c->source;
-    c->plan = std::move(*plan);
-    // random_blocks with small blocks under tall tiles needs more slots than
-    // the CUDA target holds; such specs are rejected with a diagnostic.
-    if (llvm::any_of(c->plan.variants, [](const ms::plan::Variant &v) {
-          return !ms::deviceScheduleUnsupported(v).empty();
-        })) {
-      ++rejected;
-      continue;
-    }
-    for (const ms::plan::Variant &variant : c->plan.variants) {
-      c->symbols.push_back("t" + std::to_string(trial) + "_b" +
-                           std::to_string(variant.bucket));
-      writeCase(os, variant, c->plan.causal, c->symbols.back());
-    }
-    cases.push_back(std::move(c));
-  }
-  EXPECT_LT(rejected, trials / 4);
-  llvm::SmallString<128> dir;
-  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("spattn-device-schedule", dir));
-  void *library = compileAndLoad(text, std::string(dir));
-  ASSERT_TRUE(library);
-
-  for (const std::unique_ptr<Case> &c : cases) {
-    ms::SpecEvaluator evaluator(c->lowered.spec);
-    for (size_t v = 0; v < c->plan.variants.size(); ++v) {
-      const ms::plan::Variant &variant = c->plan.variants[v];
-      auto expand = reinterpret_cast<Expand>(dlsym(library, c->symbols[v].c_str()));
-      ASSERT_TRUE(expand) << c->symbols[v];
-      std::vector<int64_t> lengths = {variant.lo, variant.hi,
-                                      std::min(random.uniform(variant.lo, variant.hi) | 1,
-                                               variant.hi)};
-      for (int64_t lk : lengths) {
-        mlir::FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(lk);
-        ASSERT_TRUE(mlir::succeeded(pattern)) << c->source;
-        std::vector<int64_t> params;
-        for (const ms::LengthRuns &runs : variant.parameters)
-          params.push_back(valueAt(runs, lk));
-        params.push_back(0);
-        for (int64_t lq : {lk, int64_t{1}, random.uniform(1, lk)}) {
-          ref::AttentionProblem problem = evaluator.config().problem(lq, lk);
-          ref::HeadContent none{nullptr, nullptr};
-          for (int64_t head = 0; head < problem.numQHeads; ++head) {
-            ref::MaskEvaluator reference(*pattern, problem, head, none);
-            std::vector<uint8_t> want, got(lk);
-            for (int64_t i : rowsToCheck(lq, rng)) {
-              reference.row(i, want);
-              expand(head, lq, lk, i, params.data(), nullptr, got.data());
-              if (want != got) {
-                int64_t j = std::mismatch(want.begin(), want.end(), got.begin()).first -
-                            want.begin();
-                FAIL() << "Lq " << lq << " Lk " << lk << " head " << head << " row " << i
-                       << ": first difference at key " << j << " (reference "
-                       << int(want[j]) << ", device schedule " << int(got[j]) << ")\n"
-                       << c->source;
-              }
-            }
-          }
-          ++*calls;
-        }
-      }
-    }
-  }
-  dlclose(library);
-  llvm::sys::fs::remove_directories(dir);
-}
-
 /// The content-based stages query head `head` reaches, in the reference's
 /// order (preorder, per_head resolved), as stage ids of the plan.
 void contentStagesOf(const ms::plan::Variant &variant, int node, int64_t head,
@@ -318,43 +230,51 @@ StageBuffers deviceLayout(const std::vector<ref::GivenSelection> &choices) {
   return out;
 }
 
-/// Specs with content-based selections: every stage gets random choices,
-/// written in the device layout for the generated schedule and given to the
-/// reference, so the walk is checked against the mask of the same choices.
-void runContentTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls) {
+/// Random specs, static or (with `content`) with content-based selections:
+/// every stage then gets random choices, written in the device layout for
+/// the generated schedule and given to the reference, so the walk is checked
+/// against the mask of the same choices.
+void runTrials(uint32_t seed, int trials, int64_t longest, bool content, int64_t *calls) {
   RandomSpecs random(seed);
   std::mt19937 rng(seed);
   mlir::MLIRContext context;
   loadSpAttn(context);
-  const int64_t headCounts[][2] = {{1, 1}, {2, 1}, {4, 2}};
+  const int64_t headCounts[][2] = {{1, 1}, {2, 1}, {4, 2}, {8, 2}};
   std::vector<std::unique_ptr<Case>> cases;
+  int rejected = 0;
   std::string text = kPreamble;
   llvm::raw_string_ostream os(text);
   for (int trial = 0; trial < trials; ++trial) {
-    const int64_t *heads = headCounts[trial % 3];
+    random.usePredicates(!content && trial % 3 == 0);
+    const int64_t *heads = headCounts[trial % 4];
     auto c = std::make_unique<Case>();
     c->source = random.spec(random.buckets(random.uniform(1, longest)), heads[0], heads[1],
                             random.uniform(0, 1), random.powerOfTwo(3, 7),
-                            random.powerOfTwo(3, 7), /*allowContent=*/true);
+                            random.powerOfTwo(3, 7), /*allowContent=*/content);
     c->lowered = lowerSpec(context, c->source);
     ASSERT_FALSE(c->lowered.variants.empty()) << c->source;
     mlir::FailureOr<ms::plan::Library> plan =
         ms::plan::buildLibraryPlan(*c->lowered.module, c->lowered.spec);
     ASSERT_TRUE(mlir::succeeded(plan)) << c->source;
     c->plan = std::move(*plan);
+    // random_blocks with small blocks under tall tiles needs more slots than
+    // the CUDA target holds; such specs are rejected with a diagnostic.
     if (llvm::any_of(c->plan.variants, [](const ms::plan::Variant &v) {
           return !ms::deviceScheduleUnsupported(v).empty();
-        }))
+        })) {
+      ++rejected;
       continue;
+    }
     for (const ms::plan::Variant &variant : c->plan.variants) {
-      c->symbols.push_back("c" + std::to_string(trial) + "_b" +
+      c->symbols.push_back("t" + std::to_string(trial) + "_b" +
                            std::to_string(variant.bucket));
       writeCase(os, variant, c->plan.causal, c->symbols.back());
     }
     cases.push_back(std::move(c));
   }
+  EXPECT_LT(rejected, trials / 4);
   llvm::SmallString<128> dir;
-  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("spattn-device-selected", dir));
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("spattn-device-schedule", dir));
   void *library = compileAndLoad(text, std::string(dir));
   ASSERT_TRUE(library);
 
@@ -364,7 +284,8 @@ void runContentTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls
       const ms::plan::Variant &variant = c->plan.variants[v];
       auto expand = reinterpret_cast<Expand>(dlsym(library, c->symbols[v].c_str()));
       ASSERT_TRUE(expand) << c->symbols[v];
-      for (int64_t lk : {variant.lo, variant.hi, random.uniform(variant.lo, variant.hi)}) {
+      for (int64_t lk : {variant.lo, variant.hi,
+                         std::min(random.uniform(variant.lo, variant.hi) | 1, variant.hi)}) {
         mlir::FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(lk);
         ASSERT_TRUE(mlir::succeeded(pattern)) << c->source;
         std::vector<int64_t> params;
@@ -374,21 +295,24 @@ void runContentTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls
         for (int64_t lq : {lk, int64_t{1}, random.uniform(1, lk)}) {
           ref::AttentionProblem problem = evaluator.config().problem(lq, lk);
           for (int64_t head = 0; head < problem.numQHeads; ++head) {
-            std::vector<ref::GivenSelection> perStage;
-            for (const ms::plan::Stage &stage : variant.stages)
-              perStage.push_back(randomChoices(stage, problem, rng));
-            std::vector<int> order;
-            contentStagesOf(variant, variant.root, head, order);
-            std::vector<ref::GivenSelection> given;
-            for (int stage : order)
-              given.push_back(perStage[stage]);
+            std::vector<ref::GivenSelection> perStage, given;
+            if (content) {
+              for (const ms::plan::Stage &stage : variant.stages)
+                perStage.push_back(randomChoices(stage, problem, rng));
+              std::vector<int> order;
+              contentStagesOf(variant, variant.root, head, order);
+              for (int stage : order)
+                given.push_back(perStage[stage]);
+            }
             StageBuffers buffers = deviceLayout(perStage);
             ref::MaskEvaluator reference(*pattern, problem, head, {nullptr, nullptr});
-            reference.useSelections(given);
+            if (!given.empty())
+              reference.useSelections(given);
             std::vector<uint8_t> want, got(lk);
             for (int64_t i : rowsToCheck(lq, rng)) {
               reference.row(i, want);
-              expand(head, lq, lk, i, params.data(), &buffers, got.data());
+              expand(head, lq, lk, i, params.data(), content ? &buffers : nullptr,
+                     got.data());
               if (want != got) {
                 int64_t j = std::mismatch(want.begin(), want.end(), got.begin()).first -
                             want.begin();
@@ -410,25 +334,25 @@ void runContentTrials(uint32_t seed, int trials, int64_t longest, int64_t *calls
 
 TEST(DeviceSchedule, ContentSelectionsShortLengths) {
   int64_t calls = 0;
-  runContentTrials(20261203, 120, 600, &calls);
+  runTrials(20261203, 120, 600, /*content=*/true, &calls);
   EXPECT_GT(calls, 400);
 }
 
 TEST(DeviceSchedule, ContentSelectionsLongLengths) {
   int64_t calls = 0;
-  runContentTrials(20261204, 30, 20000, &calls);
+  runTrials(20261204, 30, 20000, /*content=*/true, &calls);
   EXPECT_GT(calls, 100);
 }
 
 TEST(DeviceSchedule, MatchesReferenceShortLengths) {
   int64_t calls = 0;
-  runTrials(20261201, 150, 600, &calls);
+  runTrials(20261201, 150, 600, /*content=*/false, &calls);
   EXPECT_GT(calls, 600);
 }
 
 TEST(DeviceSchedule, MatchesReferenceLongLengths) {
   int64_t calls = 0;
-  runTrials(20261202, 40, 70000, &calls);
+  runTrials(20261202, 40, 70000, /*content=*/false, &calls);
   EXPECT_GT(calls, 150);
 }
 

@@ -2,7 +2,7 @@
 //
 // The CUDA target's selection stages (targets/cuda/kernels/SelectionStages.h)
 // are written for a team of threads; here a team is a few host threads with
-// a spinning barrier and atomic adds, so the very code the kernels run is
+// a barrier and atomic adds, so the very code the kernels run is
 // checked on machines without a GPU, races and chunking included. Each
 // function below runs one stage for one head with the signature of the CPU
 // library's stage (spattn/host_selections.hpp), so the same property tests
@@ -16,36 +16,49 @@
 #include "targets/cuda/kernels/SelectionStages.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 namespace spattn::test {
 
-/// A reusable barrier for `n` threads; waiting threads yield.
-class SpinBarrier {
+/// A reusable barrier for `n` threads: waiters spin a little, then sleep
+/// (the tests share two cores with other tests; pure spinning would starve
+/// the thread everyone waits for).
+class TeamBarrier {
 public:
-  explicit SpinBarrier(int n) : n(n) {}
+  explicit TeamBarrier(int n) : n(n) {}
   void wait() {
     const int generation = passed.load();
     if (waiting.fetch_add(1) + 1 == n) {
       waiting.store(0);
-      passed.fetch_add(1);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        passed.fetch_add(1);
+      }
+      wake.notify_all();
       return;
     }
-    while (passed.load() == generation)
-      std::this_thread::yield();
+    for (int spin = 0; spin < 2000; ++spin)
+      if (passed.load() != generation)
+        return;
+    std::unique_lock<std::mutex> lock(mutex);
+    wake.wait(lock, [&] { return passed.load() != generation; });
   }
 
 private:
   const int n;
   std::atomic<int> waiting{0}, passed{0};
+  std::mutex mutex;
+  std::condition_variable wake;
 };
 
 /// One host thread of a team (the contract of targets/cuda/kernels/SelectTop.h).
 class HostTeam {
 public:
-  HostTeam(int rank, int size, SpinBarrier &barrier) : r(rank), n(size), barrier(&barrier) {}
+  HostTeam(int rank, int size, TeamBarrier &barrier) : r(rank), n(size), barrier(&barrier) {}
   int rank() const { return r; }
   int size() const { return n; }
   void sync() const { barrier->wait(); }
@@ -55,14 +68,14 @@ public:
 
 private:
   int r, n;
-  SpinBarrier *barrier;
+  TeamBarrier *barrier;
 };
 
 /// Runs work(team, item, shared) for items [0, items) on `threads` host
 /// threads forming one team, with `sharedBytes` of team-shared memory.
 template <typename Work>
 void runTeam(int threads, int64_t items, int64_t sharedBytes, Work &&work) {
-  SpinBarrier barrier(threads);
+  TeamBarrier barrier(threads);
   std::vector<unsigned char> shared(static_cast<size_t>(sharedBytes) + 16);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t)
