@@ -22,7 +22,7 @@ import numpy as np
 
 SIZE_LIMIT = 60 * 1024 * 1024
 # Bytes of one group of shipped cases (one K/V pair and the cases on it).
-GROUP_CAP = int(1.5 * 1024 * 1024)
+GROUP_CAP = int(0.8 * 1024 * 1024)
 # Buckets starting above this key length get no shipped case; the runner
 # checks them against fp32 PyTorch math on the GPU instead.
 SMALL_MAX = 2048
