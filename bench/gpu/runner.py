@@ -645,6 +645,28 @@ def flex_topk_blocks(torch, q, k, v, count, block=64):
     return run
 
 
+def selection_share(torch, run):
+    """The share of one call's device time spent in selection kernels (all
+    but the attend kernel and the split combine), by the CUDA profiler."""
+    from torch.profiler import ProfilerActivity, profile
+    run()
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        run()
+        torch.cuda.synchronize()
+    total = select = 0.0
+    for event in prof.key_averages():
+        spent = getattr(event, "device_time_total", None)
+        if spent is None:
+            spent = getattr(event, "cuda_time_total", 0.0)
+        if "attentionKernel" in event.key or "combineSplits" in event.key:
+            total += spent
+        elif "Kernel" in event.key:  # poolKernel, selectBlocksKernel, ...
+            total += spent
+            select += spent
+    return select / total if total else float("nan")
+
+
 def budget_at(api, length, label):
     """A budget's value at `length` (the library's own table)."""
     count = api.dll[f"{api.name}_num_budgets"]()
@@ -671,7 +693,12 @@ def bench_content(torch, apis, res):
             continue
         try:
             q, k, v = bench_inputs(torch, 1, lk, lk)
-            t_ours = time_cuda(torch, ours(torch, topk, q, k, v), reps=5)
+            run_ours = ours(torch, topk, q, k, v)
+            t_ours = time_cuda(torch, run_ours, reps=5)
+            share = selection_share(torch, run_ours)
+            res.add("bench", f"block_topk prefill {lk // 1024}K selection share", "ok",
+                    f"{100 * share:.1f}% of the call's device time in selection kernels",
+                    selection_share=share)
             t_dense = time_cuda(torch, ours(torch, dense, q, k, v), warmup=1, reps=3)
             bench_entry(res, f"block_topk prefill {lk // 1024}K vs our dense",
                         t_ours, t_dense, "our dense")
