@@ -164,17 +164,9 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
   rt::CallShape shape;
   if (int status = rt::checkKey(library.shape(host), k, shape))
     return status;
-  const int64_t page = pageSize(library, stage);
-  if (page == 0)
-    return rt::fail(SPATTN_ERROR_ARGUMENT,
-                    std::string(library.name) + ": stage " + std::to_string(stage) +
-                        " is not a pages stage");
-  if (firstKey < 0 || firstKey > shape.keyLength)
-    return rt::fail(SPATTN_ERROR_ARGUMENT,
-                    "first_key must be in [0, Lk = " +
-                        std::to_string(shape.keyLength) + "], got " +
-                        std::to_string(firstKey));
-  if (int status = rt::checkPageBounds("bounds", bounds, shape, page, true))
+  int64_t page = 0;
+  if (int status = checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
+                                         SPATTN_MEMORY_HOST, page))
     return status;
   for (int64_t b = 0; b < shape.batch; ++b)
     for (int64_t h = 0; h < shape.numKVHeads; ++h) {
@@ -184,6 +176,22 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
                              page, firstKey, rows, bounds->strides[2]);
     }
   return SPATTN_OK;
+}
+
+int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
+                          int64_t firstKey, int32_t stage, const spattn_tensor *bounds,
+                          spattn_memory memory, int64_t &page) {
+  page = pageSize(library, stage);
+  if (page == 0)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    std::string(library.name) + ": stage " + std::to_string(stage) +
+                        " is not a pages stage");
+  if (firstKey < 0 || firstKey > shape.keyLength)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    "first_key must be in [0, Lk = " +
+                        std::to_string(shape.keyLength) + "], got " +
+                        std::to_string(firstKey));
+  return rt::checkPageBounds("bounds", bounds, shape, page, true, memory);
 }
 
 int budgets(const Library &library, int64_t length, int64_t *values,
@@ -212,15 +220,8 @@ int selection(const Library &library, const rt::TargetAccepts &accepts,
   rt::CallShape shape;
   if (int status = rt::checkQueryKey(library.shape(accepts), q, k, shape))
     return status;
-  if (batch < 0 || batch >= shape.batch || head < 0 || head >= shape.numQHeads)
-    return rt::fail(SPATTN_ERROR_ARGUMENT, "no (batch " + std::to_string(batch) +
-                                               ", head " + std::to_string(head) +
-                                               ") in this call");
-  if (stage < 0 || stage >= library.numStages)
-    return rt::fail(SPATTN_ERROR_ARGUMENT,
-                    std::string(library.name) + " has " +
-                        std::to_string(library.numStages) +
-                        " selection stages, no stage " + std::to_string(stage));
+  if (int status = checkSelectionRequest(library, shape, batch, head, stage))
+    return status;
   const Variant *variant = nullptr;
   if (int status = findVariant(library, shape.keyLength, variant))
     return status;
@@ -233,18 +234,39 @@ int selection(const Library &library, const rt::TargetAccepts &accepts,
   const StageResult &result = results[stage];
   StageKind kind = library.stageKinds[stage];
   if (!result.computed)
-    return rt::fail(SPATTN_ERROR_ARGUMENT,
-                    "stage " + std::to_string(stage) + " (" +
-                        stageKindName(kind) + ") does not serve head " +
-                        std::to_string(head));
-  out->kind = kind == StageKind::Pages           ? SPATTN_SELECTION_PAGES
-              : kind == StageKind::VerticalSlash ? SPATTN_SELECTION_VERTICAL_SLASH
-                                                 : SPATTN_SELECTION_BLOCKS;
+    return stageDoesNotServe(stage, kind, head);
+  out->kind = publicSelectionKind(kind);
   out->first_group = result.selection.firstGroup;
   out->num_groups = result.selection.groups();
   out->offsets = result.selection.offsets.data();
   out->indices = result.selection.indices.data();
   return SPATTN_OK;
+}
+
+int checkSelectionRequest(const Library &library, const rt::CallShape &shape,
+                          int64_t batch, int64_t head, int32_t stage) {
+  if (batch < 0 || batch >= shape.batch || head < 0 || head >= shape.numQHeads)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "no (batch " + std::to_string(batch) +
+                                               ", head " + std::to_string(head) +
+                                               ") in this call");
+  if (stage < 0 || stage >= library.numStages)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    std::string(library.name) + " has " +
+                        std::to_string(library.numStages) +
+                        " selection stages, no stage " + std::to_string(stage));
+  return SPATTN_OK;
+}
+
+int stageDoesNotServe(int32_t stage, StageKind kind, int64_t head) {
+  return rt::fail(SPATTN_ERROR_ARGUMENT, "stage " + std::to_string(stage) + " (" +
+                                             stageKindName(kind) + ") does not serve head " +
+                                             std::to_string(head));
+}
+
+spattn_selection_kind publicSelectionKind(StageKind kind) {
+  return kind == StageKind::Pages           ? SPATTN_SELECTION_PAGES
+         : kind == StageKind::VerticalSlash ? SPATTN_SELECTION_VERTICAL_SLASH
+                                            : SPATTN_SELECTION_BLOCKS;
 }
 
 } // namespace spattn::abi

@@ -244,6 +244,13 @@ int64_t pageSize(const Library &library, int32_t stage);
 int updatePageBounds(const Library &library, const spattn_tensor *k,
                      int64_t firstKey, int32_t stage, spattn_tensor *bounds);
 
+/// The arguments of a page bounds update (host or, by `memory`, device):
+/// `stage` a pages stage (its page size in `page`), firstKey in [0, Lk],
+/// bounds valid for K of `shape`.
+int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
+                          int64_t firstKey, int32_t stage, const spattn_tensor *bounds,
+                          spattn_memory memory, int64_t &page);
+
 /// The variant serving Lk, or SPATTN_ERROR_LENGTH with a message.
 int findVariant(const Library &library, int64_t length, const Variant *&out);
 
@@ -267,6 +274,17 @@ int budgets(const Library &library, int64_t length, int64_t *values,
 int selection(const Library &library, const rt::TargetAccepts &accepts,
               const spattn_tensor *q, const spattn_tensor *k, int64_t batch,
               int64_t head, int32_t stage, spattn_selection *out);
+
+/// The arguments of a selection read-back (host or device): (batch, head)
+/// in the call, stage one of the library's.
+int checkSelectionRequest(const Library &library, const rt::CallShape &shape,
+                          int64_t batch, int64_t head, int32_t stage);
+
+/// The error for a stage that does not serve `head`.
+int stageDoesNotServe(int32_t stage, StageKind kind, int64_t head);
+
+/// How `<name>_selection` names the groups of a stage of `kind`.
+spattn_selection_kind publicSelectionKind(StageKind kind);
 
 } // namespace spattn::abi
 

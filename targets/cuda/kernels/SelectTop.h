@@ -30,24 +30,25 @@ namespace spattn::cuda {
 /// The most threads a selection team has (the CUDA blocks launch 256).
 constexpr int kMaxTeam = 256;
 
-/// An unsigned key ordered like the score: NaN ranks as -inf, -0 as +0.
-SPATTN_HOST_DEVICE inline uint32_t orderKey(float score) {
+/// An unsigned key of the same width ordered like the score: NaN ranks as
+/// -inf, -0 as +0 (negative scores flip every bit, others set the sign bit).
+template <typename Bits, typename Float>
+SPATTN_HOST_DEVICE inline Bits orderedBits(Float score) {
+  static_assert(sizeof(Bits) == sizeof(Float), "a key as wide as the score");
   if (score != score)
-    score = -INFINITY;
-  if (score == 0.0f)
-    score = 0.0f;
-  uint32_t bits;
+    score = -static_cast<Float>(INFINITY);
+  if (score == Float(0))
+    score = Float(0);
+  Bits bits;
   memcpy(&bits, &score, sizeof bits);
-  return (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+  const Bits sign = Bits(1) << (8 * sizeof(Bits) - 1);
+  return (bits & sign) ? ~bits : bits | sign;
+}
+SPATTN_HOST_DEVICE inline uint32_t orderKey(float score) {
+  return orderedBits<uint32_t>(score);
 }
 SPATTN_HOST_DEVICE inline uint64_t orderKey(double score) {
-  if (score != score)
-    score = -HUGE_VAL;
-  if (score == 0.0)
-    score = 0.0;
-  uint64_t bits;
-  memcpy(&bits, &score, sizeof bits);
-  return (bits >> 63) ? ~bits : bits | (uint64_t{1} << 63);
+  return orderedBits<uint64_t>(score);
 }
 
 /// Team-shared memory of selectTop.

@@ -449,24 +449,17 @@ int selection(const abi::Library &library, const CudaVariant *variants,
   DeviceScope scope;
   if (int s = planQueryKey(library, variants, accepts, q, k, shape, plan, scope))
     return s;
-  if (batch < 0 || batch >= shape.batch || head < 0 || head >= shape.numQHeads)
-    return rt::fail(SPATTN_ERROR_ARGUMENT, "no (batch " + std::to_string(batch) + ", head " +
-                                               std::to_string(head) + ") in this call");
-  if (stage < 0 || stage >= plan.variant->numStages)
-    return rt::fail(SPATTN_ERROR_ARGUMENT, std::string(library.name) + " has " +
-                                               std::to_string(plan.variant->numStages) +
-                                               " selection stages, no stage " +
-                                               std::to_string(stage));
+  if (int s = abi::checkSelectionRequest(library, shape, batch, head, stage))
+    return s;
   SelectionLaunch &s = plan.selections[stage];
-  const char *kind = abi::stageKindName(static_cast<abi::StageKind>(s.kind));
+  const auto kind = static_cast<abi::StageKind>(s.kind);
   if (s.kind == SelectionKind::RandomBlocks)
     return rt::fail(SPATTN_ERROR_ARGUMENT,
                     std::string("stage ") + std::to_string(stage) +
                         " (random_blocks) is chosen inside the attend kernel; " +
                         library.name + "_selection on host float32 Q and K gives it");
   if (!s.serves(head))
-    return rt::fail(SPATTN_ERROR_ARGUMENT, "stage " + std::to_string(stage) + " (" + kind +
-                                               ") does not serve head " + std::to_string(head));
+    return abi::stageDoesNotServe(stage, kind, head);
   // Outside any timed path: its own workspace, the legacy stream, and a
   // synchronous copy of (batch, head)'s groups to the host.
   const int64_t bytes = layoutSelection(s, plan.headDim, nullptr);
@@ -497,9 +490,7 @@ int selection(const abi::Library &library, const CudaVariant *variants,
                   indices.begin() + g * s.out.capacity + counts[g]);
     offsets.push_back(static_cast<int64_t>(chosen.size()));
   }
-  out->kind = s.kind == SelectionKind::Pages           ? SPATTN_SELECTION_PAGES
-              : s.kind == SelectionKind::VerticalSlash ? SPATTN_SELECTION_VERTICAL_SLASH
-                                                       : SPATTN_SELECTION_BLOCKS;
+  out->kind = abi::publicSelectionKind(kind);
   out->first_group = s.kind == SelectionKind::TopkBlocks || s.kind == SelectionKind::Mass
                          ? s.firstQueryBlock
                          : 0;
@@ -517,16 +508,9 @@ int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
   rt::CallShape shape;
   if (int s = rt::checkKey(library.shape(accepts), k, shape))
     return s;
-  const int64_t page = abi::pageSize(library, stage);
-  if (page == 0)
-    return rt::fail(SPATTN_ERROR_ARGUMENT, std::string(library.name) + ": stage " +
-                                               std::to_string(stage) +
-                                               " is not a pages stage");
-  if (firstKey < 0 || firstKey > shape.keyLength)
-    return rt::fail(SPATTN_ERROR_ARGUMENT, "first_key must be in [0, Lk = " +
-                                               std::to_string(shape.keyLength) + "], got " +
-                                               std::to_string(firstKey));
-  if (int s = rt::checkPageBounds("bounds", bounds, shape, page, true, SPATTN_MEMORY_CUDA))
+  int64_t page = 0;
+  if (int s = abi::checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
+                                         SPATTN_MEMORY_CUDA, page))
     return s;
   const abi::Variant *variant = nullptr;
   if (int s = abi::findVariant(library, shape.keyLength, variant))

@@ -40,9 +40,7 @@ struct CpuStages {
     selectMassBlocks(call, q, k, block, maxBlocks, gamma, out);
   }
   void pages(const SelectionCall &call, HeadRows q, HeadRows k, int64_t page, int64_t count,
-             Selection &out) const {
-    selectPages(call, {q}, k, {}, page, count, {&out});
-  }
+             Selection &out) const;
   void verticalSlash(const SelectionCall &call, HeadRows q, HeadRows k, int64_t verticals,
                      int64_t slashes, int64_t lastQueries, Selection &out) const {
     selectVerticalSlash(call, q, k, verticals, slashes, lastQueries, out);
@@ -111,6 +109,11 @@ void selectPagesOf(const SelectionCall &call, HeadRows q, HeadRows k,
                    int64_t page, int64_t count, Selection &out,
                    HeadRows bounds = {}) {
   selectPages(call, {q}, k, bounds, page, count, {&out});
+}
+
+void CpuStages::pages(const SelectionCall &call, HeadRows q, HeadRows k, int64_t page,
+                      int64_t count, Selection &out) const {
+  selectPagesOf(call, q, k, page, count, out);
 }
 
 /// Lengths covering L = 1, odd lengths and lengths off the block grid,
