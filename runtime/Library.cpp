@@ -194,6 +194,27 @@ int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
   return rt::checkPageBounds("bounds", bounds, shape, page, true, memory);
 }
 
+LibraryInfo::LibraryInfo(const Library &library, const TargetEntry *const *targets,
+                         int32_t numTargets) {
+  for (int32_t t = 0; t < numTargets; ++t) {
+    names.push_back(targets[t]->accepts.target);
+    dtypes.push_back(targets[t]->accepts.dtypes);
+    memories.push_back(targets[t]->accepts.memory);
+  }
+  info.name = library.name;
+  info.head_dim = library.headDim;
+  info.num_q_heads = library.numQHeads;
+  info.num_kv_heads = library.numKVHeads;
+  info.causal = library.causal ? 1 : 0;
+  info.scale = library.scale;
+  info.num_buckets = library.numVariants;
+  info.bucket_upper_bounds = library.upperBounds;
+  info.num_targets = numTargets;
+  info.target_names = names.data();
+  info.target_dtypes = dtypes.data();
+  info.target_memories = memories.data();
+}
+
 int budgets(const Library &library, int64_t length, int64_t *values,
             int32_t capacity) {
   rt::clearError();

@@ -46,3 +46,5 @@ if [[ ! -f $build/build.ninja ]]; then
     $([[ -z ${CUDA_HOME:-} && -x /usr/local/cuda/bin/nvcc ]] && echo -DCUDAToolkit_ROOT=/usr/local/cuda)
 fi
 "$venv/bin/cmake" --build "$build" -j "$(nproc)"
+# PyTorch, the spattn Python package and the MiniLM example's model.
+bash "$root/scripts/setup-python.sh"

@@ -441,6 +441,9 @@ std::string generateLibrarySource(const plan::Library &library,
          "kLibrary, kTargets, " << targets.size()
       << ", q, k, v, o, lse, nullptr, options);\n}\n"
       << "const char *" << name << "_last_error(void) { return spattn::rt::lastError(); }\n"
+      << "const spattn_library_info *" << name << "_info(void) {\n"
+         "  static const spattn::abi::LibraryInfo info(kLibrary, kTargets, "
+      << targets.size() << ");\n  return info.get();\n}\n"
       << "int64_t " << name << "_max_length(void) { return "
       << library.upperBounds.back() << "; }\n"
       << "int32_t " << name << "_num_budgets(void) { return " << numBudgets << "; }\n"

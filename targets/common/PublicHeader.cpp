@@ -88,6 +88,8 @@ std::string generateLibraryHeader(const plan::Library &library,
      << "    const spattn_options *options);\n"
      << "/* This thread's message for its last failed call. */\n"
      << "const char *" << n << "_last_error(void);\n"
+     << "/* Its shape, buckets and targets (for bindings that load it). */\n"
+     << "const spattn_library_info *" << n << "_info(void);\n"
      << "/* The longest key length served. */\n"
      << "int64_t " << n << "_max_length(void);\n"
      << "/* Budgets: their labels and their values at a length. */\n"

@@ -265,6 +265,21 @@ StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
                         const spattn_tensor *const *pageBounds, int64_t batch,
                         int64_t firstHead, int64_t numHeads);
 
+/// `<name>_info`: the library's shape, buckets and targets in C form,
+/// built once per library.
+class LibraryInfo {
+public:
+  LibraryInfo(const Library &library, const TargetEntry *const *targets,
+              int32_t numTargets);
+  const spattn_library_info *get() const { return &info; }
+
+private:
+  std::vector<const char *> names;
+  std::vector<uint32_t> dtypes;
+  std::vector<spattn_memory> memories;
+  spattn_library_info info{};
+};
+
 /// `<name>_budgets`: every budget's value at `length`.
 int budgets(const Library &library, int64_t length, int64_t *values,
             int32_t capacity);

@@ -87,6 +87,21 @@ typedef struct {
   const int64_t *indices; /* [offsets[num_groups]] */
 } spattn_selection;
 
+/* What a library serves, for bindings and tools that open it at run time
+ * (<name>_info). The pointers stay valid while the library is loaded. */
+typedef struct {
+  const char *name;                   /* the spec's name */
+  int64_t head_dim, num_q_heads, num_kv_heads;
+  int32_t causal;                     /* 1: keys j <= p(i) only */
+  double scale;                       /* softmax scale */
+  int32_t num_buckets;
+  const int64_t *bucket_upper_bounds; /* bucket b serves Lk up to [b] */
+  int32_t num_targets;                /* a call goes to the first whose */
+  const char *const *target_names;    /* memory holds Q: "cpu", "cuda" */
+  const uint32_t *target_dtypes;      /* bit (1 << spattn_dtype) per dtype */
+  const spattn_memory *target_memories;
+} spattn_library_info;
+
 /* "ok", "null pointer", ... for a status code. */
 const char *spattn_status_string(int status);
 

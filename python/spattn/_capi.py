@@ -1,0 +1,130 @@
+"""The C types of spattn/runtime.h, as ctypes sees them, and the entry
+points of one loaded library. Nothing here knows numpy or torch."""
+import ctypes
+import os
+
+F32, F16, BF16 = 0, 1, 2
+DTYPE_NAMES = {F32: "float32", F16: "float16", BF16: "bfloat16"}
+MEMORY_HOST, MEMORY_CUDA = 0, 1
+SELECTION_KINDS = {0: "blocks", 1: "pages", 2: "vertical_slash"}
+
+STATUS_NAMES = {
+    0: "ok", 1: "null pointer", 2: "shape", 3: "stride", 4: "dtype",
+    5: "length", 6: "argument", 7: "memory", 8: "internal",
+}
+
+
+class Tensor(ctypes.Structure):
+    """spattn_tensor. The enums are C ints; the int64 arrays start at
+    offset 16, 88 bytes in all, as the C compiler lays it out."""
+    _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int),
+                ("rank", ctypes.c_int32), ("shape", ctypes.c_int64 * 4),
+                ("strides", ctypes.c_int64 * 4), ("memory", ctypes.c_int),
+                ("device", ctypes.c_int32)]
+
+
+class Options(ctypes.Structure):
+    _fields_ = [("num_threads", ctypes.c_int32)]
+
+
+class Selection(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int), ("first_group", ctypes.c_int64),
+                ("num_groups", ctypes.c_int64),
+                ("offsets", ctypes.POINTER(ctypes.c_int64)),
+                ("indices", ctypes.POINTER(ctypes.c_int64))]
+
+
+class LibraryInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("head_dim", ctypes.c_int64),
+                ("num_q_heads", ctypes.c_int64), ("num_kv_heads", ctypes.c_int64),
+                ("causal", ctypes.c_int32), ("scale", ctypes.c_double),
+                ("num_buckets", ctypes.c_int32),
+                ("bucket_upper_bounds", ctypes.POINTER(ctypes.c_int64)),
+                ("num_targets", ctypes.c_int32),
+                ("target_names", ctypes.POINTER(ctypes.c_char_p)),
+                ("target_dtypes", ctypes.POINTER(ctypes.c_uint32)),
+                ("target_memories", ctypes.POINTER(ctypes.c_int))]
+
+
+assert ctypes.sizeof(Tensor) == 88 and Tensor.shape.offset == 16
+
+
+def tensor(data, dtype, shape, strides, memory=MEMORY_HOST, device=0):
+    """A spattn_tensor over `data` (an address); strides in elements."""
+    rank = len(shape)
+    return Tensor(data, dtype, rank, (ctypes.c_int64 * 4)(*shape),
+                  (ctypes.c_int64 * 4)(*strides), memory, device)
+
+
+class SpattnError(RuntimeError):
+    """A call into a spattn library failed: `status` is the spattn_status,
+    the message the library's <name>_last_error()."""
+
+    def __init__(self, status, message):
+        super().__init__(f"{message} (spattn status {status}: "
+                         f"{STATUS_NAMES.get(status, 'unknown')})")
+        self.status = status
+
+
+_TENSOR_P = ctypes.POINTER(Tensor)
+_OPTIONS_P = ctypes.POINTER(Options)
+_STREAM = ctypes.c_void_p
+
+
+class Entry:
+    """The C API of lib<name>.so: required symbols, and the optional ones of
+    cuda targets and pages stages (None when absent)."""
+
+    def __init__(self, path, name):
+        # RTLD_LOCAL: every library carries its own runtime and thread pool.
+        self.dll = ctypes.CDLL(os.path.abspath(path), mode=os.RTLD_NOW | os.RTLD_LOCAL)
+        self.name = name
+        c = ctypes
+        self.attention = self._fn("attention", c.c_int, [_TENSOR_P] * 5 + [_OPTIONS_P])
+        self.last_error = self._fn("last_error", c.c_char_p, [])
+        self.info = self._fn("info", c.POINTER(LibraryInfo), [])
+        self.num_budgets = self._fn("num_budgets", c.c_int32, [])
+        self.budget_label = self._fn("budget_label", c.c_char_p, [c.c_int32])
+        self.budgets = self._fn("budgets", c.c_int,
+                                [c.c_int64, c.POINTER(c.c_int64), c.c_int32])
+        self.num_stages = self._fn("num_stages", c.c_int32, [])
+        self.stage_kind = self._fn("stage_kind", c.c_char_p, [c.c_int32])
+        selection = [_TENSOR_P, _TENSOR_P, c.c_int64, c.c_int64, c.c_int32,
+                     c.POINTER(Selection)]
+        self.selection = self._fn("selection", c.c_int, selection)
+        self.cpu_isa = self._fn("cpu_isa", c.c_char_p, [], optional=True)
+        self.page_size = self._fn("page_size", c.c_int64, [c.c_int32], optional=True)
+        self.update_page_bounds = self._fn(
+            "update_page_bounds", c.c_int, [_TENSOR_P, c.c_int64, c.c_int32, _TENSOR_P],
+            optional=True)
+        self.attention_with_page_bounds = self._fn(
+            "attention_with_page_bounds", c.c_int,
+            [_TENSOR_P] * 5 + [c.POINTER(_TENSOR_P), _OPTIONS_P], optional=True)
+        self.attention_cuda = self._fn(
+            "attention_cuda", c.c_int,
+            [_TENSOR_P] * 5 + [_OPTIONS_P, _STREAM, c.c_void_p, c.c_size_t],
+            optional=True)
+        self.workspace_size = self._fn(
+            "workspace_size", c.c_int, [_TENSOR_P, _TENSOR_P, c.POINTER(c.c_size_t)],
+            optional=True)
+        self.selection_cuda = self._fn("selection_cuda", c.c_int, selection,
+                                       optional=True)
+
+    def _fn(self, suffix, restype, argtypes, optional=False):
+        symbol = f"{self.name}_{suffix}"
+        try:
+            fn = getattr(self.dll, symbol)
+        except AttributeError:
+            if optional:
+                return None
+            raise SpattnError(6, f"{self.dll._name} does not export {symbol} "
+                                 f"(is it the library of spec @{self.name}, built by "
+                                 "this version of spattn-compile?)") from None
+        fn.restype, fn.argtypes = restype, argtypes
+        return fn
+
+    def check(self, status):
+        """Raises SpattnError with the library's message for a failed status."""
+        if status != 0:
+            message = self.last_error().decode(errors="replace")
+            raise SpattnError(status, f"{self.name}: {message}")
