@@ -8,3 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/install-torch.sh" "$ROOT/.venv-bench"
+# peers.py drives our libraries through the spattn package.
+"$ROOT/.venv-bench/bin/python" -c 'import spattn' 2>/dev/null ||
+  "$ROOT/.venv-bench/bin/python" -m pip install -q --disable-pip-version-check \
+    --no-deps -e "$ROOT/python"

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 import effective_mask
-import spattn_lib
+import spattn
 import torch_peers
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -137,17 +137,18 @@ def prepare_libraries(args, scratch):
     libs = {}
     for name in args.specs:
         spec = os.path.join(ROOT, "bench", "specs", f"{name}.mlir")
-        spec_name, causal = spattn_lib.spec_info(spec)
+        spec_name = name  # bench specs are named as their files
         folder = os.path.join(out_root, spec_name)
         if args.lib_dir:
             if not os.path.exists(os.path.join(folder, f"lib{spec_name}.so")):
                 folder = args.lib_dir
+            lib = spattn.load(folder, spec_name)
         else:
             start = time.perf_counter()
-            spattn_lib.compile_spec(compiler, spec, folder)
+            lib = spattn.compile(spec, out_dir=folder, compiler=compiler)
             print(f"compiled {spec_name} in {time.perf_counter() - start:.0f} s"
                   f" -> {folder}", flush=True)
-        libs[name] = (spec, causal, spattn_lib.Library(folder, spec_name))
+        libs[name] = (spec, lib.causal, lib)
     return libs
 
 
@@ -169,7 +170,7 @@ def effective(args, spec, causal, lib, q, k, v, work_dir, use_run):
         spattn_run = os.path.join(args.build_dir, "compiler", "spattn-run",
                                   "spattn-run")
         mask, o = effective_mask.from_spattn_run(
-            spattn_run, spec, lib.folder, q, k, v, args.threads, work_dir)
+            spattn_run, spec, os.path.dirname(lib.path), q, k, v, args.threads, work_dir)
         # A second opinion on the static specs, written independently.
         differ = None if stand_in is None else int((mask != stand_in).sum())
         return mask, "spattn-run --mask", o, differ, ""
@@ -184,8 +185,8 @@ def bench_spec(args, name, libs, inputs, causal_peer, work_dir, use_run):
     q, k, v = inputs
     length = q.shape[-2]
     row = {"spec": name, "L": length, "causal": causal}
-    call, o = lib.bind(q, k, v, args.threads)
-    call()
+    call = lib.prepare(q, k, v, num_threads=args.threads)
+    o = call()
     row["ours_ms"] = median_ms(call, args.warmup, args.repeat)
     ours = torch.from_numpy(o.copy())
 
@@ -308,7 +309,7 @@ def describe_machine(args, libs, use_run):
     cpu = cpu_description()
     machine = {"cpu": cpu, "torch": torch.__version__,
                "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
-               "ours_isa": next(iter(libs.values()))[2].cpu_isa(),
+               "ours_isa": next(iter(libs.values()))[2].cpu_isa,
                "threads": args.threads, "repeat": args.repeat,
                "warmup": args.warmup,
                "mask": "spattn-run --mask" if use_run else "stand-in"}

@@ -1,5 +1,6 @@
-"""numpy arrays and torch tensors as spattn_tensor descriptors. torch is
-imported only when a tensor is seen, so the package works without it."""
+"""numpy arrays and torch tensors as spattn_tensor fields. torch is
+imported only when a tensor is seen, so the package works without it.
+This is the per-call path: it avoids building Python objects it can skip."""
 import sys
 
 import numpy as np
@@ -7,6 +8,7 @@ import numpy as np
 from . import _capi
 
 _NUMPY_DTYPES = {np.dtype(np.float32): _capi.F32, np.dtype(np.float16): _capi.F16}
+_TORCH_DTYPES = None  # {torch dtype: code}, filled when torch is first seen
 
 
 def is_torch(x):
@@ -15,42 +17,43 @@ def is_torch(x):
 
 
 class Described:
-    """A descriptor and the array it points into (kept alive with it)."""
-    __slots__ = ("tensor", "array")
+    """The fields of a spattn_tensor (_capi.TENSOR order) and the array they
+    point into, kept alive with them. `array` is rank 4 (or 3 for LSE): a
+    batch of one is added to unbatched inputs."""
+    __slots__ = ("fields", "array")
 
-    def __init__(self, tensor, array):
-        self.tensor, self.array = tensor, array
-
-
-def _torch_dtypes():
-    import torch
-    return {torch.float32: _capi.F32, torch.float16: _capi.F16,
-            torch.bfloat16: _capi.BF16}
+    def __init__(self, fields, array):
+        self.fields, self.array = fields, array
 
 
-def _batched(x, role):
-    """[B, H, L, D] as is, [H, L, D] as a batch of one (LSE: [B, H, L] and
-    [H, L])."""
+def _rank_checked(x, role):
+    """x's rank is the role's, or one less (no batch): returns whether the
+    batch of one must be added."""
     rank = 3 if role == "lse" else 4
+    if x.ndim == rank:
+        return False
     if x.ndim == rank - 1:
-        return x[None]
-    if x.ndim != rank:
-        shape = "[B, H, L]" if role == "lse" else "[B, H, L, D] or [H, L, D]"
-        raise ValueError(f"{role} must be {shape}; got shape {tuple(x.shape)}")
-    return x
+        return True
+    shape = "[B, H, L]" if role == "lse" else "[B, H, L, D] or [H, L, D]"
+    raise ValueError(f"{role} must be {shape}; got shape {tuple(x.shape)}")
 
 
 def describe(x, role):
-    """The descriptor of `x` (role: "q", "k", "v", "o", "lse" for messages).
+    """The Described of `x` (role: "q", "k", "v", "o", "lse" for messages).
     Inputs whose strides the C API cannot read (innermost stride not 1,
-    negative or byte-misaligned strides) are copied to contiguous memory;
-    outputs are always made here, contiguous."""
+    negative or misaligned strides) are copied to contiguous memory."""
+    if isinstance(x, np.ndarray):
+        return _describe_numpy(x, role)
     if is_torch(x):
-        return _describe_torch(_batched(x, role), role)
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{role} must be a numpy array or a torch tensor; got "
-                        f"{type(x).__name__}")
-    return _describe_numpy(_batched(x, role), role)
+        return _describe_torch(x, role)
+    raise TypeError(f"{role} must be a numpy array or a torch tensor; got "
+                    f"{type(x).__name__}")
+
+
+def _fields(data, code, shape, strides, memory, device):
+    if len(shape) == 3:  # rank 3 (LSE) pads the fourth entries
+        return (data, code, 3, *shape, 0, *strides, 0, memory, device)
+    return (data, code, 4, *shape, *strides, memory, device)
 
 
 def _describe_numpy(a, role):
@@ -58,36 +61,49 @@ def _describe_numpy(a, role):
     if code is None:
         raise TypeError(f"{role}: numpy dtype {a.dtype} is not one spattn takes "
                         "(float32, float16)")
+    if _rank_checked(a, role):
+        a = a[None]
     size = a.itemsize
-    if any(s < 0 or s % size for s in a.strides) or (a.shape[-1] > 1 and a.strides[-1] != size):
+    strides = a.strides
+    if strides[-1] != size and a.shape[-1] > 1 or any(s < 0 or s % size for s in strides):
         a = np.ascontiguousarray(a)
-    strides = [s // size for s in a.strides]
-    return Described(_capi.tensor(a.ctypes.data, code, a.shape, strides), a)
+        strides = a.strides
+    return Described(_fields(a.ctypes.data, code, a.shape, [s // size for s in strides],
+                             _capi.MEMORY_HOST, 0), a)
 
 
 def _describe_torch(t, role):
-    code = _torch_dtypes().get(t.dtype)
+    global _TORCH_DTYPES
+    if _TORCH_DTYPES is None:
+        import torch
+        _TORCH_DTYPES = {torch.float32: _capi.F32, torch.float16: _capi.F16,
+                         torch.bfloat16: _capi.BF16}
+    code = _TORCH_DTYPES.get(t.dtype)
     if code is None:
         raise TypeError(f"{role}: torch dtype {t.dtype} is not one spattn takes "
                         "(float32, float16, bfloat16)")
+    if _rank_checked(t, role):
+        t = t[None]
     if t.stride(-1) != 1 and t.shape[-1] > 1:
         t = t.contiguous()
-    if t.is_cuda:
-        memory, device = _capi.MEMORY_CUDA, t.device.index
-    elif t.device.type == "cpu":
-        memory, device = _capi.MEMORY_HOST, 0
+    device = t.device
+    if device.type == "cpu":
+        memory, index = _capi.MEMORY_HOST, 0
+    elif device.type == "cuda":
+        memory, index = _capi.MEMORY_CUDA, device.index
     else:
-        raise ValueError(f"{role}: tensors on {t.device} are not served (cpu, cuda)")
-    return Described(_capi.tensor(t.data_ptr(), code, t.shape, t.stride(), memory,
-                                  device), t)
+        raise ValueError(f"{role}: tensors on {device} are not served (cpu, cuda)")
+    return Described(_fields(t.data_ptr(), code, t.shape, t.stride(), memory, index), t)
 
 
-def new_outputs(q):
-    """O shaped and typed like the (batched) Q, and float32 LSE [B, H, Lq],
-    of the same kind and device."""
+def new_outputs(q, with_lse=True):
+    """O shaped and typed like the (batched) Q, and float32 LSE [B, H, Lq]
+    (None without with_lse), of the same kind and device."""
     a = q.array
-    if is_torch(a):
-        import torch
-        return (torch.empty(a.shape, dtype=a.dtype, device=a.device),
-                torch.empty(a.shape[:-1], dtype=torch.float32, device=a.device))
-    return np.empty(a.shape, a.dtype), np.empty(a.shape[:-1], np.float32)
+    if isinstance(a, np.ndarray):
+        return np.empty(a.shape, a.dtype), (np.empty(a.shape[:-1], np.float32)
+                                            if with_lse else None)
+    import torch
+    return (torch.empty(a.shape, dtype=a.dtype, device=a.device),
+            torch.empty(a.shape[:-1], dtype=torch.float32, device=a.device)
+            if with_lse else None)

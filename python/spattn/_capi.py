@@ -2,6 +2,8 @@
 points of one loaded library. Nothing here knows numpy or torch."""
 import ctypes
 import os
+import struct
+import threading
 
 F32, F16, BF16 = 0, 1, 2
 DTYPE_NAMES = {F32: "float32", F16: "float16", BF16: "bfloat16"}
@@ -21,10 +23,6 @@ class Tensor(ctypes.Structure):
                 ("rank", ctypes.c_int32), ("shape", ctypes.c_int64 * 4),
                 ("strides", ctypes.c_int64 * 4), ("memory", ctypes.c_int),
                 ("device", ctypes.c_int32)]
-
-
-class Options(ctypes.Structure):
-    _fields_ = [("num_threads", ctypes.c_int32)]
 
 
 class Selection(ctypes.Structure):
@@ -49,11 +47,44 @@ class LibraryInfo(ctypes.Structure):
 assert ctypes.sizeof(Tensor) == 88 and Tensor.shape.offset == 16
 
 
-def tensor(data, dtype, shape, strides, memory=MEMORY_HOST, device=0):
-    """A spattn_tensor over `data` (an address); strides in elements."""
-    rank = len(shape)
-    return Tensor(data, dtype, rank, (ctypes.c_int64 * 4)(*shape),
-                  (ctypes.c_int64 * 4)(*strides), memory, device)
+# spattn_tensor packed by struct (much faster than filling a Tensor):
+# data, dtype, rank, shape[4], strides[4], memory, device.
+TENSOR = struct.Struct("<qii4q4qii")
+assert TENSOR.size == ctypes.sizeof(Tensor)
+
+
+class ArgumentBlock:
+    """Memory the descriptors and options of one call are packed into: one
+    per thread (calls on a thread never overlap), reused call after call."""
+    SLOTS = 5
+
+    def __init__(self):
+        self.buffer = ctypes.create_string_buffer(TENSOR.size * self.SLOTS + 8)
+        base = ctypes.addressof(self.buffer)
+        self.addresses = [base + slot * TENSOR.size for slot in range(self.SLOTS)]
+        self.options_address = base + TENSOR.size * self.SLOTS
+
+    def pack(self, slot, fields):
+        """Packs descriptor fields (Described.fields) into `slot`; returns
+        its address."""
+        TENSOR.pack_into(self.buffer, slot * TENSOR.size, *fields)
+        return self.addresses[slot]
+
+    def options(self, num_threads):
+        """The address of a spattn_options holding num_threads."""
+        struct.pack_into("<i", self.buffer, TENSOR.size * self.SLOTS, num_threads)
+        return self.options_address
+
+
+_blocks = threading.local()
+
+
+def argument_block():
+    """This thread's ArgumentBlock."""
+    block = getattr(_blocks, "block", None)
+    if block is None:
+        block = _blocks.block = ArgumentBlock()
+    return block
 
 
 class SpattnError(RuntimeError):
@@ -66,8 +97,9 @@ class SpattnError(RuntimeError):
         self.status = status
 
 
-_TENSOR_P = ctypes.POINTER(Tensor)
-_OPTIONS_P = ctypes.POINTER(Options)
+# Descriptors and options are passed as addresses (ArgumentBlock).
+_TENSOR_P = ctypes.c_void_p
+_OPTIONS_P = ctypes.c_void_p
 _STREAM = ctypes.c_void_p
 
 
@@ -99,7 +131,7 @@ class Entry:
             optional=True)
         self.attention_with_page_bounds = self._fn(
             "attention_with_page_bounds", c.c_int,
-            [_TENSOR_P] * 5 + [c.POINTER(_TENSOR_P), _OPTIONS_P], optional=True)
+            [_TENSOR_P] * 5 + [c.POINTER(c.c_void_p), _OPTIONS_P], optional=True)
         self.attention_cuda = self._fn(
             "attention_cuda", c.c_int,
             [_TENSOR_P] * 5 + [_OPTIONS_P, _STREAM, c.c_void_p, c.c_size_t],

@@ -1,7 +1,8 @@
 """spattn.compile: a spec (a file or MLIR text) to a loaded Library, through
 spattn-compile. Compiled libraries are cached by the spec's text, the
-targets and the compiler binary, so a second compile of the same spec is a
-load."""
+targets and the toolchain's files (compiler, runtime and support archives),
+so a second compile of the same spec is a load."""
+import glob
 import hashlib
 import os
 import re
@@ -32,11 +33,27 @@ def _spec_name(text):
     return found.group(1) if found else None
 
 
+def _toolchain_files(compiler):
+    """The compiler and what it links into every library (runtime and
+    support archives, the CPU kernel generator), in a build tree
+    (build/compiler/spattn-compile/spattn-compile) or an installed prefix
+    (prefix/bin/spattn-compile): a library is stale once any changes."""
+    files = [compiler]
+    for root in (os.path.dirname(os.path.dirname(os.path.dirname(compiler))),
+                 os.path.dirname(os.path.dirname(compiler))):
+        for pattern in ("runtime/libspattn_*.a", "core/libspattn_*.a",
+                        "targets/*/libsupport/libspattn_*.a", "targets/cpu/halide/spattn-cpu-gen",
+                        "lib/spattn/libspattn_*.a", "libexec/spattn/*"):
+            files += sorted(glob.glob(os.path.join(root, pattern)))
+    return files
+
+
 def _cache_dir(text, targets, compiler):
     key = hashlib.sha256()
-    stat = os.stat(compiler)
-    for part in (text, ",".join(targets), compiler, str(stat.st_mtime_ns), str(stat.st_size)):
-        key.update(part.encode() + b"\0")
+    key.update(text.encode() + b"\0" + ",".join(targets).encode() + b"\0")
+    for path in _toolchain_files(compiler):
+        stat = os.stat(path)
+        key.update(f"{path} {stat.st_mtime_ns} {stat.st_size}\0".encode())
     root = os.environ.get("SPATTN_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "spattn")
     return os.path.join(root, key.hexdigest()[:24])

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _capi
 from ._capi import SpattnError
-from ._arrays import Described, describe, is_torch, new_outputs
+from ._arrays import describe, is_torch, new_outputs
 
 
 @dataclass(frozen=True)
@@ -93,61 +93,87 @@ class Library:
         """O = attention(Q, K, V) under the spec's pattern. Q is [B, Hq, Lq, D]
         (or [Hq, Lq, D]), K and V [B, Hkv, Lk, D]; queries are the last Lq
         of the Lk positions. numpy arrays give numpy results; torch tensors
-        go through the torch.ops.spattn.attention operator (torch.compile,
-        CUDA streams and graphs). With return_lse, also the float32
-        log-sum-exp [B, Hq, Lq] of each row's kept scores."""
+        give tensors, and under torch.compile go through the operator
+        torch.ops.spattn.attention; on CUDA the call runs on the current
+        stream. With return_lse, also the float32 log-sum-exp [B, Hq, Lq] of
+        each row's kept scores. num_threads: CPU worker threads, 0 for one
+        per core."""
         if is_torch(q):
             from . import torch_ops
-            o, lse = torch_ops.attention(q, k, v, self, num_threads)
+            o, lse = torch_ops.attention(q, k, v, self, num_threads, return_lse)
         else:
-            o, lse = self._run(q, k, v, num_threads)
+            o, lse = self._run(q, k, v, num_threads, return_lse)
         return (o, lse) if return_lse else o
 
-    def _run(self, q, k, v, num_threads=0, stream=None):
-        """One call: (O, LSE) in the kind of q's array. Rank-3 inputs get a
-        batch of one, which the results drop again."""
+    def prepare(self, q, k, v, *, num_threads=0):
+        """A call bound to these host inputs and one output buffer, for
+        loops that time or repeat it: call() runs the C API only (nothing
+        described or allocated again) and returns O, the same array every
+        time. Host memory only."""
         inputs = [describe(x, role) for x, role in ((q, "q"), (k, "k"), (v, "v"))]
-        unbatched = q.ndim == 3
-        o, lse = new_outputs(inputs[0])
-        outputs = [describe(o, "o"), describe(lse, "lse")]
-        descriptors = [ctypes.byref(d.tensor) for d in inputs + outputs]
-        options = _capi.Options(num_threads)
-        if inputs[0].tensor.memory == _capi.MEMORY_CUDA:
-            self._run_cuda(inputs, descriptors, options, stream)
-        else:
-            self._entry.check(self._entry.attention(*descriptors, ctypes.byref(options)))
-        o, lse = outputs[0].array, outputs[1].array
-        return (o[0], lse[0]) if unbatched else (o, lse)
+        if inputs[0].fields[-2] != _capi.MEMORY_HOST:
+            raise ValueError("prepare() takes host arrays; call attention() on device tensors")
+        o, _ = new_outputs(inputs[0], with_lse=False)
+        block = _capi.ArgumentBlock()  # its own: the thread's is reused by other calls
+        args = [block.pack(slot, d.fields)
+                for slot, d in enumerate(inputs + [describe(o, "o")])]
+        args += [None, block.options(num_threads)]
+        attention, check = self._entry.attention, self._entry.check
+        result = o[0] if q.ndim == 3 else o
 
-    def _run_cuda(self, inputs, descriptors, options, stream):
+        def call():
+            check(attention(*args))
+            return result
+        call.keep = (inputs, block)  # alive as long as the call
+        return call
+
+    def _run(self, q, k, v, num_threads=0, with_lse=True, stream=None):
+        """One call: (O, LSE or None) in the kind of q's array. Unbatched
+        inputs get a batch of one, which the results drop again."""
+        qd, kd, vd = describe(q, "q"), describe(k, "k"), describe(v, "v")
+        o, lse = new_outputs(qd, with_lse)
+        block = _capi.argument_block()
+        args = [block.pack(0, qd.fields), block.pack(1, kd.fields),
+                block.pack(2, vd.fields), block.pack(3, describe(o, "o").fields),
+                block.pack(4, describe(lse, "lse").fields) if with_lse else None,
+                block.options(num_threads)]
+        if qd.fields[-2] == _capi.MEMORY_CUDA:
+            self._run_cuda(qd.array.device, args, stream)
+        else:
+            self._entry.check(self._entry.attention(*args))
+        if q.ndim == 3:
+            return o[0], (lse[0] if with_lse else None)
+        return o, lse
+
+    def _run_cuda(self, device, args, stream):
         entry = self._entry
         if entry.attention_cuda is None:
             raise SpattnError(6, f"{self.name}: built for {','.join(self.targets)}, "
                                  "not cuda; compile it with targets=('cpu', 'cuda')")
         import torch
-        device = inputs[0].array.device
         if stream is None:
             stream = torch.cuda.current_stream(device).cuda_stream
         size = ctypes.c_size_t(0)
-        entry.check(entry.workspace_size(descriptors[0], descriptors[1], ctypes.byref(size)))
+        entry.check(entry.workspace_size(args[0], args[1], ctypes.byref(size)))
         # From torch's caching allocator, in stream order and graph-safe.
         workspace = (torch.empty(size.value, dtype=torch.uint8, device=device)
                      if size.value else None)
         entry.check(entry.attention_cuda(
-            *descriptors, ctypes.byref(options), stream,
-            workspace.data_ptr() if workspace is not None else None, size.value))
+            *args, stream, workspace.data_ptr() if workspace is not None else None,
+            size.value))
 
     def selections(self, q, k):
         """What every content-based stage kept, for every (batch element,
         query head) of this call: result[stage][b][h] is a Selection, or
-        None where the stage does not serve head h (per_head specs)."""
+        None where the stage does not serve head h (per_head specs).
+        Unbatched inputs give result[stage][h]."""
         qd, kd = describe(q, "q"), describe(k, "k")
-        unbatched = q.ndim == 3
-        batch, heads = (1, q.shape[0]) if unbatched else (q.shape[0], q.shape[1])
-        on_device = qd.tensor.memory == _capi.MEMORY_CUDA
+        batch, heads = qd.array.shape[0], qd.array.shape[1]
+        on_device = qd.fields[-2] == _capi.MEMORY_CUDA
         select = self._entry.selection_cuda if on_device else self._entry.selection
         if select is None:
             raise SpattnError(6, f"{self.name}: built without the cuda target")
+        block = _capi.argument_block()
         result = []
         for stage in range(len(self.stage_kinds)):
             per_batch = []
@@ -155,15 +181,15 @@ class Library:
                 row = []
                 for h in range(heads):
                     out = _capi.Selection()
-                    status = select(ctypes.byref(qd.tensor), ctypes.byref(kd.tensor),
+                    status = select(block.pack(0, qd.fields), block.pack(1, kd.fields),
                                     b, h, stage, ctypes.byref(out))
                     if status == 6 and b"does not serve" in self._entry.last_error():
-                        row.append(None)
+                        row.append(None)  # a per_head stage serving other heads
                         continue
                     self._entry.check(status)
-                    row.append(_copy_selection(out, as_torch=is_torch(q)))
+                    row.append(_copy_selection(out, as_torch=not isinstance(q, np.ndarray)))
                 per_batch.append(row)
-            result.append(per_batch[0] if unbatched else per_batch)
+            result.append(per_batch[0] if q.ndim == 3 else per_batch)
         return result
 
 

@@ -20,10 +20,10 @@ def _(q, k, v, library, num_threads):
     return q.new_empty(q.shape), q.new_empty(q.shape[:-1], dtype=torch.float32)
 
 
-def attention(q, k, v, library, num_threads=0):
-    """(O, LSE) of `library` on torch tensors. Eager calls skip the
-    dispatcher (the call is the same either way); traced ones record the
-    operator."""
+def attention(q, k, v, library, num_threads=0, with_lse=True):
+    """(O, LSE) of `library` on torch tensors (LSE None without with_lse,
+    in eager calls). Eager calls skip the dispatcher, which costs ~20 us
+    and changes nothing in the call; traced ones record the operator."""
     if torch.compiler.is_compiling():
         return _attention(q, k, v, library._id, num_threads)
-    return library._run(q, k, v, num_threads)
+    return library._run(q, k, v, num_threads, with_lse)

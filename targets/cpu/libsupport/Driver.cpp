@@ -243,9 +243,10 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   }
   int status;
   if (decodeShaped(call)) {
-    int64_t threads = options && options->num_threads > 0
-                          ? options->num_threads
-                          : std::max(1u, std::thread::hardware_concurrency());
+    // hardware_concurrency() reads /sys on every call (~3 us): ask once.
+    static const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+    int64_t threads =
+        options && options->num_threads > 0 ? options->num_threads : cores;
     status = runDecode(call, threads);
   } else {
     int64_t tasks = heads * call.numTiles;
