@@ -8,12 +8,19 @@ small decode calls (Lq = 1), measured in one run on the same inputs:
   torch        Library.attention on CPU tensors (eager: no dispatcher)
   torch.ops    torch.ops.spattn.attention (the custom operator, dispatcher)
   sdpa         spattn.sdpa(q, k, v, lib, enable_gqa=True)
+  py work      Library.attention on numpy with the C call replaced by a
+               no-op: the Python side of a call alone
 
 Each Python variant runs in rounds of `--calls` back-to-back calls, the
 variants interleaved round by round; a variant's figure is the median over
 rounds of the mean time per call. "extra" is that minus the C API's median.
 
+Halide's worker threads spin for a while after each call; where the two
+vCPUs share a core (as on the project's VMs) that spinning slows the
+Python code between calls. HL_NUM_THREADS=1 (no workers) takes that out:
+
     .venv/bin/python bench/python/call_overhead.py [--rounds 30] [--calls 200]
+    HL_NUM_THREADS=1 .venv/bin/python bench/python/call_overhead.py
 """
 import argparse
 import os
@@ -68,10 +75,11 @@ def main():
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    print(f"torch {torch.__version__}, Python {sys.version.split()[0]}")
-    print("| spec | Lk | C API µs | prepared | numpy | torch | torch.ops | sdpa | "
+    print(f"torch {torch.__version__}, Python {sys.version.split()[0]}, "
+          f"HL_NUM_THREADS={os.environ.get('HL_NUM_THREADS', '(unset)')}")
+    print("| spec | Lk | C API µs | prepared | numpy | torch | torch.ops | sdpa | py work | "
           "extra µs: numpy / torch / torch.ops / sdpa |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
         for spec, length in CASES:
             spec = os.path.join(ROOT, spec)
@@ -91,6 +99,9 @@ def main():
             }
             for call in variants.values():  # warm up, and check they agree
                 np.testing.assert_array_equal(np.asarray(call()), lib.attention(q, k, v))
+            stub = spattn.load(lib.path)
+            stub._entry.attention = lambda *args: 0  # the Python side alone
+            variants["py work"] = lambda: stub.attention(q, k, v)
             c_us = c_api_us(lib, spec, q, k, v, args.rounds * args.calls, folder)
             us = measure(variants, args.rounds, args.calls)
             extra = " / ".join(f"{us[n] - c_us:+.1f}" for n in ("numpy", "torch", "torch.ops", "sdpa"))

@@ -61,11 +61,11 @@ def _describe_numpy(a, role):
     if code is None:
         raise TypeError(f"{role}: numpy dtype {a.dtype} is not one spattn takes "
                         "(float32, float16)")
-    if _rank_checked(a, role):
+    if a.ndim != 4 and _rank_checked(a, role):
         a = a[None]
-    size = a.itemsize
-    strides = a.strides
-    if strides[-1] != size and a.shape[-1] > 1 or any(s < 0 or s % size for s in strides):
+    size, strides = a.itemsize, a.strides
+    if (strides[-1] != size and a.shape[-1] > 1 or min(strides) < 0
+            or any(s % size for s in strides)):
         a = np.ascontiguousarray(a)
         strides = a.strides
     return Described(_fields(a.ctypes.data, code, a.shape, [s // size for s in strides],
@@ -96,14 +96,33 @@ def _describe_torch(t, role):
     return Described(_fields(t.data_ptr(), code, t.shape, t.stride(), memory, index), t)
 
 
+def _contiguous_strides(shape):
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return strides[::-1]
+
+
 def new_outputs(q, with_lse=True):
-    """O shaped and typed like the (batched) Q, and float32 LSE [B, H, Lq]
-    (None without with_lse), of the same kind and device."""
-    a = q.array
+    """Described O shaped and typed like the (batched) Q, and float32 LSE
+    [B, H, Lq] (None without with_lse), fresh and contiguous, of the same
+    kind and device."""
+    a, fields = q.array, q.fields
+    code, memory, device = fields[1], fields[-2], fields[-1]
     if isinstance(a, np.ndarray):
-        return np.empty(a.shape, a.dtype), (np.empty(a.shape[:-1], np.float32)
-                                            if with_lse else None)
-    import torch
-    return (torch.empty(a.shape, dtype=a.dtype, device=a.device),
-            torch.empty(a.shape[:-1], dtype=torch.float32, device=a.device)
-            if with_lse else None)
+        o = np.empty(a.shape, a.dtype)
+        lse = np.empty(a.shape[:-1], np.float32) if with_lse else None
+        address = lambda x: x.ctypes.data  # noqa: E731
+    else:
+        import torch
+        o = torch.empty(a.shape, dtype=a.dtype, device=a.device)
+        lse = (torch.empty(a.shape[:-1], dtype=torch.float32, device=a.device)
+               if with_lse else None)
+        address = lambda x: x.data_ptr()  # noqa: E731
+    described_o = Described(_fields(address(o), code, o.shape,
+                                    _contiguous_strides(o.shape), memory, device), o)
+    if lse is None:
+        return described_o, None
+    return described_o, Described(_fields(address(lse), _capi.F32, lse.shape,
+                                          _contiguous_strides(lse.shape), memory, device), lse)

@@ -115,11 +115,10 @@ class Library:
             raise ValueError("prepare() takes host arrays; call attention() on device tensors")
         o, _ = new_outputs(inputs[0], with_lse=False)
         block = _capi.ArgumentBlock()  # its own: the thread's is reused by other calls
-        args = [block.pack(slot, d.fields)
-                for slot, d in enumerate(inputs + [describe(o, "o")])]
+        args = [block.pack(slot, d.fields) for slot, d in enumerate(inputs + [o])]
         args += [None, block.options(num_threads)]
         attention, check = self._entry.attention, self._entry.check
-        result = o[0] if q.ndim == 3 else o
+        result = o.array[0] if q.ndim == 3 else o.array
 
         def call():
             check(attention(*args))
@@ -131,16 +130,17 @@ class Library:
         """One call: (O, LSE or None) in the kind of q's array. Unbatched
         inputs get a batch of one, which the results drop again."""
         qd, kd, vd = describe(q, "q"), describe(k, "k"), describe(v, "v")
-        o, lse = new_outputs(qd, with_lse)
+        od, lsed = new_outputs(qd, with_lse)
         block = _capi.argument_block()
         args = [block.pack(0, qd.fields), block.pack(1, kd.fields),
-                block.pack(2, vd.fields), block.pack(3, describe(o, "o").fields),
-                block.pack(4, describe(lse, "lse").fields) if with_lse else None,
+                block.pack(2, vd.fields), block.pack(3, od.fields),
+                block.pack(4, lsed.fields) if with_lse else None,
                 block.options(num_threads)]
         if qd.fields[-2] == _capi.MEMORY_CUDA:
             self._run_cuda(qd.array.device, args, stream)
         else:
             self._entry.check(self._entry.attention(*args))
+        o, lse = od.array, (lsed.array if with_lse else None)
         if q.ndim == 3:
             return o[0], (lse[0] if with_lse else None)
         return o, lse
