@@ -10,19 +10,11 @@ DTYPE_NAMES = {F32: "float32", F16: "float16", BF16: "bfloat16"}
 MEMORY_HOST, MEMORY_CUDA = 0, 1
 SELECTION_KINDS = {0: "blocks", 1: "pages", 2: "vertical_slash"}
 
+ERROR_ARGUMENT = 6  # SPATTN_ERROR_ARGUMENT
 STATUS_NAMES = {
     0: "ok", 1: "null pointer", 2: "shape", 3: "stride", 4: "dtype",
     5: "length", 6: "argument", 7: "memory", 8: "internal",
 }
-
-
-class Tensor(ctypes.Structure):
-    """spattn_tensor. The enums are C ints; the int64 arrays start at
-    offset 16, 88 bytes in all, as the C compiler lays it out."""
-    _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int),
-                ("rank", ctypes.c_int32), ("shape", ctypes.c_int64 * 4),
-                ("strides", ctypes.c_int64 * 4), ("memory", ctypes.c_int),
-                ("device", ctypes.c_int32)]
 
 
 class Selection(ctypes.Structure):
@@ -44,13 +36,12 @@ class LibraryInfo(ctypes.Structure):
                 ("target_memories", ctypes.POINTER(ctypes.c_int))]
 
 
-assert ctypes.sizeof(Tensor) == 88 and Tensor.shape.offset == 16
-
-
-# spattn_tensor packed by struct (much faster than filling a Tensor):
-# data, dtype, rank, shape[4], strides[4], memory, device.
+# spattn_tensor, packed by struct (much faster than filling a ctypes
+# Structure): data, dtype and rank (C enum/int32), shape[4], strides[4],
+# memory and device; 88 bytes with the int64 arrays at offset 16, as the C
+# compiler lays it out.
 TENSOR = struct.Struct("<qii4q4qii")
-assert TENSOR.size == ctypes.sizeof(Tensor)
+assert TENSOR.size == 88
 
 
 class ArgumentBlock:
@@ -104,8 +95,8 @@ _STREAM = ctypes.c_void_p
 
 
 class Entry:
-    """The C API of lib<name>.so: required symbols, and the optional ones of
-    cuda targets and pages stages (None when absent)."""
+    """The C API of lib<name>.so the package calls: required symbols, and
+    the optional ones of cpu and cuda targets (None when absent)."""
 
     def __init__(self, path, name):
         # RTLD_LOCAL: every library carries its own runtime and thread pool.
@@ -125,13 +116,6 @@ class Entry:
                      c.POINTER(Selection)]
         self.selection = self._fn("selection", c.c_int, selection)
         self.cpu_isa = self._fn("cpu_isa", c.c_char_p, [], optional=True)
-        self.page_size = self._fn("page_size", c.c_int64, [c.c_int32], optional=True)
-        self.update_page_bounds = self._fn(
-            "update_page_bounds", c.c_int, [_TENSOR_P, c.c_int64, c.c_int32, _TENSOR_P],
-            optional=True)
-        self.attention_with_page_bounds = self._fn(
-            "attention_with_page_bounds", c.c_int,
-            [_TENSOR_P] * 5 + [c.POINTER(c.c_void_p), _OPTIONS_P], optional=True)
         self.attention_cuda = self._fn(
             "attention_cuda", c.c_int,
             [_TENSOR_P] * 5 + [_OPTIONS_P, _STREAM, c.c_void_p, c.c_size_t],
@@ -149,7 +133,7 @@ class Entry:
         except AttributeError:
             if optional:
                 return None
-            raise SpattnError(6, f"{self.dll._name} does not export {symbol} "
+            raise SpattnError(ERROR_ARGUMENT, f"{self.dll._name} does not export {symbol} "
                                  f"(is it the library of spec @{self.name}, built by "
                                  "this version of spattn-compile?)") from None
         fn.restype, fn.argtypes = restype, argtypes

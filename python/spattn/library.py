@@ -148,7 +148,7 @@ class Library:
     def _run_cuda(self, device, args, stream):
         entry = self._entry
         if entry.attention_cuda is None:
-            raise SpattnError(6, f"{self.name}: built for {','.join(self.targets)}, "
+            raise SpattnError(_capi.ERROR_ARGUMENT, f"{self.name}: built for {','.join(self.targets)}, "
                                  "not cuda; compile it with targets=('cpu', 'cuda')")
         import torch
         if stream is None:
@@ -172,8 +172,9 @@ class Library:
         on_device = qd.fields[-2] == _capi.MEMORY_CUDA
         select = self._entry.selection_cuda if on_device else self._entry.selection
         if select is None:
-            raise SpattnError(6, f"{self.name}: built without the cuda target")
+            raise SpattnError(_capi.ERROR_ARGUMENT, f"{self.name}: built without the cuda target")
         block = _capi.argument_block()
+        q_address, k_address = block.pack(0, qd.fields), block.pack(1, kd.fields)
         result = []
         for stage in range(len(self.stage_kinds)):
             per_batch = []
@@ -181,9 +182,10 @@ class Library:
                 row = []
                 for h in range(heads):
                     out = _capi.Selection()
-                    status = select(block.pack(0, qd.fields), block.pack(1, kd.fields),
-                                    b, h, stage, ctypes.byref(out))
-                    if status == 6 and b"does not serve" in self._entry.last_error():
+                    status = select(q_address, k_address, b, h, stage, ctypes.byref(out))
+                    # The C API says "does not serve" only in its message.
+                    if (status == _capi.ERROR_ARGUMENT
+                            and b"does not serve" in self._entry.last_error()):
                         row.append(None)  # a per_head stage serving other heads
                         continue
                     self._entry.check(status)
