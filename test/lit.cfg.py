@@ -11,6 +11,6 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.spattn_tools_dir, "..", "test")
 
 tool_dirs = [os.path.join(config.spattn_tools_dir, tool)
-             for tool in ("spattn-opt", "spattn-compile", "spattn-run")]
+             for tool in ("spattn-opt", "spattn-compile", "spattn-run", "spattn-calibrate")]
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.llvm_tools_dir, os.environ.get("PATH", "")])
 config.substitutions.append(("%examples", os.path.join(config.spattn_source_root, "examples")))

@@ -128,13 +128,23 @@ Totals Evaluator::maskTotals(const ::spattn::ref::Pattern &pattern,
     totals.densePairs += denseKeys;
     if (denseKeys == 0)
       continue;
-    double mass = 0;
+    // Eight float partial sums (a row's mass is at most 1) vectorize.
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t kept = 0;
-    for (int64_t j = 0; j < length; ++j)
-      if (keep[j]) {
-        mass += p[i * length + j];
-        ++kept;
+    const float *row = p + i * length;
+    int64_t j = 0;
+    for (; j + 8 <= length; j += 8)
+      for (int k = 0; k < 8; ++k) {
+        lanes[k] += keep[j + k] ? row[j + k] : 0.0f;
+        kept += keep[j + k];
       }
+    for (; j < length; ++j) {
+      lanes[0] += keep[j] ? row[j] : 0.0f;
+      kept += keep[j];
+    }
+    double mass = 0;
+    for (float lane : lanes)
+      mass += lane;
     totals.recallSum += mass;
     totals.keptPairs += kept;
     totals.rows += 1;
@@ -219,12 +229,40 @@ FailureOr<int> Evaluator::firstMiss(int64_t begin, int64_t end, double target,
     FailureOr<std::vector<int64_t>> key = keyAt(dataset.lengths[l]);
     if (failed(key))
       return failure();
-    FailureOr<Totals> totals = totalsAt(l, *key, begin, end);
-    if (failed(totals))
-      return failure();
-    if (totals->recall() < target) {
+    // Budgets never keep fewer keys as they grow: a key at or above one
+    // that met the target meets it too, one at or below a miss misses.
+    Frontier &frontier = frontiers[{begin, end, int64_t(l), target}];
+    auto dominates = [](const std::vector<int64_t> &a,
+                        const std::vector<int64_t> &b) {
+      for (size_t i = 0; i < a.size(); ++i)
+        if (a[i] < b[i])
+          return false;
+      return true;
+    };
+    bool met = llvm::any_of(frontier.met, [&](const std::vector<int64_t> &f) {
+      return dominates(*key, f);
+    });
+    bool missed =
+        !met && llvm::any_of(frontier.missed, [&](const std::vector<int64_t> &g) {
+          return dominates(g, *key);
+        });
+    double recall = 0;
+    if (!met && !missed) {
+      FailureOr<Totals> totals = totalsAt(l, *key, begin, end);
+      if (failed(totals))
+        return failure();
+      recall = totals->recall();
+      missed = recall < target;
+      (missed ? frontier.missed : frontier.met).push_back(*key);
+    } else if (missed && missRecall) {
+      FailureOr<Totals> totals = totalsAt(l, *key, begin, end);
+      if (failed(totals))
+        return failure();
+      recall = totals->recall();
+    }
+    if (missed) {
       if (missRecall)
-        *missRecall = totals->recall();
+        *missRecall = recall;
       std::rotate(order.begin(), order.begin() + n, order.begin() + n + 1);
       return int(l);
     }

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <map>
+#include <tuple>
 #include <vector>
 
 namespace spattn::calibrate {
@@ -77,6 +78,9 @@ public:
   /// The first data length index (trying `order` first, then the rest)
   /// whose recall over heads [begin, end) is below `target`, -1 when none.
   /// `order` is updated so the failing length is tried first next time.
+  /// Assumes the mask grows with every budget (docs/calibrate.md): a key at
+  /// or above (every budget) one known to meet the target is not evaluated
+  /// again, nor one at or below one known to miss it.
   mlir::FailureOr<int> firstMiss(int64_t begin, int64_t end, double target,
                                  std::vector<size_t> &order,
                                  double *missRecall = nullptr);
@@ -98,6 +102,11 @@ private:
   std::vector<std::vector<size_t>> samplesAt; // per length index
   std::vector<std::vector<float>> dense;      // [sample * Hq + head] L x L
   std::map<std::vector<int64_t>, Totals> cache; // {head, l, key...}
+  /// Keys known to meet / miss a target, per (begin, end, length, target).
+  struct Frontier {
+    std::vector<std::vector<int64_t>> met, missed;
+  };
+  std::map<std::tuple<int64_t, int64_t, int64_t, double>, Frontier> frontiers;
   int64_t maskCount = 0;
 };
 

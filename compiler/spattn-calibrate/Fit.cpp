@@ -265,7 +265,7 @@ FailureOr<FitResult> Search::run() {
     std::string text;
     llvm::raw_string_ostream os(text);
     os << "recall " << llvm::format("%.4f", missRecall) << " < "
-       << options.target << " at L = "
+       << llvm::format("%g", options.target) << " at L = "
        << evaluator.data().lengths[missAt] << " even at the upper bounds";
     result.miss = text;
     restore();

@@ -19,6 +19,7 @@
 #include "Calibrate.h"
 #include "Planted.h"
 #include "Rewrite.h"
+#include "Tunables.h"
 
 #include "dialects/SpAttn/IR/SpAttnDialect.h"
 
@@ -169,6 +170,10 @@ int run() {
                 " spattn.spec ops; spattn-calibrate takes exactly one");
   mlir::spattn::SpecOp spec = specs.front();
   mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(spec);
+  // The marks first: their errors need no data.
+  mlir::FailureOr<std::vector<Tunable>> tunables = collectTunables(spec);
+  if (mlir::failed(tunables) || mlir::failed(headGroupsOf(spec, *tunables)))
+    return 1;
 
   llvm::Expected<Dataset> data =
       loadDataset(dataDir, {matches.begin(), matches.end()}, config);
