@@ -36,7 +36,7 @@ double selectionSeconds(const LibraryApi &lib, const spattn_tensor &q,
   auto selectHeads = [&](int64_t first, int64_t step) {
     for (int64_t h = first; h < heads; h += step) {
       spattn_selection sel;
-      lib.selection(&q, &k, 0, h, 0, &sel); // fails for heads no stage serves
+      lib.selection(&q, &k, 0, h, 0, nullptr, &sel); // fails for heads no stage serves
     }
   };
   int64_t workers = std::min<int64_t>(std::max(threads, 1), heads);

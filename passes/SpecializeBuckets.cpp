@@ -21,7 +21,8 @@ using namespace mlir::spattn;
 
 namespace {
 
-/// Exact bounds of every budget over the lengths [lo, hi].
+/// Exact bounds of every budget over the lengths [lo, hi] and every
+/// combination of request values.
 struct BudgetBounds {
   std::vector<int64_t> minimum, maximum;
 };
@@ -31,22 +32,37 @@ FailureOr<BudgetBounds> boundBudgets(SpecEvaluator &evaluator, int64_t lo,
   size_t count = evaluator.budgets().size();
   BudgetBounds bounds{std::vector<int64_t>(count, INT64_MAX),
                       std::vector<int64_t>(count, INT64_MIN)};
-  for (int64_t length = lo; length <= hi; ++length) {
-    FailureOr<std::vector<int64_t>> values = evaluator.evaluateBudgets(length);
-    if (failed(values))
-      return failure();
-    for (size_t b = 0; b < count; ++b) {
-      bounds.minimum[b] = std::min(bounds.minimum[b], (*values)[b]);
-      bounds.maximum[b] = std::max(bounds.maximum[b], (*values)[b]);
+  for (const std::vector<int64_t> &request :
+       evaluator.config().requestCombinations()) {
+    for (int64_t length = lo; length <= hi; ++length) {
+      FailureOr<std::vector<int64_t>> values =
+          evaluator.evaluateBudgets(length, request);
+      if (failed(values))
+        return failure();
+      for (size_t b = 0; b < count; ++b) {
+        bounds.minimum[b] = std::min(bounds.minimum[b], (*values)[b]);
+        bounds.maximum[b] = std::max(bounds.maximum[b], (*values)[b]);
+      }
     }
   }
   return bounds;
 }
 
+/// The request values in the middle of each declared range: the strategy
+/// of a bucket is chosen for them (any strategy gives the same results).
+std::vector<int64_t> middleRequest(const SpecConfig &config) {
+  std::vector<int64_t> request;
+  for (size_t k = 0; k < config.requestNames.size(); ++k)
+    request.push_back(config.requestMin[k] +
+                      (config.requestMax[k] - config.requestMin[k]) / 2);
+  return request;
+}
+
 /// Kept fraction at L averaged over all query heads (per_head groups
 /// weighted by their size), on the reference's synthetic content.
 FailureOr<double> meanDensity(SpecEvaluator &evaluator, int64_t length) {
-  FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(length);
+  FailureOr<ref::Pattern> pattern =
+      evaluator.evaluatePattern(length, middleRequest(evaluator.config()));
   if (failed(pattern))
     return failure();
   const SpecConfig &config = evaluator.config();

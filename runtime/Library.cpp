@@ -96,10 +96,43 @@ int findVariant(const Library &library, int64_t length, const Variant *&out) {
   return SPATTN_OK;
 }
 
-std::vector<int64_t> parametersAt(const Variant &variant, int64_t length) {
+int requestCombination(const Library &library, const spattn_options *options,
+                       int64_t &combination) {
+  combination = 0;
+  int32_t given = options ? options->num_request : 0;
+  std::string name = library.name;
+  if (given != library.numRequest) {
+    std::string declared;
+    for (int32_t k = 0; k < library.numRequest; ++k)
+      declared += (k ? ", " : " (") + std::string(library.requestNames[k]) + ")";
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    name + " takes " + std::to_string(library.numRequest) +
+                        " request values" + declared + " in options, got " +
+                        std::to_string(given));
+  }
+  if (given == 0)
+    return SPATTN_OK;
+  if (!options->request)
+    return rt::fail(SPATTN_ERROR_NULL, "options->request is null");
+  core::RequestSpace space = library.requestSpace();
+  int32_t bad = space.firstOutOfRange(options->request);
+  if (bad >= 0)
+    return rt::fail(SPATTN_ERROR_ARGUMENT,
+                    name + ": request parameter " + library.requestNames[bad] +
+                        " = " + std::to_string(options->request[bad]) +
+                        " is outside its range [" +
+                        std::to_string(library.requestMin[bad]) + ", " +
+                        std::to_string(library.requestMax[bad]) + "]");
+  combination = space.indexOf(options->request);
+  return SPATTN_OK;
+}
+
+std::vector<int64_t> parametersAt(const Variant &variant, int64_t length,
+                                  int64_t combination) {
   std::vector<int64_t> params(variant.numParams);
+  const LengthTable *tables = variant.params + combination * variant.numParams;
   for (int32_t p = 0; p < variant.numParams; ++p)
-    params[p] = variant.params[p].at(length);
+    params[p] = tables[p].at(length);
   return params;
 }
 
@@ -213,10 +246,14 @@ LibraryInfo::LibraryInfo(const Library &library, const TargetEntry *const *targe
   info.target_names = names.data();
   info.target_dtypes = dtypes.data();
   info.target_memories = memories.data();
+  info.num_request = library.numRequest;
+  info.request_names = library.requestNames;
+  info.request_min = library.requestMin;
+  info.request_max = library.requestMax;
 }
 
-int budgets(const Library &library, int64_t length, int64_t *values,
-            int32_t capacity) {
+int budgets(const Library &library, int64_t length, const spattn_options *options,
+            int64_t *values, int32_t capacity) {
   rt::clearError();
   if (!values && capacity > 0)
     return rt::fail(SPATTN_ERROR_NULL, "values is null");
@@ -227,14 +264,19 @@ int budgets(const Library &library, int64_t length, int64_t *values,
   const Variant *variant = nullptr;
   if (int status = findVariant(library, length, variant))
     return status;
+  int64_t combination = 0;
+  if (int status = requestCombination(library, options, combination))
+    return status;
+  const LengthTable *tables = library.budgets + combination * library.numBudgets;
   for (int32_t b = 0; b < library.numBudgets; ++b)
-    values[b] = library.budgets[b].at(length);
+    values[b] = tables[b].at(length);
   return SPATTN_OK;
 }
 
 int selection(const Library &library, const rt::TargetAccepts &accepts,
               const spattn_tensor *q, const spattn_tensor *k, int64_t batch,
-              int64_t head, int32_t stage, spattn_selection *out) {
+              int64_t head, int32_t stage, const spattn_options *options,
+              spattn_selection *out) {
   rt::clearError();
   if (!out)
     return rt::fail(SPATTN_ERROR_NULL, "out is null");
@@ -246,10 +288,13 @@ int selection(const Library &library, const rt::TargetAccepts &accepts,
   const Variant *variant = nullptr;
   if (int status = findVariant(library, shape.keyLength, variant))
     return status;
+  int64_t combination = 0;
+  if (int status = requestCombination(library, options, combination))
+    return status;
   static thread_local std::vector<StageResult> results;
   results.clear();
   results.resize(library.numStages);
-  std::vector<int64_t> params = parametersAt(*variant, shape.keyLength);
+  std::vector<int64_t> params = parametersAt(*variant, shape.keyLength, combination);
   variant->select(stageInputs(library, shape, *q, *k, nullptr, batch, head, 1),
                   params.data(), results.data());
   const StageResult &result = results[stage];

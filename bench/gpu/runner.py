@@ -46,7 +46,8 @@ class SpattnTensor(ctypes.Structure):
 
 
 class SpattnOptions(ctypes.Structure):
-    _fields_ = [("num_threads", ctypes.c_int32)]
+    _fields_ = [("num_threads", ctypes.c_int32), ("num_request", ctypes.c_int32),
+                ("request", ctypes.POINTER(ctypes.c_int64))]
 
 
 assert ctypes.sizeof(SpattnTensor) == 88
@@ -82,7 +83,8 @@ class Library:
                                     ctypes.c_size_t]
         self._attention.restype = ctypes.c_int
         self._workspace = getattr(self.dll, f"{name}_workspace_size")
-        self._workspace.argtypes = [tp, tp, ctypes.POINTER(ctypes.c_size_t)]
+        self._workspace.argtypes = [tp, tp, ctypes.POINTER(SpattnOptions),
+                                    ctypes.POINTER(ctypes.c_size_t)]
         self._workspace.restype = ctypes.c_int
         self._last_error = getattr(self.dll, f"{name}_last_error")
         self._last_error.restype = ctypes.c_char_p
@@ -97,7 +99,7 @@ class Library:
 
     def workspace_size(self, q, k):
         size = ctypes.c_size_t(0)
-        status = self._workspace(ctypes.byref(q), ctypes.byref(k),
+        status = self._workspace(ctypes.byref(q), ctypes.byref(k), None,
                                  ctypes.byref(size))
         return status, size.value
 
@@ -671,7 +673,8 @@ def budget_at(api, length, label):
     """A budget's value at `length` (the library's own table)."""
     count = api.dll[f"{api.name}_num_budgets"]()
     values = (ctypes.c_int64 * max(count, 1))()
-    api.dll[f"{api.name}_budgets"](ctypes.c_int64(length), values, ctypes.c_int32(count))
+    api.dll[f"{api.name}_budgets"](ctypes.c_int64(length), None, values,
+                                   ctypes.c_int32(count))
     label_of = api.dll[f"{api.name}_budget_label"]
     label_of.restype = ctypes.c_char_p
     for i in range(count):

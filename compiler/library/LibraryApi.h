@@ -25,7 +25,8 @@ struct LibraryApi {
                             const spattn_tensor *, spattn_tensor *,
                             spattn_tensor *, const spattn_options *);
   using Selection = int (*)(const spattn_tensor *, const spattn_tensor *,
-                            int64_t, int64_t, int32_t, spattn_selection *);
+                            int64_t, int64_t, int32_t, const spattn_options *,
+                            spattn_selection *);
 
   std::string name;
   void *handle = nullptr;
@@ -34,7 +35,7 @@ struct LibraryApi {
   int64_t (*maxLength)() = nullptr;
   int32_t (*numBudgets)() = nullptr;
   const char *(*budgetLabel)(int32_t) = nullptr;
-  int (*budgets)(int64_t, int64_t *, int32_t) = nullptr;
+  int (*budgets)(int64_t, const spattn_options *, int64_t *, int32_t) = nullptr;
   int32_t (*numStages)() = nullptr;
   const char *(*stageKind)(int32_t) = nullptr;
   Selection selection = nullptr;

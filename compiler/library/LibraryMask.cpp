@@ -9,7 +9,8 @@ namespace spattn {
 
 std::vector<ref::GivenSelection>
 librarySelections(const LibraryApi &lib, const ref::AttentionProblem &problem,
-                  const float *q, const float *k, int64_t batch, int64_t head) {
+                  const float *q, const float *k, int64_t batch, int64_t head,
+                  const spattn_options *options) {
   const int64_t D = problem.headDim;
   spattn_tensor qDesc = contiguousTensor(
       q, {problem.batch, problem.numQHeads, problem.queryLength, D});
@@ -18,7 +19,7 @@ librarySelections(const LibraryApi &lib, const ref::AttentionProblem &problem,
   std::vector<ref::GivenSelection> given;
   for (int32_t stage = 0; stage < lib.numStages(); ++stage) {
     spattn_selection sel;
-    if (lib.selection(&qDesc, &kDesc, batch, head, stage, &sel) != SPATTN_OK)
+    if (lib.selection(&qDesc, &kDesc, batch, head, stage, options, &sel) != SPATTN_OK)
       continue; // this stage does not serve the head
     ref::GivenSelection groups(sel.num_groups);
     for (int64_t g = 0; g < sel.num_groups; ++g)
@@ -31,11 +32,12 @@ librarySelections(const LibraryApi &lib, const ref::AttentionProblem &problem,
 
 LibraryMask::LibraryMask(const LibraryApi &lib, const ref::Pattern &pattern,
                          const ref::AttentionProblem &problem, const float *q,
-                         const float *k, int64_t batch, int64_t head)
+                         const float *k, int64_t batch, int64_t head,
+                         const spattn_options *options)
     : mask(pattern, problem, head,
            ref::headContent(problem, q, k, batch, head)) {
   if (pattern.needsContent())
-    mask.useSelections(librarySelections(lib, problem, q, k, batch, head));
+    mask.useSelections(librarySelections(lib, problem, q, k, batch, head, options));
 }
 
 /// Pairs dense attention computes in row i.
@@ -48,7 +50,8 @@ double densePairs(const ref::AttentionProblem &problem) {
 
 double keptPairs(const LibraryApi &lib, const ref::Pattern &pattern,
                  const ref::AttentionProblem &problem, const float *q,
-                 const float *k, int64_t maxRows) {
+                 const float *k, int64_t maxRows,
+                 const spattn_options *options) {
   ref::AttentionProblem one = problem;
   one.batch = one.numQHeads = 1;
   const double headDense = densePairs(one);
@@ -56,7 +59,7 @@ double keptPairs(const LibraryApi &lib, const ref::Pattern &pattern,
   double total = 0;
   for (int64_t b = 0; b < problem.batch; ++b)
     for (int64_t h = 0; h < problem.numQHeads; ++h) {
-      LibraryMask mask(lib, pattern, problem, q, k, b, h);
+      LibraryMask mask(lib, pattern, problem, q, k, b, h, options);
       auto [kept, dense] = ref::sampledPairs(
           problem, maxRows,
           [&](int64_t i, std::vector<uint8_t> &keep) { mask.row(i, keep); });

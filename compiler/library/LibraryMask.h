@@ -21,10 +21,12 @@ namespace spattn {
 /// The selections of (batch, head) in stage order, as
 /// ref::MaskEvaluator::useSelections takes them; stages that do not serve
 /// the head are left out. q is Q [B, Hq, Lq, D], k is K [B, Hkv, Lk, D],
-/// both contiguous.
+/// both contiguous; `options` carries the call's request values (null
+/// without request parameters).
 std::vector<ref::GivenSelection>
 librarySelections(const LibraryApi &lib, const ref::AttentionProblem &problem,
-                  const float *q, const float *k, int64_t batch, int64_t head);
+                  const float *q, const float *k, int64_t batch, int64_t head,
+                  const spattn_options *options = nullptr);
 
 /// The effective mask of one (batch, head), one row at a time. `pattern`,
 /// `problem`, q and k must outlive it.
@@ -32,7 +34,8 @@ class LibraryMask {
 public:
   LibraryMask(const LibraryApi &lib, const ref::Pattern &pattern,
               const ref::AttentionProblem &problem, const float *q,
-              const float *k, int64_t batch, int64_t head);
+              const float *k, int64_t batch, int64_t head,
+              const spattn_options *options = nullptr);
   void row(int64_t i, std::vector<uint8_t> &keep) { mask.row(i, keep); }
 
 private:
@@ -44,7 +47,8 @@ private:
 /// spaced rows (the last included) times its dense pairs.
 double keptPairs(const LibraryApi &lib, const ref::Pattern &pattern,
                  const ref::AttentionProblem &problem, const float *q,
-                 const float *k, int64_t maxRows);
+                 const float *k, int64_t maxRows,
+                 const spattn_options *options = nullptr);
 
 /// The pairs dense attention computes, summed over every (batch, head):
 /// Lq * Lk, or the causal part of it.

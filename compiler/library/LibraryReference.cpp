@@ -90,7 +90,7 @@ ReferenceCheck checkAgainstReference(const LibraryApi &lib,
       std::vector<int64_t> chosen = rows(b, h);
       if (chosen.empty())
         continue; // not even the library's selections are needed
-      LibraryMask mask(lib, pattern, problem, call.q, call.k, b, h);
+      LibraryMask mask(lib, pattern, problem, call.q, call.k, b, h, call.options);
       int64_t qRow = (b * problem.numQHeads + h) * lq;
       int64_t kRow = (b * problem.numKVHeads + problem.kvHeadOf(h)) * lk;
       HeadView head{call.q + qRow * D,       call.k + kRow * D,

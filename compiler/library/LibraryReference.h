@@ -20,9 +20,11 @@
 namespace spattn {
 
 /// One call's contiguous float32 tensors: Q [B, Hq, Lq, D], K and V
-/// [B, Hkv, Lk, D], O like Q, LSE [B, Hq, Lq].
+/// [B, Hkv, Lk, D], O like Q, LSE [B, Hq, Lq]; and its options (request
+/// values; null without request parameters).
 struct CallData {
   const float *q, *k, *v, *o, *lse;
+  const spattn_options *options = nullptr;
 };
 
 struct ReferenceCheck {

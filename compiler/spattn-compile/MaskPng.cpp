@@ -424,10 +424,19 @@ FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
                                      const MaskPngOptions &options,
                                      const FileContent *files) {
   const SpecConfig &config = evaluator.config();
-  FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(length);
+  std::vector<int64_t> request = config.requestMax;
+  if (!options.request.empty()) {
+    llvm::Expected<std::vector<int64_t>> given =
+        config.requestFromAssignments(options.request);
+    if (!given)
+      return variant.emitError() << llvm::toString(given.takeError());
+    request = std::move(*given);
+  }
+  FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(length, request);
   if (failed(pattern))
     return failure();
-  FailureOr<std::vector<int64_t>> budgets = evaluator.evaluateBudgets(length);
+  FailureOr<std::vector<int64_t>> budgets =
+      evaluator.evaluateBudgets(length, request);
   if (failed(budgets))
     return failure();
 
@@ -441,7 +450,7 @@ FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
       files ? files->view(problem, options.head) : synthetic->view();
 
   ScheduleEvaluator schedule(variant);
-  if (failed(schedule.bind(problem, options.head, content)))
+  if (failed(schedule.bind(problem, options.head, content, request)))
     return failure();
   KeptSampler sampler(*pattern, problem, options.head, content,
                       schedule.blockQ(), schedule.blockK());
@@ -454,6 +463,8 @@ FailureOr<MaskPicture> renderVariant(SpecEvaluator &evaluator,
   title << "@" << config.name << " bucket " << variant.getBucket()
         << " L=" << length << " head " << options.head;
   llvm::raw_string_ostream budgetValues(legend[1]);
+  for (auto [k, value] : llvm::enumerate(request))
+    budgetValues << config.requestNames[k] << "=" << value << " ";
   for (auto [site, value] : llvm::zip(evaluator.budgets(), *budgets))
     budgetValues << site.label << "=" << value << " ";
   llvm::raw_string_ostream detail(legend[2]);

@@ -35,6 +35,9 @@ struct MaskPngOptions {
   /// for content-based patterns; both or neither. Without them the content
   /// is the summary's synthetic standard-normal Q and K.
   std::string queryFile, keyFile;
+  /// Request parameter values as "name=value"; empty: each parameter at the
+  /// top of its range (the most the spec keeps, for a monotone budget).
+  std::vector<std::string> request;
 };
 
 /// How the CPU runs a kept tile: full tiles without a mask, partial tiles

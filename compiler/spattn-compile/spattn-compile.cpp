@@ -67,6 +67,11 @@ llvm::cl::opt<std::string> maskQueries(
 llvm::cl::opt<std::string> maskKeys(
     "k", llvm::cl::desc("K as .npy ([B,H,L,D], [H,L,D] or [L,D] float32)"),
     llvm::cl::value_desc("file"));
+llvm::cl::list<std::string> maskRequest(
+    "request",
+    llvm::cl::desc("request parameter values to draw at, name=value (default: "
+                   "each at its maximum)"),
+    llvm::cl::CommaSeparated, llvm::cl::value_desc("name=value"));
 } // namespace
 
 int main(int argc, char **argv) {
@@ -148,6 +153,7 @@ int main(int argc, char **argv) {
     options.head = maskHead;
     options.queryFile = maskQueries;
     options.keyFile = maskKeys;
+    options.request.assign(maskRequest.begin(), maskRequest.end());
     return failed(
         ::spattn::writeMaskPngs(*module, specs, options, llvm::outs()));
   }

@@ -2,6 +2,7 @@
 //
 //   spattn-run SPEC.mlir --q Q.npy --k K.npy --v V.npy [-o O.npy]
 //              [--lse LSE.npy] [--check] [--lib DIR_OR_SO] [--threads N]
+//              [--request name=value,...]
 //              [--repeat N] [--mask MASK.npy]
 //   spattn-run SPEC.mlir --reference --q Q.npy --k K.npy --v V.npy
 //              -o O.npy --lse LSE.npy
@@ -94,6 +95,11 @@ cl::opt<bool> reference("reference",
                         cl::desc("write the fp64 reference's O and LSE "
                                  "instead of running a library"),
                         cl::cat(runCategory));
+cl::list<std::string> requestValues(
+    "request",
+    cl::desc("the call's request parameter values, name=value (one per "
+             "parameter the spec declares; repeat or separate by commas)"),
+    cl::CommaSeparated, cl::cat(runCategory), cl::value_desc("name=value"));
 cl::opt<int> repeat("repeat", cl::desc("calls to time; the median is reported"),
                     cl::cat(runCategory), cl::init(1));
 
@@ -198,7 +204,8 @@ llvm::Error openLibrary(LibraryApi &lib, const SpecConfig &config,
 /// Calls the library `repeat` times into `out` and `lse`; returns the
 /// median seconds of a call.
 llvm::Expected<double> runCalls(const LibraryApi &lib, const SpecConfig &config,
-                                const Inputs &in, int threads,
+                                const Inputs &in,
+                                const spattn_options &options,
                                 std::vector<float> &out,
                                 std::vector<float> &lse) {
   const int64_t B = in.batch, lq = in.queryLength, lk = in.keyLength,
@@ -211,7 +218,6 @@ llvm::Expected<double> runCalls(const LibraryApi &lib, const SpecConfig &config,
   spattn_tensor v = contiguousTensor(in.v.data.data(), {B, hkv, lk, D});
   spattn_tensor o = contiguousTensor(out.data(), {B, hq, lq, D});
   spattn_tensor l = contiguousTensor(lse.data(), {B, hq, lq});
-  spattn_options options{threads};
   std::vector<double> seconds;
   for (int r = 0; r < repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
@@ -255,7 +261,7 @@ constexpr int64_t kMaxMaskBytes = int64_t(4) << 30;
 llvm::Error writeAppliedMask(const LibraryApi &lib, const ref::Pattern &pattern,
                              const ref::AttentionProblem &problem,
                              const mlir::spattn::SpecConfig &config,
-                             const Inputs &in) {
+                             const Inputs &in, const spattn_options &options) {
   const int64_t B = in.batch, hq = config.numQHeads, lq = in.queryLength,
                 lk = in.keyLength;
   if (double(B) * hq * lq * lk > double(kMaxMaskBytes))
@@ -267,7 +273,7 @@ llvm::Error writeAppliedMask(const LibraryApi &lib, const ref::Pattern &pattern,
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < hq; ++h) {
       LibraryMask mask(lib, pattern, problem, in.q.data.data(),
-                       in.k.data.data(), b, h);
+                       in.k.data.data(), b, h, &options);
       for (int64_t i = 0; i < lq; ++i) {
         mask.row(i, row);
         std::copy(row.begin(), row.end(),
@@ -320,8 +326,14 @@ int runTool(const char *argv0, int threads) {
   if (!inputs)
     return fail(inputs.takeError());
   const int64_t lq = inputs->queryLength, lk = inputs->keyLength;
+  llvm::Expected<std::vector<int64_t>> request =
+      config.requestFromAssignments(requestValues);
+  if (!request)
+    return fail(request.takeError());
+  spattn_options options{threads, static_cast<int32_t>(request->size()),
+                         request->data()};
   mlir::spattn::SpecEvaluator evaluator(*spec);
-  mlir::FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(lk);
+  mlir::FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(lk, *request);
   if (mlir::failed(pattern))
     return 1;
   ref::AttentionProblem problem = config.problem(lq, lk, inputs->batch);
@@ -338,7 +350,7 @@ int runTool(const char *argv0, int threads) {
     return fail(std::move(error));
   std::vector<float> out, lse;
   llvm::Expected<double> seconds =
-      runCalls(lib, config, *inputs, threads, out, lse);
+      runCalls(lib, config, *inputs, options, out, lse);
   if (!seconds)
     return fail(seconds.takeError());
   if (!outputFile.empty())
@@ -351,11 +363,11 @@ int runTool(const char *argv0, int threads) {
 
   if (!maskFile.empty())
     if (llvm::Error error =
-            writeAppliedMask(lib, *pattern, problem, config, *inputs))
+            writeAppliedMask(lib, *pattern, problem, config, *inputs, options))
       return fail(std::move(error));
 
   double kept = keptPairs(lib, *pattern, problem, inputs->q.data.data(),
-                          inputs->k.data.data(), kSummaryRows);
+                          inputs->k.data.data(), kSummaryRows, &options);
   llvm::outs() << "@" << config.name << ": B " << inputs->batch << ", Hq "
                << config.numQHeads << ", Hkv " << config.numKVHeads << ", Lq "
                << lq << ", Lk " << lk << ", D " << config.headDim << "; "
@@ -369,7 +381,7 @@ int runTool(const char *argv0, int threads) {
   if (!check)
     return 0;
   CallData call{inputs->q.data.data(), inputs->k.data.data(),
-                inputs->v.data.data(), out.data(), lse.data()};
+                inputs->v.data.data(), out.data(), lse.data(), &options};
   return checkAndReport(lib, *pattern, problem, call, llvm::outs());
 }
 

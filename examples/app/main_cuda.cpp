@@ -124,7 +124,7 @@ bool runCase(const Case &c, const Type &type, cudaStream_t stream, std::mt19937 
   // The workspace depends on the shapes only (split-KV partials); the call
   // itself never allocates.
   size_t workspaceBytes = 0;
-  if (window_sinks_workspace_size(&tq, &tk, &workspaceBytes) != SPATTN_OK) {
+  if (window_sinks_workspace_size(&tq, &tk, nullptr, &workspaceBytes) != SPATTN_OK) {
     std::printf("FAIL %s: window_sinks_workspace_size: %s\n", c.what, window_sinks_last_error());
     return false;
   }

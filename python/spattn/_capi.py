@@ -33,7 +33,11 @@ class LibraryInfo(ctypes.Structure):
                 ("num_targets", ctypes.c_int32),
                 ("target_names", ctypes.POINTER(ctypes.c_char_p)),
                 ("target_dtypes", ctypes.POINTER(ctypes.c_uint32)),
-                ("target_memories", ctypes.POINTER(ctypes.c_int))]
+                ("target_memories", ctypes.POINTER(ctypes.c_int)),
+                ("num_request", ctypes.c_int32),
+                ("request_names", ctypes.POINTER(ctypes.c_char_p)),
+                ("request_min", ctypes.POINTER(ctypes.c_int64)),
+                ("request_max", ctypes.POINTER(ctypes.c_int64))]
 
 
 # spattn_tensor, packed by struct (much faster than filling a ctypes
@@ -42,6 +46,8 @@ class LibraryInfo(ctypes.Structure):
 # compiler lays it out.
 TENSOR = struct.Struct("<qii4q4qii")
 assert TENSOR.size == 88
+# spattn_options: num_threads, num_request (int32), then the request pointer.
+OPTIONS = struct.Struct("<iiq")
 
 
 class ArgumentBlock:
@@ -50,10 +56,11 @@ class ArgumentBlock:
     SLOTS = 5
 
     def __init__(self):
-        self.buffer = ctypes.create_string_buffer(TENSOR.size * self.SLOTS + 8)
+        self.buffer = ctypes.create_string_buffer(TENSOR.size * self.SLOTS + OPTIONS.size)
         base = ctypes.addressof(self.buffer)
         self.addresses = [base + slot * TENSOR.size for slot in range(self.SLOTS)]
         self.options_address = base + TENSOR.size * self.SLOTS
+        self.request = (ctypes.c_int64 * 8)()
 
     def pack(self, slot, fields):
         """Packs descriptor fields (Described.fields) into `slot`; returns
@@ -61,9 +68,15 @@ class ArgumentBlock:
         TENSOR.pack_into(self.buffer, slot * TENSOR.size, *fields)
         return self.addresses[slot]
 
-    def options(self, num_threads):
-        """The address of a spattn_options holding num_threads."""
-        struct.pack_into("<i", self.buffer, TENSOR.size * self.SLOTS, num_threads)
+    def options(self, num_threads, request=()):
+        """The address of a spattn_options holding num_threads and the
+        request values (a sequence of ints, in declaration order)."""
+        if len(request) > len(self.request):
+            self.request = (ctypes.c_int64 * len(request))()
+        for index, value in enumerate(request):
+            self.request[index] = value
+        OPTIONS.pack_into(self.buffer, TENSOR.size * self.SLOTS, num_threads,
+                          len(request), ctypes.addressof(self.request) if request else 0)
         return self.options_address
 
 
@@ -109,11 +122,11 @@ class Entry:
         self.num_budgets = self._fn("num_budgets", c.c_int32, [])
         self.budget_label = self._fn("budget_label", c.c_char_p, [c.c_int32])
         self.budgets = self._fn("budgets", c.c_int,
-                                [c.c_int64, c.POINTER(c.c_int64), c.c_int32])
+                                [c.c_int64, _OPTIONS_P, c.POINTER(c.c_int64), c.c_int32])
         self.num_stages = self._fn("num_stages", c.c_int32, [])
         self.stage_kind = self._fn("stage_kind", c.c_char_p, [c.c_int32])
         selection = [_TENSOR_P, _TENSOR_P, c.c_int64, c.c_int64, c.c_int32,
-                     c.POINTER(Selection)]
+                     _OPTIONS_P, c.POINTER(Selection)]
         self.selection = self._fn("selection", c.c_int, selection)
         self.cpu_isa = self._fn("cpu_isa", c.c_char_p, [], optional=True)
         self.attention_cuda = self._fn(
@@ -121,7 +134,8 @@ class Entry:
             [_TENSOR_P] * 5 + [_OPTIONS_P, _STREAM, c.c_void_p, c.c_size_t],
             optional=True)
         self.workspace_size = self._fn(
-            "workspace_size", c.c_int, [_TENSOR_P, _TENSOR_P, c.POINTER(c.c_size_t)],
+            "workspace_size", c.c_int,
+            [_TENSOR_P, _TENSOR_P, _OPTIONS_P, c.POINTER(c.c_size_t)],
             optional=True)
         self.selection_cuda = self._fn("selection_cuda", c.c_int, selection,
                                        optional=True)

@@ -34,8 +34,13 @@ class Selection:
 
 class Library:
     """A spattn library. Its shape (head_dim, num_q_heads, num_kv_heads,
-    causal, scale), buckets (the largest Lk of each), targets, budget labels
-    and selection stages are read from the library itself."""
+    causal, scale), buckets (the largest Lk of each), targets, budget labels,
+    selection stages and request parameters are read from the library
+    itself.
+
+    A spec with request parameters (`request_parameters`: {name: (min,
+    max)}, in declaration order) needs their values in every call:
+    `request={"quality": 3}` (or a sequence in declaration order)."""
 
     def __init__(self, path, name):
         self.path = os.path.abspath(path)
@@ -57,6 +62,9 @@ class Library:
                                    for b in range(entry.num_budgets()))
         self.stage_kinds = tuple(entry.stage_kind(s).decode()
                                  for s in range(entry.num_stages()))
+        self.request_parameters = {
+            info.request_names[k].decode(): (info.request_min[k], info.request_max[k])
+            for k in range(info.num_request)}
         self._id = _register(self)
 
     def __repr__(self):
@@ -82,14 +90,39 @@ class Library:
         memory = _capi.MEMORY_CUDA if str(device).startswith("cuda") else _capi.MEMORY_HOST
         return self._dtypes.get(memory, ())
 
-    def budgets(self, length):
-        """Every budget of the spec at key length `length`, as {label: value}
-        (labels name the op and its position in the spec)."""
+    def request_values(self, request):
+        """`request` ({name: value}, a sequence in declaration order, or None
+        for a spec without request parameters) as a tuple in declaration
+        order; the library checks the ranges."""
+        names = tuple(self.request_parameters)
+        if request is None:
+            request = ()
+        if isinstance(request, dict):
+            unknown = sorted(set(request) - set(names))
+            missing = [n for n in names if n not in request]
+            if unknown or missing:
+                raise ValueError(
+                    f"{self.name}: request parameters are {list(names)}"
+                    + (f"; unknown {unknown}" if unknown else "")
+                    + (f"; missing {missing}" if missing else ""))
+            request = [request[n] for n in names]
+        values = tuple(int(x) for x in request)
+        if len(values) != len(names):
+            raise ValueError(f"{self.name}: takes {len(names)} request values "
+                             f"{list(names)}, got {len(values)}")
+        return values
+
+    def budgets(self, length, request=None):
+        """Every budget of the spec at key length `length` (and `request`),
+        as {label: value} (labels name the op and its position in the
+        spec)."""
         values = (ctypes.c_int64 * max(1, len(self.budget_labels)))()
-        self._entry.check(self._entry.budgets(length, values, len(self.budget_labels)))
+        options = _capi.argument_block().options(0, self.request_values(request))
+        self._entry.check(self._entry.budgets(length, options, values,
+                                              len(self.budget_labels)))
         return {label: values[b] for b, label in enumerate(self.budget_labels)}
 
-    def attention(self, q, k, v, *, return_lse=False, num_threads=0):
+    def attention(self, q, k, v, *, return_lse=False, num_threads=0, request=None):
         """O = attention(Q, K, V) under the spec's pattern. Q is [B, Hq, Lq, D]
         (or [Hq, Lq, D]), K and V [B, Hkv, Lk, D]; queries are the last Lq
         of the Lk positions. numpy arrays give numpy results; torch tensors
@@ -97,15 +130,16 @@ class Library:
         torch.ops.spattn.attention; on CUDA the call runs on the current
         stream. With return_lse, also the float32 log-sum-exp [B, Hq, Lq] of
         each row's kept scores. num_threads: CPU worker threads, 0 for one
-        per core."""
+        per core. request: the request parameter values (see the class)."""
+        values = self.request_values(request)
         if is_torch(q):
             from . import torch_ops
-            o, lse = torch_ops.attention(q, k, v, self, num_threads, return_lse)
+            o, lse = torch_ops.attention(q, k, v, self, num_threads, return_lse, values)
         else:
-            o, lse = self._run(q, k, v, num_threads, return_lse)
+            o, lse = self._run(q, k, v, num_threads, return_lse, request=values)
         return (o, lse) if return_lse else o
 
-    def prepare(self, q, k, v, *, num_threads=0):
+    def prepare(self, q, k, v, *, num_threads=0, request=None):
         """A call bound to these host inputs and one output buffer, for
         loops that time or repeat it: call() runs the C API only (nothing
         described or allocated again) and returns O, the same array every
@@ -116,7 +150,7 @@ class Library:
         o, _ = new_outputs(inputs[0], with_lse=False)
         block = _capi.ArgumentBlock()  # its own: the thread's is reused by other calls
         args = [block.pack(slot, d.fields) for slot, d in enumerate(inputs + [o])]
-        args += [None, block.options(num_threads)]
+        args += [None, block.options(num_threads, self.request_values(request))]
         attention, check = self._entry.attention, self._entry.check
         result = o.array[0] if q.ndim == 3 else o.array
 
@@ -126,16 +160,17 @@ class Library:
         call.keep = (inputs, block)  # alive as long as the call
         return call
 
-    def _run(self, q, k, v, num_threads=0, with_lse=True, stream=None):
+    def _run(self, q, k, v, num_threads=0, with_lse=True, stream=None, request=()):
         """One call: (O, LSE or None) in the kind of q's array. Unbatched
-        inputs get a batch of one, which the results drop again."""
+        inputs get a batch of one, which the results drop again. `request`:
+        the values in declaration order (request_values)."""
         qd, kd, vd = describe(q, "q"), describe(k, "k"), describe(v, "v")
         od, lsed = new_outputs(qd, with_lse)
         block = _capi.argument_block()
         args = [block.pack(0, qd.fields), block.pack(1, kd.fields),
                 block.pack(2, vd.fields), block.pack(3, od.fields),
                 block.pack(4, lsed.fields) if with_lse else None,
-                block.options(num_threads)]
+                block.options(num_threads, request)]
         if qd.fields[-2] == _capi.MEMORY_CUDA:
             self._run_cuda(qd.array.device, args, stream)
         else:
@@ -154,7 +189,7 @@ class Library:
         if stream is None:
             stream = torch.cuda.current_stream(device).cuda_stream
         size = ctypes.c_size_t(0)
-        entry.check(entry.workspace_size(args[0], args[1], ctypes.byref(size)))
+        entry.check(entry.workspace_size(args[0], args[1], args[5], ctypes.byref(size)))
         # From torch's caching allocator, in stream order and graph-safe.
         workspace = (torch.empty(size.value, dtype=torch.uint8, device=device)
                      if size.value else None)
@@ -162,11 +197,11 @@ class Library:
             *args, stream, workspace.data_ptr() if workspace is not None else None,
             size.value))
 
-    def selections(self, q, k):
+    def selections(self, q, k, request=None):
         """What every content-based stage kept, for every (batch element,
-        query head) of this call: result[stage][b][h] is a Selection, or
-        None where the stage does not serve head h (per_head specs).
-        Unbatched inputs give result[stage][h]."""
+        query head) of this call (under `request`): result[stage][b][h] is a
+        Selection, or None where the stage does not serve head h (per_head
+        specs). Unbatched inputs give result[stage][h]."""
         qd, kd = describe(q, "q"), describe(k, "k")
         batch, heads = qd.array.shape[0], qd.array.shape[1]
         on_device = qd.fields[-2] == _capi.MEMORY_CUDA
@@ -175,6 +210,7 @@ class Library:
             raise SpattnError(_capi.ERROR_ARGUMENT, f"{self.name}: built without the cuda target")
         block = _capi.argument_block()
         q_address, k_address = block.pack(0, qd.fields), block.pack(1, kd.fields)
+        options = block.options(0, self.request_values(request))
         result = []
         for stage in range(len(self.stage_kinds)):
             per_batch = []
@@ -182,7 +218,8 @@ class Library:
                 row = []
                 for h in range(heads):
                     out = _capi.Selection()
-                    status = select(q_address, k_address, b, h, stage, ctypes.byref(out))
+                    status = select(q_address, k_address, b, h, stage, options,
+                                    ctypes.byref(out))
                     # The C API says "does not serve" only in its message.
                     if (status == _capi.ERROR_ARGUMENT
                             and b"does not serve" in self._entry.last_error()):

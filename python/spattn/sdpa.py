@@ -6,14 +6,15 @@ import math
 
 
 def sdpa(query, key, value, library, attn_mask=None, dropout_p=0.0,
-         is_causal=None, scale=None, enable_gqa=False):
+         is_causal=None, scale=None, enable_gqa=False, request=None):
     """Like F.scaled_dot_product_attention(query, key, value, ...) with
     query [B, Hq, Lq, D] (or [Hq, Lq, D]) and key, value [B, Hkv, Lk, D];
     returns the attention output shaped like query.
 
     attn_mask must be None (the pattern is compiled into the library),
     dropout_p 0. is_causal, when given, and scale, when given, must agree
-    with the library's. Hkv < Hq needs enable_gqa=True, as in PyTorch."""
+    with the library's. Hkv < Hq needs enable_gqa=True, as in PyTorch.
+    request: the library's request parameter values, if it has any."""
     if attn_mask is not None:
         raise ValueError("spattn.sdpa: attn_mask must be None; the sparsity "
                          f"pattern is compiled into library {library.name}")
@@ -29,4 +30,4 @@ def sdpa(query, key, value, library, attn_mask=None, dropout_p=0.0,
     if kv_heads != q_heads and not enable_gqa:
         raise ValueError(f"spattn.sdpa: {q_heads} query heads and {kv_heads} key "
                          "heads need enable_gqa=True")
-    return library.attention(query, key, value)
+    return library.attention(query, key, value, request=request)

@@ -45,9 +45,9 @@ def test_torch_compile_fullgraph_matches_eager(compiled):
 def test_operator_schema_and_fake_shapes(compiled):
     lib = compiled("py_window_gqa")
     q, k, v = map(torch.from_numpy, random_qkv(lib, 30, batch=2))
-    o, lse = torch.ops.spattn.attention(q, k, v, lib._id, 0)
+    o, lse = torch.ops.spattn.attention(q, k, v, lib._id, 0, [])
     np.testing.assert_array_equal(o.numpy(), lib.attention(q, k, v).numpy())
-    torch.library.opcheck(torch.ops.spattn.attention.default, (q, k, v, lib._id, 0),
+    torch.library.opcheck(torch.ops.spattn.attention.default, (q, k, v, lib._id, 0, []),
                           test_utils=("test_schema", "test_faketensor"))
 
 

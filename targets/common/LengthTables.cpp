@@ -7,17 +7,21 @@
 
 namespace mlir::spattn {
 
-FailureOr<std::vector<LengthRuns>> tabulate(Block &body, ArrayRef<Value> values,
-                                            int64_t lo, int64_t hi) {
-  std::vector<LengthRuns> runs(values.size());
+FailureOr<std::vector<LengthRuns>>
+tabulate(Block &body, ArrayRef<Value> values, int64_t lo, int64_t hi,
+         ArrayRef<std::vector<int64_t>> requests) {
+  std::vector<LengthRuns> runs(values.size() * requests.size());
   llvm::DenseMap<Value, Attribute> folded;
-  for (int64_t length = lo; length <= hi; ++length) {
-    if (failed(foldBodyAt(body, length, folded)))
-      return failure();
-    for (auto [index, value] : llvm::enumerate(values))
-      runs[index].add(length, cast<IntegerAttr>(folded.lookup(value))
-                                  .getValue()
-                                  .getSExtValue());
+  for (auto [combination, request] : llvm::enumerate(requests)) {
+    LengthRuns *tables = runs.data() + combination * values.size();
+    for (int64_t length = lo; length <= hi; ++length) {
+      if (failed(foldBodyAt(body, length, request, folded)))
+        return failure();
+      for (auto [index, value] : llvm::enumerate(values))
+        tables[index].add(length, cast<IntegerAttr>(folded.lookup(value))
+                                      .getValue()
+                                      .getSExtValue());
+    }
   }
   return runs;
 }

@@ -5,7 +5,8 @@
 // than translating arith / math / spattn.budget ops to C, the compiler folds
 // the body at every L of the bucket with the ops' own folders (as the
 // summary and the specialization do) and stores run-length tables: the
-// library's values are the compiler's by construction.
+// library's values are the compiler's by construction. A spec with request
+// parameters gets one set of tables per combination of request values.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_COMMON_LENGTHTABLES_H
@@ -30,10 +31,13 @@ struct LengthRuns {
   }
 };
 
-/// Runs of each of `values` (index values of `body`) over L in [lo, hi].
-FailureOr<std::vector<LengthRuns>> tabulate(Block &body,
-                                            ArrayRef<Value> values,
-                                            int64_t lo, int64_t hi);
+/// Runs of each of `values` (index values of `body`) over L in [lo, hi],
+/// once per combination of request values in `requests` (the library's
+/// order, core/RequestSpace.h): runs[c * values.size() + v] is value v under
+/// combination c.
+FailureOr<std::vector<LengthRuns>>
+tabulate(Block &body, ArrayRef<Value> values, int64_t lo, int64_t hi,
+         ArrayRef<std::vector<int64_t>> requests);
 
 } // namespace mlir::spattn
 

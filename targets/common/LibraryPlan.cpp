@@ -19,8 +19,9 @@ bool isIdentifier(StringRef name) {
 /// Reads one lowered variant into a plan variant.
 class VariantReader {
 public:
-  VariantReader(VariantOp op, int64_t numQHeads, Variant &out)
-      : op(op), numQHeads(numQHeads), out(out) {}
+  VariantReader(VariantOp op, int64_t numQHeads,
+                ArrayRef<std::vector<int64_t>> requests, Variant &out)
+      : op(op), numQHeads(numQHeads), requests(requests), out(out) {}
 
   LogicalResult read(StringRef library, int64_t headDim) {
     out.bucket = op.getBucket();
@@ -31,7 +32,7 @@ public:
     out.denseStrategy = op.getStrategy() == "dense";
     collectParameters();
     FailureOr<std::vector<LengthRuns>> runs =
-        tabulate(op.getBody().front(), params, out.lo, out.hi);
+        tabulate(op.getBody().front(), params, out.lo, out.hi, requests);
     if (failed(runs))
       return failure();
     out.parameters = std::move(*runs);
@@ -170,6 +171,7 @@ private:
 
   VariantOp op;
   int64_t numQHeads;
+  ArrayRef<std::vector<int64_t>> requests;
   Variant &out;
   std::vector<Value> params;
   llvm::DenseMap<Value, size_t> paramIndex;
@@ -194,20 +196,26 @@ FailureOr<Library> buildLibraryPlan(ModuleOp lowered, SpecOp spec) {
   library.dtype = config.dtype;
   library.upperBounds = config.buckets;
 
+  library.requestNames = config.requestNames;
+  library.requestMin = config.requestMin;
+  library.requestMax = config.requestMax;
+  std::vector<std::vector<int64_t>> requests = config.requestCombinations();
+
   std::vector<Value> budgetValues;
   for (const BudgetSite &site : evaluator.budgets()) {
     budgetValues.push_back(site.value);
     library.budgetLabels.push_back(site.label);
   }
-  FailureOr<std::vector<LengthRuns>> budgetRuns =
-      tabulate(spec.getBody().front(), budgetValues, 1, config.buckets.back());
+  FailureOr<std::vector<LengthRuns>> budgetRuns = tabulate(
+      spec.getBody().front(), budgetValues, 1, config.buckets.back(), requests);
   if (failed(budgetRuns))
     return failure();
   library.budgets = std::move(*budgetRuns);
 
   for (VariantOp op : variantsOf(lowered, spec)) {
     library.variants.emplace_back();
-    if (failed(VariantReader(op, config.numQHeads, library.variants.back())
+    if (failed(VariantReader(op, config.numQHeads, requests,
+                             library.variants.back())
                    .read(config.name, config.headDim)))
       return failure();
   }

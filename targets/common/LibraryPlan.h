@@ -90,7 +90,9 @@ struct Variant {
   int64_t bucket = 0, lo = 0, hi = 0;
   int64_t tileQ = 0, tileK = 0;
   bool denseStrategy = false;
-  std::vector<LengthRuns> parameters; // schedule parameters over [lo, hi]
+  /// Schedule parameters over [lo, hi]: [combination][parameter], one set
+  /// per combination of request values (core/RequestSpace.h).
+  std::vector<LengthRuns> parameters;
   std::vector<Stage> stages;
   std::vector<ScheduleNode> nodes; // children before parents
   int root = -1;
@@ -110,10 +112,21 @@ struct Library {
   double scale = 0; // effective (1/sqrt(D) when the spec has none)
   std::string dtype;
   std::vector<int64_t> upperBounds;
+  std::vector<std::string> requestNames; // request parameters, in order
+  std::vector<int64_t> requestMin, requestMax;
   std::vector<std::string> budgetLabels;
-  std::vector<LengthRuns> budgets; // over [1, last upper bound]
+  /// Over [1, last upper bound]: [combination][budget], as `parameters`.
+  std::vector<LengthRuns> budgets;
   std::vector<StageKind> stageKinds; // the same in every variant
   std::vector<Variant> variants;
+
+  /// Combinations of request values (1 without request parameters).
+  size_t requestCombinations() const {
+    size_t n = 1;
+    for (size_t k = 0; k < requestNames.size(); ++k)
+      n *= static_cast<size_t>(requestMax[k] - requestMin[k] + 1);
+    return n;
+  }
 };
 
 /// Query rows of the small kernels a variant adds for decode tiles.

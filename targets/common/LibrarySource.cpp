@@ -407,6 +407,12 @@ std::string generateLibrarySource(const plan::Library &library,
   out << "spattn::abi::StageKind::TopkBlocks};\n";
   writeInt64Array(out, "kStagePageSizes", stagePageSizes(library));
   writeInt64Array(out, "kUpperBounds", library.upperBounds);
+  out << "static const char *const kRequestNames[] = {";
+  for (const std::string &parameter : library.requestNames)
+    out << "\"" << parameter << "\", ";
+  out << "nullptr};\n";
+  writeInt64Array(out, "kRequestMin", library.requestMin);
+  writeInt64Array(out, "kRequestMax", library.requestMax);
   out << "} // namespace\n\n";
 
   out << "extern const spattn::abi::Variant " << variantTableSymbol(library)
@@ -414,7 +420,8 @@ std::string generateLibrarySource(const plan::Library &library,
   for (const plan::Variant &v : library.variants) {
     std::string b = "b" + std::to_string(v.bucket);
     out << "    {" << v.lo << ", " << v.hi << ", " << v.tileQ << ", " << v.tileK << ", "
-        << v.parameters.size() << ", " << b << "::kParams, &" << b << "::select, &"
+        << v.parameters.size() / library.requestCombinations() << ", " << b
+        << "::kParams, &" << b << "::select, &"
         << b << "::ranges" << v.root << ", &" << b << "::keepRow},\n";
   }
   out << "};\n\nextern const spattn::abi::Library " << librarySymbol(library) << ";\n"
@@ -425,7 +432,8 @@ std::string generateLibrarySource(const plan::Library &library,
       << llvm::format("%.17g", library.scale) << ", " << library.variants.size() << ", "
       << variantTableSymbol(library) << ", kUpperBounds, " << library.stageKinds.size()
       << ", kStageKinds, kStagePageSizes, " << library.budgetLabels.size()
-      << ", kBudgetLabels, kBudgets};\n"
+      << ", kBudgetLabels, kBudgets, " << library.requestNames.size()
+      << ", kRequestNames, kRequestMin, kRequestMax};\n"
       << "namespace {\nconst spattn::abi::Library &kLibrary = " << librarySymbol(library)
       << ";\nconst spattn::abi::TargetEntry *const kTargets[] = {";
   for (const std::string &target : targets)
@@ -449,18 +457,21 @@ std::string generateLibrarySource(const plan::Library &library,
       << "int32_t " << name << "_num_budgets(void) { return " << numBudgets << "; }\n"
       << "const char *" << name << "_budget_label(int32_t index) {\n  return index >= 0 "
          "&& index < " << numBudgets << " ? kBudgetLabels[index] : nullptr;\n}\n"
-      << "int " << name << "_budgets(int64_t length, int64_t *values, int32_t capacity) "
-         "{\n  return spattn::abi::budgets(kLibrary, length, values, capacity);\n}\n"
+      << "int " << name << "_budgets(int64_t length, const spattn_options *options, "
+         "int64_t *values,\n    int32_t capacity) {\n  return spattn::abi::budgets(kLibrary, "
+         "length, options, values, capacity);\n}\n"
       << "int32_t " << name << "_num_stages(void) { return " << numStages << "; }\n"
       << "const char *" << name << "_stage_kind(int32_t stage) {\n  return stage >= 0 && "
          "stage < " << numStages
       << " ? spattn::abi::stageKindName(kStageKinds[stage]) : nullptr;\n}\n"
       << "int " << name << "_selection(const spattn_tensor *q, const spattn_tensor *k, "
-         "int64_t batch, int64_t head, int32_t stage, spattn_selection *out) {\n"
+         "int64_t batch, int64_t head, int32_t stage, const spattn_options *options, "
+         "spattn_selection *out) {\n"
          "  // Selections run on the host, on host float32 Q and K.\n"
          "  static const spattn::rt::TargetAccepts host = {\"host selection\", 1u << "
          "SPATTN_F32, SPATTN_MEMORY_HOST};\n"
-         "  return spattn::abi::selection(kLibrary, host, q, k, batch, head, stage, out);\n}\n";
+         "  return spattn::abi::selection(kLibrary, host, q, k, batch, head, stage, "
+         "options, out);\n}\n";
   if (hasPagesStage(library))
     out << "int64_t " << name << "_page_size(int32_t stage) {\n"
         << "  return spattn::abi::pageSize(kLibrary, stage);\n}\n"

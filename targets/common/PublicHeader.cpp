@@ -10,6 +10,18 @@ namespace {
 
 /// The C API of decode with page bounds kept by the caller (Quest), in
 /// libraries with a pages stage.
+/// The request parameters every call passes, for the header's comment.
+std::string requestComment(const plan::Library &library) {
+  if (library.requestNames.empty())
+    return "";
+  std::string text = "/* Request parameters: every call passes, in spattn_options.request, ";
+  for (size_t k = 0; k < library.requestNames.size(); ++k)
+    text += (k ? ", " : "") + library.requestNames[k] + " in [" +
+            std::to_string(library.requestMin[k]) + ", " +
+            std::to_string(library.requestMax[k]) + "]";
+  return text + ". */\n";
+}
+
 std::string pageBoundsDeclarations(const std::string &n) {
   return "/* Decode with page bounds kept by the caller (pages stages, Quest).\n"
          " * The page size of selection stage `stage` when it is a pages stage,\n"
@@ -80,6 +92,7 @@ std::string generateLibraryHeader(const plan::Library &library,
         " * holds Q; it returns a spattn_status and, on failure,\n"
         " * " << n << "_last_error() says why. Lk above the last bucket is\n"
         " * SPATTN_ERROR_LENGTH. */\n"
+     << requestComment(library)
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"spattn/runtime.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "/* O = attention(Q, K, V) under the spec's pattern; LSE may be null. */\n"
@@ -92,15 +105,18 @@ std::string generateLibraryHeader(const plan::Library &library,
      << "const spattn_library_info *" << n << "_info(void);\n"
      << "/* The longest key length served. */\n"
      << "int64_t " << n << "_max_length(void);\n"
-     << "/* Budgets: their labels and their values at a length. */\n"
+     << "/* Budgets: their labels and their values at a length (and the request\n"
+     << " * values of `options`, which may be null without request parameters). */\n"
      << "int32_t " << n << "_num_budgets(void);\n"
      << "const char *" << n << "_budget_label(int32_t index);\n"
-     << "int " << n << "_budgets(int64_t length, int64_t *values, int32_t capacity);\n"
+     << "int " << n << "_budgets(int64_t length, const spattn_options *options,\n"
+     << "    int64_t *values, int32_t capacity);\n"
      << "/* Selection stages (content-based patterns) and what one chose. */\n"
      << "int32_t " << n << "_num_stages(void);\n"
      << "const char *" << n << "_stage_kind(int32_t stage);\n"
      << "int " << n << "_selection(const spattn_tensor *q, const spattn_tensor *k,\n"
-     << "    int64_t batch, int64_t head, int32_t stage, spattn_selection *out);\n\n";
+     << "    int64_t batch, int64_t head, int32_t stage, const spattn_options *options,\n"
+     << "    spattn_selection *out);\n\n";
   if (hasPagesStage(library))
     os << pageBoundsDeclarations(n);
   for (const Target *target : targets)

@@ -54,3 +54,23 @@ spattn.spec @modulo attributes {head_dim = 64 : i64, num_q_heads = 2 : i64, num_
   %p = spattn.per_head %a, %b heads [0, 1]
   spattn.yield %p
 }
+
+// -----
+
+// Request parameters: budget bounds cover every length of the bucket and
+// every request value (window = 8 * (quality + 1) for quality in [0, 3]);
+// the variant keeps the spec's arguments, named after the parameters.
+// CHECK-LABEL: spattn.variant @requested_b0
+// CHECK-SAME:    budget_labels = ["window.size"], budget_max = array<i64: 32>, budget_min = array<i64: 8>
+// CHECK-NEXT:  ^bb0(%L: index, %quality: index):
+// CHECK-LABEL: spattn.variant @requested_b1
+// CHECK-SAME:    budget_max = array<i64: 32>, budget_min = array<i64: 8>
+spattn.spec @requested attributes {head_dim = 64 : i64, num_q_heads = 2 : i64, num_kv_heads = 1 : i64, dtype = f32, causal, buckets = array<i64: 256, 1024>, request = [{name = "quality", min = 0, max = 3}]} {
+^bb0(%L: index, %quality: index):
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %steps = arith.addi %quality, %c1 : index
+  %w = arith.muli %c8, %steps : index
+  %p = spattn.window %w
+  spattn.yield %p
+}

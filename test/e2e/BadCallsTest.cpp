@@ -119,19 +119,25 @@ TEST_F(BadCalls, OptionsBudgetsAndSelections) {
   spattn_options bad{-1};
   options = &bad;
   expectFailure(SPATTN_ERROR_ARGUMENT, "num_threads");
+  // A library without request parameters takes no request values.
+  int64_t quality = 1;
+  spattn_options requested{0, 1, &quality};
+  options = &requested;
+  expectFailure(SPATTN_ERROR_ARGUMENT, "takes 0 request values in options, got 1");
   int64_t values[2];
-  EXPECT_EQ(lib->budgets(4096, values, 1), SPATTN_ERROR_ARGUMENT);
-  EXPECT_EQ(lib->budgets(4096, nullptr, 2), SPATTN_ERROR_NULL);
-  EXPECT_EQ(lib->budgets(0, values, 2), SPATTN_ERROR_LENGTH);
-  EXPECT_EQ(lib->budgets(131073, values, 2), SPATTN_ERROR_LENGTH);
-  ASSERT_EQ(lib->budgets(4096, values, 2), SPATTN_OK);
+  EXPECT_EQ(lib->budgets(4096, nullptr, values, 1), SPATTN_ERROR_ARGUMENT);
+  EXPECT_EQ(lib->budgets(4096, nullptr, nullptr, 2), SPATTN_ERROR_NULL);
+  EXPECT_EQ(lib->budgets(0, nullptr, values, 2), SPATTN_ERROR_LENGTH);
+  EXPECT_EQ(lib->budgets(131073, nullptr, values, 2), SPATTN_ERROR_LENGTH);
+  EXPECT_EQ(lib->budgets(4096, &requested, values, 2), SPATTN_ERROR_ARGUMENT);
+  ASSERT_EQ(lib->budgets(4096, nullptr, values, 2), SPATTN_OK);
   EXPECT_EQ(values[0], 4);    // sinks
   EXPECT_EQ(values[1], 3072); // align(48 sqrt(4096), 64)
   EXPECT_STREQ(lib->budgetLabel(1), "window.size");
   EXPECT_EQ(lib->budgetLabel(2), nullptr);
   spattn_selection sel;
-  EXPECT_EQ(lib->selection(&q.desc, &k.desc, 0, 0, 0, &sel), SPATTN_ERROR_ARGUMENT);
-  EXPECT_EQ(lib->selection(&q.desc, &k.desc, 0, 0, 0, nullptr), SPATTN_ERROR_NULL);
+  EXPECT_EQ(lib->selection(&q.desc, &k.desc, 0, 0, 0, nullptr, &sel), SPATTN_ERROR_ARGUMENT);
+  EXPECT_EQ(lib->selection(&q.desc, &k.desc, 0, 0, 0, nullptr, nullptr), SPATTN_ERROR_NULL);
 }
 
 /// Q laid out [B, L, H, D] in memory and described as [B, H, L, D] through

@@ -26,7 +26,8 @@ namespace {
 using AttentionCuda = int (*)(const spattn_tensor *, const spattn_tensor *,
                               const spattn_tensor *, spattn_tensor *, spattn_tensor *,
                               const spattn_options *, spattn_cuda_stream, void *, size_t);
-using WorkspaceSize = int (*)(const spattn_tensor *, const spattn_tensor *, size_t *);
+using WorkspaceSize = int (*)(const spattn_tensor *, const spattn_tensor *,
+                              const spattn_options *, size_t *);
 
 struct CudaLibrary {
   std::unique_ptr<LoadedLibrary> lib;
@@ -70,9 +71,10 @@ struct DeviceSelections {
 } deviceSelections;
 
 int selectionOnDevice(const spattn_tensor *, const spattn_tensor *, int64_t batch,
-                      int64_t head, int32_t stage, spattn_selection *out) {
+                      int64_t head, int32_t stage, const spattn_options *options,
+                      spattn_selection *out) {
   return deviceSelections.selectionCuda(&deviceSelections.q, &deviceSelections.k, batch,
-                                        head, stage, out);
+                                        head, stage, options, out);
 }
 
 bool haveGpu() {
@@ -139,12 +141,12 @@ TEST(CudaLibrary, BadCallsFailCleanly) {
                               nullptr, 0),
               SPATTN_ERROR_LENGTH, "Lk above the last bucket");
   size_t bytes = 0;
-  expectError(c.workspaceSize(&q, &k, nullptr), SPATTN_ERROR_NULL, "null bytes");
-  expectError(c.workspaceSize(&hq, &k, &bytes), SPATTN_ERROR_ARGUMENT, "host q size");
+  expectError(c.workspaceSize(&q, &k, nullptr, nullptr), SPATTN_ERROR_NULL, "null bytes");
+  expectError(c.workspaceSize(&hq, &k, nullptr, &bytes), SPATTN_ERROR_ARGUMENT, "host q size");
   spattn_selection selection;
-  expectError(c.selectionCuda(&hq, &k, 0, 0, 0, &selection), SPATTN_ERROR_ARGUMENT,
+  expectError(c.selectionCuda(&hq, &k, 0, 0, 0, nullptr, &selection), SPATTN_ERROR_ARGUMENT,
               "host q selection");
-  expectError(c.selectionCuda(&q, &k, 0, 0, 0, nullptr), SPATTN_ERROR_NULL, "null out");
+  expectError(c.selectionCuda(&q, &k, 0, 0, 0, nullptr, nullptr), SPATTN_ERROR_NULL, "null out");
   // A pointer that is not device memory (or no device at all): CUDA's answer
   // comes back as an error, not a crash.
   if (!haveGpu()) {
@@ -209,7 +211,7 @@ TEST(CudaLibrary, BadSelectionCallsFailCleanly) {
   spattn_tensor q = deviceTensor(scratch, SPATTN_F16, {1, 32, 1, 128});
   spattn_tensor k = deviceTensor(scratch, SPATTN_F16, {1, 8, 300, 128});
   spattn_selection selection;
-  int status = c.selectionCuda(&q, &k, 0, 0, 0, &selection);
+  int status = c.selectionCuda(&q, &k, 0, 0, 0, nullptr, &selection);
   EXPECT_NE(status, SPATTN_OK);
   EXPECT_STRNE(c.lib->lastError(), "");
   // Page bounds kept on the device: their checks come before the device's.
@@ -236,7 +238,7 @@ TEST(CudaLibrary, BadSelectionCallsFailCleanly) {
     return; // the remaining checks need the call to fail before the device
   EXPECT_EQ(status, SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
   size_t bytes = 0;
-  EXPECT_EQ(c.workspaceSize(&q, &k, &bytes), SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
+  EXPECT_EQ(c.workspaceSize(&q, &k, nullptr, &bytes), SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
   EXPECT_EQ(update(&k, 0, 0, &bounds, nullptr), SPATTN_ERROR_ARGUMENT) << c.lib->lastError();
 }
 
@@ -265,7 +267,7 @@ TEST(CudaLibrary, DeviceCallsMatchTheReference) {
         std::vector<int64_t> lseShape(r.lse.desc.shape, r.lse.desc.shape + 3);
         spattn_tensor lse = deviceTensor(dlse, SPATTN_F32, lseShape);
         size_t bytes = 0;
-        ASSERT_EQ(c.workspaceSize(&q, &k, &bytes), SPATTN_OK) << c.lib->lastError();
+        ASSERT_EQ(c.workspaceSize(&q, &k, nullptr, &bytes), SPATTN_OK) << c.lib->lastError();
         void *workspace = nullptr;
         if (bytes)
           ASSERT_EQ(cudaMalloc(&workspace, bytes), cudaSuccess);

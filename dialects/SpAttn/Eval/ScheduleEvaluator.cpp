@@ -210,7 +210,8 @@ ScheduleEvaluator::ScheduleEvaluator(VariantOp variant)
 ScheduleEvaluator::~ScheduleEvaluator() = default;
 
 LogicalResult ScheduleEvaluator::bind(const ref::AttentionProblem &call,
-                                      int64_t head, ref::HeadContent content) {
+                                      int64_t head, ref::HeadContent content,
+                                      ArrayRef<int64_t> request) {
   root.reset();
   int64_t length = call.keyLength;
   if (length < variant.getLo() || length > variant.getHi())
@@ -228,7 +229,7 @@ LogicalResult ScheduleEvaluator::bind(const ref::AttentionProblem &call,
   problem = call;
   boundHead = head;
   llvm::DenseMap<Value, Attribute> folded;
-  if (failed(foldBodyAt(variant.getBody().front(), length, folded)))
+  if (failed(foldBodyAt(variant.getBody().front(), length, request, folded)))
     return failure();
   FailureOr<Node> tree =
       TreeBuilder(folded, problem, head, content).build(variant.getResult());

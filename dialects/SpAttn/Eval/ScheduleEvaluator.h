@@ -43,10 +43,11 @@ public:
 
   /// Binds one call for query head `head`: folds the budgets at
   /// L = problem.keyLength (which must lie in the variant's [lo, hi]) and
-  /// runs the selections on `content` (may be empty for static patterns).
-  /// Emits a located diagnostic and fails otherwise.
+  /// the request values `request` (one per request parameter of the spec)
+  /// and runs the selections on `content` (may be empty for static
+  /// patterns). Emits a located diagnostic and fails otherwise.
   LogicalResult bind(const ref::AttentionProblem &problem, int64_t head,
-                     ref::HeadContent content);
+                     ref::HeadContent content, ArrayRef<int64_t> request = {});
 
   int64_t blockQ() const { return tileQ; }
   int64_t blockK() const { return tileK; }

@@ -21,7 +21,60 @@ SpecConfig SpecConfig::fromOp(SpecOp spec) {
   config.buckets.assign(spec.getBuckets().begin(), spec.getBuckets().end());
   config.blockQ = spec.getBlockQAttr().getInt();
   config.blockK = spec.getBlockKAttr().getInt();
+  for (const RequestParameter &parameter : spec.getRequestParameters()) {
+    config.requestNames.push_back(parameter.name);
+    config.requestMin.push_back(parameter.minimum);
+    config.requestMax.push_back(parameter.maximum);
+  }
   return config;
+}
+
+llvm::Expected<std::vector<int64_t>>
+SpecConfig::requestFromAssignments(ArrayRef<std::string> assignments) const {
+  const size_t count = requestNames.size();
+  std::vector<int64_t> values(count);
+  std::vector<bool> given(count, false);
+  for (StringRef assignment : assignments) {
+    auto [name, text] = assignment.split('=');
+    auto it = llvm::find(requestNames, name.trim().str());
+    if (it == requestNames.end())
+      return llvm::createStringError(
+          "@" + this->name + " has no request parameter '" + name.trim().str() +
+          "'" + (count ? "" : " (it declares none)"));
+    size_t k = it - requestNames.begin();
+    int64_t value = 0;
+    if (text.trim().getAsInteger(10, value))
+      return llvm::createStringError("request parameter " + requestNames[k] +
+                                     " needs an integer, got '" + text.str() +
+                                     "'");
+    if (given[k])
+      return llvm::createStringError("request parameter " + requestNames[k] +
+                                     " is given twice");
+    if (value < requestMin[k] || value > requestMax[k])
+      return llvm::createStringError(
+          "request parameter " + requestNames[k] + " = " +
+          std::to_string(value) + " is outside its declared range [" +
+          std::to_string(requestMin[k]) + ", " + std::to_string(requestMax[k]) +
+          "]");
+    given[k] = true;
+    values[k] = value;
+  }
+  for (size_t k = 0; k < count; ++k)
+    if (!given[k])
+      return llvm::createStringError(
+          "@" + this->name + " needs a value for request parameter " +
+          requestNames[k] + " in [" + std::to_string(requestMin[k]) + ", " +
+          std::to_string(requestMax[k]) + "]");
+  return values;
+}
+
+std::vector<std::vector<int64_t>> SpecConfig::requestCombinations() const {
+  ::spattn::core::RequestSpace space = requestSpace();
+  std::vector<std::vector<int64_t>> all(space.combinations(),
+                                        std::vector<int64_t>(space.count));
+  for (auto [index, values] : llvm::enumerate(all))
+    space.valuesOf(static_cast<int64_t>(index), values.data());
+  return all;
 }
 
 ref::AttentionProblem SpecConfig::problem(int64_t queryLength,
@@ -70,10 +123,18 @@ static bool isStructural(Operation &op) {
 }
 
 LogicalResult mlir::spattn::foldBodyAt(Block &body, int64_t length,
+                                       ArrayRef<int64_t> request,
                                        llvm::DenseMap<Value, Attribute> &folded) {
   folded.clear();
-  MLIRContext *ctx = body.getParentOp()->getContext();
-  folded[body.getArgument(0)] = IntegerAttr::get(IndexType::get(ctx), length);
+  Operation *owner = body.getParentOp();
+  if (body.getNumArguments() != 1 + request.size())
+    return owner->emitError()
+           << "takes " << body.getNumArguments() - 1
+           << " request values, got " << request.size();
+  Type index = IndexType::get(owner->getContext());
+  folded[body.getArgument(0)] = IntegerAttr::get(index, length);
+  for (auto [k, value] : llvm::enumerate(request))
+    folded[body.getArgument(1 + k)] = IntegerAttr::get(index, value);
   SmallVector<Attribute> operands;
   SmallVector<OpFoldResult> results;
   for (Operation &op : body) {
@@ -98,8 +159,16 @@ LogicalResult mlir::spattn::foldBodyAt(Block &body, int64_t length,
   return success();
 }
 
-LogicalResult SpecEvaluator::foldBody(int64_t length) {
-  return foldBodyAt(spec.getBody().front(), length, folded);
+LogicalResult SpecEvaluator::foldBody(int64_t length, ArrayRef<int64_t> request) {
+  if (request.size() == specConfig.requestNames.size())
+    if (int32_t k = specConfig.requestSpace().firstOutOfRange(request.data());
+        k >= 0)
+      return spec.emitError()
+             << "request parameter " << specConfig.requestNames[k] << " = "
+             << request[k] << " is outside its declared range ["
+             << specConfig.requestMin[k] << ", " << specConfig.requestMax[k]
+             << "]";
+  return foldBodyAt(spec.getBody().front(), length, request, folded);
 }
 
 FailureOr<int64_t> SpecEvaluator::budgetValue(Operation *user, Value value,
@@ -117,8 +186,9 @@ FailureOr<int64_t> SpecEvaluator::budgetValue(Operation *user, Value value,
   return result;
 }
 
-FailureOr<std::vector<int64_t>> SpecEvaluator::evaluateBudgets(int64_t length) {
-  if (failed(foldBody(length)))
+FailureOr<std::vector<int64_t>>
+SpecEvaluator::evaluateBudgets(int64_t length, ArrayRef<int64_t> request) {
+  if (failed(foldBody(length, request)))
     return failure();
   std::vector<int64_t> values;
   values.reserve(budgetSites.size());
@@ -148,8 +218,9 @@ FailureOr<ref::Pattern> SpecEvaluator::buildPattern(Operation *op, int64_t lengt
   return cast<PatternOpInterface>(op).toReference(values, std::move(inputs));
 }
 
-FailureOr<ref::Pattern> SpecEvaluator::evaluatePattern(int64_t length) {
-  if (failed(foldBody(length)))
+FailureOr<ref::Pattern> SpecEvaluator::evaluatePattern(int64_t length,
+                                                       ArrayRef<int64_t> request) {
+  if (failed(foldBody(length, request)))
     return failure();
   patterns.clear();
   for (Operation &op : spec.getBody().front()) {

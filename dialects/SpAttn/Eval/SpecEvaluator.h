@@ -1,7 +1,7 @@
 //===- SpecEvaluator.h - Evaluate a spec at one key length ----*- C++ -*-===//
 //
-// Binds %L of a `spattn.spec` to a concrete length, folds every budget with
-// the ops' own folders (arith, math, spattn.budget) and returns the concrete
+// Binds %L (and the request parameters) of a `spattn.spec` to concrete
+// values, folds every budget with the ops' own folders (arith, math, spattn.budget) and returns the concrete
 // pattern tree the reference semantics consume. This is the single place that
 // gives spec IR its meaning at a length; tools and tests share it.
 //
@@ -10,9 +10,11 @@
 #define SPATTN_DIALECT_SPATTN_EVAL_SPATTNEVALUATOR_H
 
 #include "dialects/SpAttn/IR/SpAttnOps.h"
+#include "core/RequestSpace.h"
 #include "reference/Pattern.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 #include <vector>
@@ -30,8 +32,23 @@ struct SpecConfig {
   double scale = 0.0; // 0: the default 1/sqrt(head_dim)
   std::vector<int64_t> buckets;
   int64_t blockQ = 0, blockK = 0;
+  std::vector<std::string> requestNames; // declared request parameters
+  std::vector<int64_t> requestMin, requestMax;
 
   static SpecConfig fromOp(SpecOp spec);
+  /// The combinations of request values (pointers into this config).
+  ::spattn::core::RequestSpace requestSpace() const {
+    return {static_cast<int32_t>(requestNames.size()), requestMin.data(),
+            requestMax.data()};
+  }
+  /// Request values from "name=value" assignments, one per declared
+  /// parameter (any order), in declaration order; an error names a missing,
+  /// unknown, repeated, malformed or out-of-range one.
+  llvm::Expected<std::vector<int64_t>>
+  requestFromAssignments(ArrayRef<std::string> assignments) const;
+  /// Every combination of request values, in the library's order
+  /// (core/RequestSpace.h); one empty combination without parameters.
+  std::vector<std::vector<int64_t>> requestCombinations() const;
   /// An attention problem with these heads and options at (Lq, Lk).
   ref::AttentionProblem problem(int64_t queryLength, int64_t keyLength,
                                 int64_t batch = 1) const;
@@ -50,9 +67,11 @@ struct BudgetSite {
 std::vector<BudgetSite> budgetSitesOf(Block &body);
 
 /// Folds every budget of `body` (a spec or variant body) with %L bound to
-/// `length`, using the ops' own folders; the IR is not changed. Fails with a
-/// located diagnostic at an op that does not fold to a constant.
-LogicalResult foldBodyAt(Block &body, int64_t length,
+/// `length` and the request arguments to `request`, using the ops' own
+/// folders; the IR is not changed. Fails with a located diagnostic at an op
+/// that does not fold to a constant, or when `request` does not match the
+/// body's request arguments in number.
+LogicalResult foldBodyAt(Block &body, int64_t length, ArrayRef<int64_t> request,
                          llvm::DenseMap<Value, Attribute> &folded);
 
 class SpecEvaluator {
@@ -63,16 +82,20 @@ public:
   /// Every pattern parameter in program order, labelled uniquely.
   const std::vector<BudgetSite> &budgets() const { return budgetSites; }
 
-  /// Evaluates every budget at key length L (same order as budgets()).
-  /// Emits a located diagnostic and fails when a budget cannot be evaluated
-  /// or is out of range (negative size, zero stride).
-  FailureOr<std::vector<int64_t>> evaluateBudgets(int64_t length);
+  /// Evaluates every budget at key length L and request values `request`
+  /// (one per declared request parameter, in range) in the order of
+  /// budgets(). Emits a located diagnostic and fails when a budget cannot be
+  /// evaluated or is out of range (negative size, zero stride), or the
+  /// request values do not fit the declaration.
+  FailureOr<std::vector<int64_t>> evaluateBudgets(int64_t length,
+                                                  ArrayRef<int64_t> request = {});
 
-  /// The concrete pattern at key length L.
-  FailureOr<ref::Pattern> evaluatePattern(int64_t length);
+  /// The concrete pattern at key length L and request values `request`.
+  FailureOr<ref::Pattern> evaluatePattern(int64_t length,
+                                          ArrayRef<int64_t> request = {});
 
 private:
-  LogicalResult foldBody(int64_t length);
+  LogicalResult foldBody(int64_t length, ArrayRef<int64_t> request);
   FailureOr<ref::Pattern> buildPattern(Operation *op, int64_t length);
   FailureOr<int64_t> budgetValue(Operation *user, Value value, int64_t length,
                                  int64_t minimum);

@@ -1,9 +1,12 @@
 //===- SpAttnOps.cpp - spattn op verifiers and folders --------------------===//
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 
+#include "core/RequestSpace.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
@@ -53,10 +56,82 @@ Value SpecOp::getPattern() {
   return yield ? yield.getPattern() : Value();
 }
 
+/// Names %L, then each request parameter by its declared name.
+static void nameBodyArguments(Region &region, ArrayRef<RequestParameter> request,
+                              OpAsmSetValueNameFn setNameFn) {
+  if (region.empty() || region.front().getNumArguments() != 1 + request.size())
+    return;
+  setNameFn(region.front().getArgument(0), "L");
+  for (auto [k, parameter] : llvm::enumerate(request))
+    setNameFn(region.front().getArgument(1 + k), parameter.name);
+}
+
 void SpecOp::getAsmBlockArgumentNames(Region &region,
                                       OpAsmSetValueNameFn setNameFn) {
-  if (!region.empty() && region.front().getNumArguments() == 1)
-    setNameFn(region.front().getArgument(0), "L");
+  nameBodyArguments(region, getRequestParameters(), setNameFn);
+}
+
+std::vector<RequestParameter> SpecOp::getRequestParameters() {
+  std::vector<RequestParameter> parameters;
+  if (ArrayAttr request = getRequestAttr())
+    for (Attribute entry : request) {
+      auto dict = dyn_cast<DictionaryAttr>(entry);
+      auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+      auto lo = dict ? dict.getAs<IntegerAttr>("min") : IntegerAttr();
+      auto hi = dict ? dict.getAs<IntegerAttr>("max") : IntegerAttr();
+      if (!name || !lo || !hi)
+        return {};
+      parameters.push_back({name.str(), lo.getInt(), hi.getInt()});
+    }
+  return parameters;
+}
+
+static bool isCIdentifier(StringRef name) {
+  if (name.empty() || !(isalpha(name[0]) || name[0] == '_'))
+    return false;
+  return llvm::all_of(name, [](char c) { return isalnum(c) || c == '_'; });
+}
+
+/// `request`: a list of {name, min, max} with C-identifier names, distinct
+/// and not "L", min <= max, and few enough combinations to tabulate.
+static LogicalResult verifyRequest(SpecOp spec) {
+  ArrayAttr request = spec.getRequestAttr();
+  if (!request)
+    return success();
+  llvm::StringSet<> names;
+  int64_t combinations = 1;
+  for (Attribute entry : request) {
+    auto dict = dyn_cast<DictionaryAttr>(entry);
+    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+    auto lo = dict ? dict.getAs<IntegerAttr>("min") : IntegerAttr();
+    auto hi = dict ? dict.getAs<IntegerAttr>("max") : IntegerAttr();
+    if (!name || !lo || !hi || dict.size() != 3)
+      return spec.emitOpError()
+             << "request entries must be {name = \"...\", min = <int>, max = "
+                "<int>}, got "
+             << entry;
+    if (!isCIdentifier(name.getValue()) || name.getValue() == "L")
+      return spec.emitOpError() << "request parameter name \"" << name.getValue()
+                                << "\" must be a C identifier other than L";
+    if (!names.insert(name.getValue()).second)
+      return spec.emitOpError() << "request parameter \"" << name.getValue()
+                                << "\" is declared twice";
+    if (lo.getInt() > hi.getInt())
+      return spec.emitOpError() << "request parameter \"" << name.getValue()
+                                << "\" has min " << lo.getInt() << " above max "
+                                << hi.getInt();
+    // Sizes checked one at a time so the product never overflows.
+    uint64_t size = uint64_t(hi.getInt()) - uint64_t(lo.getInt()) + 1;
+    if (size > uint64_t(::spattn::core::kMaxRequestCombinations) ||
+        combinations * int64_t(size) > ::spattn::core::kMaxRequestCombinations)
+      return spec.emitOpError()
+             << "request parameters allow more than "
+             << ::spattn::core::kMaxRequestCombinations
+             << " combinations of values (a library tabulates its budgets "
+                "per combination); narrow the ranges";
+    combinations *= int64_t(size);
+  }
+  return success();
 }
 
 LogicalResult SpecOp::verify() {
@@ -101,7 +176,7 @@ LogicalResult SpecOp::verify() {
   if (failed(verifyBlockSize(*this, getBlockQAttr().getInt(), "block_q")) ||
       failed(verifyBlockSize(*this, getBlockKAttr().getInt(), "block_k")))
     return failure();
-  return success();
+  return verifyRequest(*this);
 }
 
 static bool isAllowedInSpecBody(Operation &op) {
@@ -109,12 +184,20 @@ static bool isAllowedInSpecBody(Operation &op) {
   return dialect == "arith" || dialect == "math" || dialect == "spattn";
 }
 
-/// The checks a spec body and a variant body share: one argument %L, only
-/// arith / math / spattn ops, a final yield.
-static LogicalResult verifyLengthBody(Operation *owner, Block &body) {
-  if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isIndex())
+/// The checks a spec body and a variant body share: the arguments %L and
+/// one per request parameter (`numRequest` of them; -1: any number), all
+/// index, only arith / math / spattn ops, a final yield.
+static LogicalResult verifyLengthBody(Operation *owner, Block &body,
+                                      int64_t numRequest) {
+  bool allIndex = llvm::all_of(body.getArgumentTypes(),
+                               [](Type t) { return t.isIndex(); });
+  if (body.getNumArguments() < 1 || !allIndex ||
+      (numRequest >= 0 && int64_t(body.getNumArguments()) != 1 + numRequest))
     return owner->emitOpError()
-           << "body must take exactly one argument, the key length %L: index";
+           << "body must take the key length %L: index, then one index "
+              "argument per request parameter ("
+           << (numRequest < 0 ? 0 : numRequest) << " declared), got "
+           << body.getNumArguments() << " arguments";
   if (body.empty() || !isa<YieldOp>(body.back()))
     return owner->emitOpError()
            << "body must end in spattn.yield of the pattern";
@@ -127,7 +210,8 @@ static LogicalResult verifyLengthBody(Operation *owner, Block &body) {
 }
 
 LogicalResult SpecOp::verifyRegions() {
-  if (failed(verifyLengthBody(*this, getBody().front())))
+  if (failed(verifyLengthBody(*this, getBody().front(),
+                              getRequest() ? getRequest()->size() : 0)))
     return failure();
   if (isa<BlocksType>(getPattern().getType()))
     return emitOpError() << "must yield a pattern, not a block schedule";
@@ -177,8 +261,10 @@ Value VariantOp::getResult() {
 
 void VariantOp::getAsmBlockArgumentNames(Region &region,
                                          OpAsmSetValueNameFn setNameFn) {
-  if (!region.empty() && region.front().getNumArguments() == 1)
-    setNameFn(region.front().getArgument(0), "L");
+  std::vector<RequestParameter> request;
+  if (auto spec = SymbolTable::lookupNearestSymbolFrom<SpecOp>(*this, getSpecAttr()))
+    request = spec.getRequestParameters();
+  nameBodyArguments(region, request, setNameFn);
 }
 
 LogicalResult VariantOp::verify() {
@@ -201,7 +287,7 @@ LogicalResult VariantOp::verify() {
 }
 
 LogicalResult VariantOp::verifyRegions() {
-  return verifyLengthBody(*this, getBody().front());
+  return verifyLengthBody(*this, getBody().front(), -1);
 }
 
 //===----------------------------------------------------------------------===//

@@ -14,6 +14,9 @@
 #include "dialects/SpAttn/IR/SpAttnBlocksNode.h"
 #include "reference/Pattern.h"
 
+#include <string>
+#include <vector>
+
 namespace mlir::spattn {
 /// The longest key length a spec may serve (2^20 tokens). Tools evaluate
 /// budgets at every length of a bucket, so the bound keeps them fast.
@@ -22,6 +25,13 @@ constexpr int64_t kMaxKeyLength = int64_t{1} << 20;
 /// shipped LLMs), so that tools never size buffers from absurd values.
 constexpr int64_t kMaxHeadDim = 1024;
 constexpr int64_t kMaxHeads = 1024;
+
+/// A request parameter a spec declares: a named integer every call passes,
+/// in [minimum, maximum]; the body's argument 1 + k for the k-th.
+struct RequestParameter {
+  std::string name;
+  int64_t minimum = 0, maximum = 0;
+};
 
 /// A budget operand of a pattern op, named as in ODS, with the least value it
 /// may take at a call (1 for strides and estimation rows, else 0).

@@ -26,10 +26,18 @@ def SpAttn_SpecOp : SpAttn_Op<"spec", [Symbol, IsolatedFromAbove, SingleBlock,
     the key length) and the kernel tile sizes `block_q`, `block_k` (powers of
     two, default 64).
 
-    The region has one block with one argument, the key length `%L : index`,
-    and ends in `spattn.yield` of the pattern. Its body may only hold `arith`,
-    `math` and `spattn` operations, so that every budget is a function of `%L`
-    and constants.
+    The region has one block whose first argument is the key length
+    `%L : index`, and ends in `spattn.yield` of the pattern. Its body may only
+    hold `arith`, `math` and `spattn` operations, so that every budget is a
+    function of `%L`, the request parameters and constants.
+
+    `request` (optional) declares request parameters: named integers that
+    every call passes, each in an inclusive range, as a list of entries like
+    `{name = "quality", min = 0, max = 4}`. Each adds one `index`
+    argument after `%L`, in declaration order, usable in budgets exactly like
+    `%L`. Names are C identifiers; the ranges together allow at most 4096
+    combinations of values (a library tabulates its budgets per length and
+    combination).
 
     ```mlir
     spattn.spec @streaming attributes {head_dim = 128 : i64,
@@ -54,7 +62,8 @@ def SpAttn_SpecOp : SpAttn_Op<"spec", [Symbol, IsolatedFromAbove, SingleBlock,
                        OptionalAttr<F64Attr>:$scale,
                        DenseI64ArrayAttr:$buckets,
                        DefaultValuedAttr<SpAttn_BlockSizeAttr, "64">:$block_q,
-                       DefaultValuedAttr<SpAttn_BlockSizeAttr, "64">:$block_k);
+                       DefaultValuedAttr<SpAttn_BlockSizeAttr, "64">:$block_k,
+                       OptionalAttr<ArrayAttr>:$request);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasVerifier = 1;
@@ -64,6 +73,9 @@ def SpAttn_SpecOp : SpAttn_Op<"spec", [Symbol, IsolatedFromAbove, SingleBlock,
     ::mlir::BlockArgument getLength() { return getBody().getArgument(0); }
     /// The pattern the body yields.
     ::mlir::Value getPattern();
+    /// The declared request parameters (none without `request`); only
+    /// meaningful on a verified op.
+    ::std::vector<::mlir::spattn::RequestParameter> getRequestParameters();
   }];
 }
 
@@ -87,7 +99,9 @@ def SpAttn_VariantOp : SpAttn_Op<"variant", [Symbol, IsolatedFromAbove,
 
     `--spattn-lower-to-blocks` then turns the body's pattern into a block
     schedule (`!spattn.blocks`). Budgets are still evaluated at each call's
-    `L`; a variant only serves lengths in `[lo, hi]`.
+    `L` (and request values); a variant only serves lengths in `[lo, hi]`.
+    The body takes the spec's arguments: `%L`, then one per request
+    parameter; budget bounds and `density_low` cover every request value.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        FlatSymbolRefAttr:$spec,

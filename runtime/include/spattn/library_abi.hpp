@@ -13,6 +13,7 @@
 #ifndef SPATTN_LIBRARY_ABI_HPP
 #define SPATTN_LIBRARY_ABI_HPP
 
+#include "core/RequestSpace.h"
 #include "core/SelectionTiles.h"
 #include "core/TokenProgram.h"
 #include "spattn/runtime_internal.hpp"
@@ -25,7 +26,7 @@
 
 namespace spattn::abi {
 
-constexpr int32_t kLibraryAbiVersion = 4;
+constexpr int32_t kLibraryAbiVersion = 5;
 
 /// A run-length table of one value over lengths: value[k] holds for L in
 /// [start[k], start[k + 1]) (the last run up to the bucket's end).
@@ -163,7 +164,9 @@ struct Variant {
   int64_t lo, hi;     // lengths served
   int64_t tileQ, tileK;
   int32_t numParams;
-  const LengthTable *params; // one per schedule parameter
+  /// Per combination of request values, one table per schedule parameter:
+  /// params[combination * numParams + p].
+  const LengthTable *params;
   /// Runs the selection stages of the heads of `in`: head g's results go
   /// to stages[g * numStages .. (g + 1) * numStages).
   void (*select)(const StageInputs &in, const int64_t *params,
@@ -200,7 +203,15 @@ struct Library {
   const int64_t *stagePageSizes; // per stage: the page of pages, else 0
   int32_t numBudgets;
   const char *const *budgetLabels;
-  const LengthTable *budgets; // over [1, last bucket's hi]
+  /// Over [1, last bucket's hi]: budgets[combination * numBudgets + b].
+  const LengthTable *budgets;
+  int32_t numRequest; // request parameters, each in [requestMin, requestMax]
+  const char *const *requestNames;
+  const int64_t *requestMin, *requestMax;
+
+  core::RequestSpace requestSpace() const {
+    return {numRequest, requestMin, requestMax};
+  }
 
   /// The shape checks of a call served by a target that accepts `accepts`.
   rt::SpecShape shape(const rt::TargetAccepts &accepts) const {
@@ -254,8 +265,16 @@ int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
 /// The variant serving Lk, or SPATTN_ERROR_LENGTH with a message.
 int findVariant(const Library &library, int64_t length, const Variant *&out);
 
-/// The schedule parameters of `variant` at `length`.
-std::vector<int64_t> parametersAt(const Variant &variant, int64_t length);
+/// The combination of request values `options` carries, checked against
+/// the library's declaration (SPATTN_ERROR_ARGUMENT with a message naming
+/// the parameter otherwise).
+int requestCombination(const Library &library, const spattn_options *options,
+                       int64_t &combination);
+
+/// The schedule parameters of `variant` at `length` under request values
+/// `combination` (from requestCombination).
+std::vector<int64_t> parametersAt(const Variant &variant, int64_t length,
+                                  int64_t combination);
 
 /// Selection inputs of query heads [firstHead, firstHead + numHeads) of
 /// `batch`, which read one kv head, over host float32 Q and K and the
@@ -280,15 +299,18 @@ private:
   spattn_library_info info{};
 };
 
-/// `<name>_budgets`: every budget's value at `length`.
-int budgets(const Library &library, int64_t length, int64_t *values,
-            int32_t capacity);
+/// `<name>_budgets`: every budget's value at `length` and the request
+/// values of `options`.
+int budgets(const Library &library, int64_t length, const spattn_options *options,
+            int64_t *values, int32_t capacity);
 
 /// `<name>_selection`: stage `stage`'s indices for (batch, head) over host
-/// Q and K; the arrays stay valid until this thread's next call.
+/// Q and K under the request values of `options`; the arrays stay valid
+/// until this thread's next call.
 int selection(const Library &library, const rt::TargetAccepts &accepts,
               const spattn_tensor *q, const spattn_tensor *k, int64_t batch,
-              int64_t head, int32_t stage, spattn_selection *out);
+              int64_t head, int32_t stage, const spattn_options *options,
+              spattn_selection *out);
 
 /// The arguments of a selection read-back (host or device): (batch, head)
 /// in the call, stage one of the library's.

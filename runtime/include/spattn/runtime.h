@@ -68,6 +68,13 @@ typedef struct {
   /* CPU worker threads; 0 uses Halide's default (one per core, or the
    * HL_NUM_THREADS environment variable). The cuda target ignores it. */
   int32_t num_threads;
+  /* The call's request parameter values, one per parameter the spec
+   * declares, in declaration order (spattn_library_info lists them and
+   * their ranges). A library without request parameters takes none
+   * (num_request = 0); one with them refuses a call without them, or with
+   * a value outside its range, with SPATTN_ERROR_ARGUMENT. */
+  int32_t num_request;
+  const int64_t *request;
 } spattn_options;
 
 /* What a selection stage kept for one (batch element, query head): groups of
@@ -100,6 +107,10 @@ typedef struct {
   const char *const *target_names;    /* memory holds Q: "cpu", "cuda" */
   const uint32_t *target_dtypes;      /* bit (1 << spattn_dtype) per dtype */
   const spattn_memory *target_memories;
+  int32_t num_request;                /* request parameters every call passes */
+  const char *const *request_names;   /* their names, in order */
+  const int64_t *request_min;         /* inclusive ranges */
+  const int64_t *request_max;
 } spattn_library_info;
 
 /* "ok", "null pointer", ... for a status code. */

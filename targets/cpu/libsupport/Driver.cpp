@@ -208,13 +208,15 @@ bool decodeShaped(const Call &call) {
          rowBlock(call, 0, 0, 1, call.firstTile).rows <= call.kernels.fewRows;
 }
 
-/// A checked call on float32 tensors; `bf16Values`: they hold bf16 values
+/// A checked call on float32 tensors under request values `combination`;
+/// `bf16Values`: they hold bf16 values
 /// (a bf16 call, widened), so the AMX kernels may run.
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                 const rt::CallShape &shape, const spattn_tensor *q,
                 const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
                 spattn_tensor *lse, const spattn_tensor *const *pageBounds,
-                const spattn_options *options, bool bf16Values) {
+                const spattn_options *options, int64_t combination,
+                bool bf16Values) {
   const abi::Variant *variant = nullptr;
   if (int status = abi::findVariant(library, shape.keyLength, variant))
     return status;
@@ -226,7 +228,7 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
 
   const CpuKernels &chosen = kernels[variant - library.variants];
   Call call{library, *variant, chosen, shape, *q, *k, *v, *o,
-            lse, abi::parametersAt(*variant, shape.keyLength), {},
+            lse, abi::parametersAt(*variant, shape.keyLength, combination), {},
             static_cast<float>(library.scale), 0, 0, 0};
   core::TileGeometry geometry{variant->tileQ, variant->tileK,
                               shape.queryLength, shape.keyLength};
@@ -277,15 +279,19 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
     return status;
   if (int status = abi::checkPageBounds(library, shape, pageBounds))
     return status;
+  int64_t combination = 0;
+  if (int status = abi::requestCombination(library, options, combination))
+    return status;
   if (q->dtype == SPATTN_F32)
     return attendFloat(library, kernels, shape, q, k, v, o, lse, pageBounds, options,
-                       false);
+                       combination, false);
   // bf16 / fp16: through float32 copies (HalfPrecision.h).
   std::vector<float> qs, ks, vs, os;
   spattn_tensor wq = widenToFloat(*q, qs), wk = widenToFloat(*k, ks),
                 wv = widenToFloat(*v, vs), wo = floatLike(*o, os);
   if (int status = attendFloat(library, kernels, shape, &wq, &wk, &wv, &wo, lse,
-                               pageBounds, options, q->dtype == SPATTN_BF16))
+                               pageBounds, options, combination,
+                               q->dtype == SPATTN_BF16))
     return status;
   narrowFromFloat(wo, *o);
   return SPATTN_OK;

@@ -248,12 +248,15 @@ void chooseDistribution(Plan &plan, int device) {
 /// stop there) and fills the plan.
 int planQueryKey(const abi::Library &library, const CudaVariant *variants,
                  const rt::TargetAccepts &accepts, const spattn_tensor *q,
-                 const spattn_tensor *k, rt::CallShape &shape, Plan &plan,
-                 DeviceScope &scope) {
+                 const spattn_tensor *k, const spattn_options *options,
+                 rt::CallShape &shape, Plan &plan, DeviceScope &scope) {
   if (int s = rt::checkQueryKey(library.shape(accepts), q, k, shape))
     return s;
   const abi::Variant *variant = nullptr;
   if (int s = abi::findVariant(library, shape.keyLength, variant))
+    return s;
+  int64_t combination = 0;
+  if (int s = abi::requestCombination(library, options, combination))
     return s;
   if (int s = scope.enter(q->device))
     return s;
@@ -270,7 +273,7 @@ int planQueryKey(const abi::Library &library, const CudaVariant *variants,
   p.queryLength = shape.queryLength;
   p.keyLength = shape.keyLength;
   p.scaleLog2 = static_cast<float>(library.scale * 1.4426950408889634);
-  std::vector<int64_t> params = abi::parametersAt(*variant, shape.keyLength);
+  std::vector<int64_t> params = abi::parametersAt(*variant, shape.keyLength, combination);
   std::copy(params.begin(), params.end(), p.params);
   chooseDistribution(plan, q->device);
   planSelections(plan, library);
@@ -348,12 +351,12 @@ int bindPageBounds(Plan &plan, const rt::CallShape &shape,
 int planCall(const abi::Library &library, const CudaVariant *variants,
              const rt::TargetAccepts &accepts, const spattn_tensor *q,
              const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-             spattn_tensor *lse, const spattn_tensor *const *pageBounds, Plan &plan,
-             DeviceScope &scope) {
+             spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+             const spattn_options *options, Plan &plan, DeviceScope &scope) {
   rt::CallShape shape;
   if (int s = rt::checkAttention(library.shape(accepts), q, k, v, o, lse, shape))
     return s;
-  if (int s = planQueryKey(library, variants, accepts, q, k, shape, plan, scope))
+  if (int s = planQueryKey(library, variants, accepts, q, k, options, shape, plan, scope))
     return s;
   if (int s = bindPageBounds(plan, shape, pageBounds, q->device))
     return s;
@@ -398,11 +401,12 @@ int attention(const abi::Library &library, const CudaVariant *variants,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
               spattn_tensor *lse, const spattn_tensor *const *pageBounds,
-              spattn_cuda_stream stream, void *workspace, size_t workspaceBytes) {
+              const spattn_options *options, spattn_cuda_stream stream, void *workspace,
+              size_t workspaceBytes) {
   rt::clearError();
   Plan plan;
   DeviceScope scope;
-  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, pageBounds, plan, scope))
+  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, pageBounds, options, plan, scope))
     return s;
   const int64_t needed = bytesFor(plan);
   if (needed > 0 && (!workspace || workspaceBytes < static_cast<size_t>(needed)))
@@ -420,10 +424,11 @@ int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *var
                              const rt::TargetAccepts &accepts, const spattn_tensor *q,
                              const spattn_tensor *k, const spattn_tensor *v,
                              spattn_tensor *o, spattn_tensor *lse,
-                             const spattn_tensor *const *pageBounds) {
+                             const spattn_tensor *const *pageBounds,
+                             const spattn_options *options) {
   Plan plan;
   DeviceScope scope;
-  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, pageBounds, plan, scope))
+  if (int s = planCall(library, variants, accepts, q, k, v, o, lse, pageBounds, options, plan, scope))
     return s;
   const int64_t needed = bytesFor(plan);
   void *workspace = nullptr;
@@ -440,14 +445,14 @@ int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *var
 int selection(const abi::Library &library, const CudaVariant *variants,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, int64_t batch, int64_t head, int32_t stage,
-              spattn_selection *out) {
+              const spattn_options *options, spattn_selection *out) {
   rt::clearError();
   if (!out)
     return rt::fail(SPATTN_ERROR_NULL, "out is null");
   rt::CallShape shape;
   Plan plan;
   DeviceScope scope;
-  if (int s = planQueryKey(library, variants, accepts, q, k, shape, plan, scope))
+  if (int s = planQueryKey(library, variants, accepts, q, k, options, shape, plan, scope))
     return s;
   if (int s = abi::checkSelectionRequest(library, shape, batch, head, stage))
     return s;
@@ -547,14 +552,15 @@ int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
 
 int workspaceSize(const abi::Library &library, const CudaVariant *variants,
                   const rt::TargetAccepts &accepts, const spattn_tensor *q,
-                  const spattn_tensor *k, size_t *bytes) {
+                  const spattn_tensor *k, const spattn_options *options,
+                  size_t *bytes) {
   rt::clearError();
   if (!bytes)
     return rt::fail(SPATTN_ERROR_NULL, "bytes is null");
   rt::CallShape shape;
   Plan plan;
   DeviceScope scope;
-  if (int s = planQueryKey(library, variants, accepts, q, k, shape, plan, scope))
+  if (int s = planQueryKey(library, variants, accepts, q, k, options, shape, plan, scope))
     return s;
   *bytes = static_cast<size_t>(bytesFor(plan));
   return SPATTN_OK;

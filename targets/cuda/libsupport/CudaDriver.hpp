@@ -62,7 +62,8 @@ int attention(const abi::Library &library, const CudaVariant *variants,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
               spattn_tensor *lse, const spattn_tensor *const *pageBounds,
-              spattn_cuda_stream stream, void *workspace, size_t workspaceBytes);
+              const spattn_options *options, spattn_cuda_stream stream, void *workspace,
+              size_t workspaceBytes);
 
 /// The call on the legacy default stream, with a workspace allocated and
 /// freed in stream order: `<name>_attention` (and `..._with_page_bounds`)
@@ -71,7 +72,8 @@ int attentionOnDefaultStream(const abi::Library &library, const CudaVariant *var
                              const rt::TargetAccepts &accepts, const spattn_tensor *q,
                              const spattn_tensor *k, const spattn_tensor *v,
                              spattn_tensor *o, spattn_tensor *lse,
-                             const spattn_tensor *const *pageBounds);
+                             const spattn_tensor *const *pageBounds,
+                             const spattn_options *options);
 
 /// `<name>_update_page_bounds_cuda`: on `stream`, recomputes the bound rows
 /// of the pages holding keys firstKey .. Lk - 1 of device K into the
@@ -88,13 +90,14 @@ int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
 int selection(const abi::Library &library, const CudaVariant *variants,
               const rt::TargetAccepts &accepts, const spattn_tensor *q,
               const spattn_tensor *k, int64_t batch, int64_t head, int32_t stage,
-              spattn_selection *out);
+              const spattn_options *options, spattn_selection *out);
 
 /// The workspace bytes a call with these Q and K (shapes, dtype, device)
 /// needs on the current device.
 int workspaceSize(const abi::Library &library, const CudaVariant *variants,
                   const rt::TargetAccepts &accepts, const spattn_tensor *q,
-                  const spattn_tensor *k, size_t *bytes);
+                  const spattn_tensor *k, const spattn_options *options,
+                  size_t *bytes);
 
 } // namespace spattn::cuda
 

@@ -312,7 +312,7 @@ spattn.spec @scale_f32 attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, n
 
 // -----
 
-// expected-error@+1 {{'spattn.spec' op body must take exactly one argument, the key length %L: index}}
+// expected-error@+1 {{'spattn.spec' op body must take the key length %L: index, then one index argument per request parameter (0 declared), got 0 arguments}}
 spattn.spec @body_no_argument attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
   %c4 = arith.constant 4 : index
   %w = spattn.window %c4
@@ -321,7 +321,7 @@ spattn.spec @body_no_argument attributes {head_dim = 64 : i64, num_q_heads = 8 :
 
 // -----
 
-// expected-error@+1 {{'spattn.spec' op body must take exactly one argument, the key length %L: index}}
+// expected-error@+1 {{'spattn.spec' op body must take the key length %L: index, then one index argument per request parameter (0 declared), got 2 arguments}}
 spattn.spec @body_two_arguments attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: index, %Lq: index):
   %w = spattn.window %L
@@ -330,7 +330,7 @@ spattn.spec @body_two_arguments attributes {head_dim = 64 : i64, num_q_heads = 8
 
 // -----
 
-// expected-error@+1 {{'spattn.spec' op body must take exactly one argument, the key length %L: index}}
+// expected-error@+1 {{'spattn.spec' op body must take the key length %L: index, then one index argument per request parameter (0 declared), got 1 arguments}}
 spattn.spec @body_argument_i64 attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>} {
 ^bb0(%L: i64):
   %c4 = arith.constant 4 : index
@@ -1220,4 +1220,89 @@ spattn.spec @predicate_negative_budget attributes {head_dim = 64 : i64, num_q_he
     spattn.predicate.yield %k
   }
   spattn.yield %p
+}
+
+//===----------------------------------------------------------------------===//
+// spattn.spec: request parameters
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request entries must be {name = "...", min = <int>, max = <int>}, got {min = 0 : i64, name = "quality"}}}
+spattn.spec @request_missing_field attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "quality", min = 0}]} {
+^bb0(%L: index, %q: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request entries must be {name = "...", min = <int>, max = <int>}, got "quality"}}
+spattn.spec @request_not_dict attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = ["quality"]} {
+^bb0(%L: index, %q: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request parameter name "2fast" must be a C identifier other than L}}
+spattn.spec @request_bad_name attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "2fast", min = 0, max = 1}]} {
+^bb0(%L: index, %q: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request parameter name "L" must be a C identifier other than L}}
+spattn.spec @request_named_L attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "L", min = 0, max = 1}]} {
+^bb0(%L: index, %q: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request parameter "q" is declared twice}}
+spattn.spec @request_twice attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "q", min = 0, max = 1}, {name = "q", min = 0, max = 1}]} {
+^bb0(%L: index, %a: index, %b: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request parameter "quality" has min 3 above max 2}}
+spattn.spec @request_empty_range attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "quality", min = 3, max = 2}]} {
+^bb0(%L: index, %q: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request parameters allow more than 4096 combinations of values}}
+spattn.spec @request_too_many attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "a", min = 0, max = 99}, {name = "b", min = 0, max = 99}]} {
+^bb0(%L: index, %a: index, %b: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op request parameters allow more than 4096 combinations of values}}
+spattn.spec @request_huge_range attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "a", min = -9223372036854775807, max = 9223372036854775807}]} {
+^bb0(%L: index, %a: index):
+  %w = spattn.window %L
+  spattn.yield %w
+}
+
+// -----
+
+// expected-error@+1 {{'spattn.spec' op body must take the key length %L: index, then one index argument per request parameter (1 declared), got 1 arguments}}
+spattn.spec @request_arguments_missing attributes {head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64, dtype = f16, buckets = array<i64: 1024>, request = [{name = "quality", min = 0, max = 3}]} {
+^bb0(%L: index):
+  %w = spattn.window %L
+  spattn.yield %w
 }

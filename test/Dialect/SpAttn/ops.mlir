@@ -25,6 +25,24 @@ spattn.spec @all_attributes attributes {head_dim = 128 : i64, num_q_heads = 32 :
   spattn.yield %s
 }
 
+// Request parameters: the body takes one index argument per parameter after
+// %L, printed with the parameter's name, and budgets use them like %L.
+// CHECK-LABEL: spattn.spec @request_parameters
+// CHECK-SAME: request = [{max = 4 : i64, min = 0 : i64, name = "quality"}, {max = 2 : i64, min = 0 : i64, name = "task"}]
+// CHECK-NEXT: ^bb0(%L: index, %quality: index, %task: index):
+// CHECK-NEXT: %[[P:.+]] = spattn.budget.power %L
+// CHECK-NEXT: %[[W:.+]] = arith.muli %[[P]], %quality : index
+// CHECK-NEXT: %[[S:.+]] = spattn.sink %task
+spattn.spec @request_parameters attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, buckets = array<i64: 512>, request = [{name = "quality", min = 0, max = 4}, {name = "task", min = 0, max = 2}]} {
+^bb0(%len: index, %a: index, %b: index):
+  %p = spattn.budget.power %len {coeff = 1.0, exponent = 0.5}
+  %w = arith.muli %p, %a : index
+  %s = spattn.sink %b
+  %l = spattn.window %w
+  %u = spattn.union %s, %l
+  spattn.yield %u
+}
+
 // Only the required attributes: no causal, no scale, and the default 64x64
 // blocks are not printed.
 // CHECK-LABEL: spattn.spec @required_only

@@ -26,11 +26,12 @@ protected:
     });
   }
 
-  SpecOp parse(const std::string &body, const std::string &attrs = "") {
+  SpecOp parse(const std::string &body, const std::string &attrs = "",
+               const std::string &arguments = "%L: index") {
     std::string text = "spattn.spec @s attributes {head_dim = 64 : i64, "
                        "num_q_heads = 4 : i64, num_kv_heads = 2 : i64, "
                        "dtype = f32, causal, buckets = array<i64: 1024>" +
-                       attrs + "} {\n^bb0(%L: index):\n" + body + "\n}\n";
+                       attrs + "} {\n^bb0(" + arguments + "):\n" + body + "\n}\n";
     module = parseSourceString<ModuleOp>(text, &context);
     EXPECT_TRUE(module) << text;
     return module ? *module->getOps<SpecOp>().begin() : SpecOp();
@@ -173,6 +174,97 @@ TEST_F(EvaluatorTest, ConfigReadsSpecAttributes) {
   EXPECT_EQ(problem.queryPosition(0), 7);
   EXPECT_EQ(problem.kvHeadOf(3), 1);
   EXPECT_DOUBLE_EQ(problem.effectiveScale(), 0.5);
+}
+
+// Request parameters: budgets read them like %L; every combination in the
+// library's order (core/RequestSpace.h); values outside the declared range,
+// or the wrong number of them, fail with a diagnostic.
+constexpr const char *kRequestAttr =
+    ", request = [{name = \"quality\", min = 1, max = 3}, "
+    "{name = \"task\", min = -1, max = 0}]";
+constexpr const char *kRequestArguments = "%L: index, %quality: index, %task: index";
+constexpr const char *kRequestBody = R"(
+    %c2 = arith.constant 2 : index
+    %p = spattn.budget.power %L {coeff = 1.0 : f64, exponent = 0.5 : f64}
+    %w = arith.muli %p, %quality : index
+    %t = arith.addi %task, %c2 : index
+    %s = spattn.sink %t
+    %l = spattn.window %w
+    %u = spattn.union %s, %l
+    spattn.yield %u)";
+
+TEST_F(EvaluatorTest, RequestParametersEvaluateLikeTheLength) {
+  SpecOp spec = parse(kRequestBody, kRequestAttr, kRequestArguments);
+  SpecEvaluator evaluator(spec);
+  const SpecConfig &config = evaluator.config();
+  ASSERT_EQ(config.requestNames, (std::vector<std::string>{"quality", "task"}));
+  for (int64_t length : {1, 7, 100, 1024})
+    for (int64_t quality = 1; quality <= 3; ++quality)
+      for (int64_t task = -1; task <= 0; ++task) {
+        auto values = evaluator.evaluateBudgets(length, {quality, task});
+        ASSERT_TRUE(succeeded(values));
+        int64_t root = static_cast<int64_t>(std::floor(std::sqrt(double(length))));
+        EXPECT_EQ(*values, (std::vector<int64_t>{task + 2, root * quality}));
+        auto pattern = evaluator.evaluatePattern(length, {quality, task});
+        ASSERT_TRUE(succeeded(pattern));
+        ASSERT_EQ(pattern->children.size(), 2u);
+        EXPECT_EQ(pattern->children[0].count, task + 2);
+        EXPECT_EQ(pattern->children[1].size, root * quality);
+      }
+  EXPECT_TRUE(diagnostics.empty());
+}
+
+TEST_F(EvaluatorTest, RequestCombinationsFollowTheLibraryOrder) {
+  SpecOp spec = parse(kRequestBody, kRequestAttr, kRequestArguments);
+  SpecConfig config = SpecEvaluator(spec).config();
+  std::vector<std::vector<int64_t>> all = config.requestCombinations();
+  // First parameter slowest: (1,-1) (1,0) (2,-1) (2,0) (3,-1) (3,0).
+  ASSERT_EQ(all.size(), 6u);
+  ::spattn::core::RequestSpace space = config.requestSpace();
+  for (size_t index = 0; index < all.size(); ++index) {
+    EXPECT_EQ(all[index][0], 1 + int64_t(index) / 2);
+    EXPECT_EQ(all[index][1], -1 + int64_t(index) % 2);
+    EXPECT_EQ(space.indexOf(all[index].data()), int64_t(index));
+    EXPECT_EQ(space.firstOutOfRange(all[index].data()), -1);
+  }
+  int64_t outside[2] = {2, 1};
+  EXPECT_EQ(space.firstOutOfRange(outside), 1);
+}
+
+TEST_F(EvaluatorTest, RequestValuesOutOfRangeOrMissingFail) {
+  SpecOp spec = parse(kRequestBody, kRequestAttr, kRequestArguments);
+  SpecEvaluator evaluator(spec);
+  EXPECT_TRUE(failed(evaluator.evaluateBudgets(64, {4, 0})));
+  ASSERT_FALSE(diagnostics.empty());
+  EXPECT_NE(diagnostics.back().find("quality = 4 is outside its declared range [1, 3]"),
+            std::string::npos)
+      << diagnostics.back();
+  EXPECT_TRUE(failed(evaluator.evaluatePattern(64, {1, -2})));
+  EXPECT_NE(diagnostics.back().find("task = -2"), std::string::npos);
+  EXPECT_TRUE(failed(evaluator.evaluateBudgets(64)));
+  EXPECT_NE(diagnostics.back().find("takes 2 request values, got 0"), std::string::npos)
+      << diagnostics.back();
+}
+
+TEST_F(EvaluatorTest, RequestAssignmentsAreCheckedByName) {
+  SpecOp spec = parse(kRequestBody, kRequestAttr, kRequestArguments);
+  SpecConfig config = SpecEvaluator(spec).config();
+  auto values = config.requestFromAssignments({"task=0", "quality=2"});
+  ASSERT_TRUE(bool(values)) << llvm::toString(values.takeError());
+  EXPECT_EQ(*values, (std::vector<int64_t>{2, 0}));
+  auto message = [&](std::vector<std::string> assignments) {
+    auto result = config.requestFromAssignments(assignments);
+    return result ? std::string("ok") : llvm::toString(result.takeError());
+  };
+  EXPECT_NE(message({"quality=2"}).find("needs a value for request parameter task"),
+            std::string::npos);
+  EXPECT_NE(message({"quality=2", "task=0", "speed=1"}).find("no request parameter 'speed'"),
+            std::string::npos);
+  EXPECT_NE(message({"quality=x", "task=0"}).find("needs an integer"), std::string::npos);
+  EXPECT_NE(message({"quality=1", "quality=2", "task=0"}).find("given twice"),
+            std::string::npos);
+  EXPECT_NE(message({"quality=9", "task=0"}).find("outside its declared range [1, 3]"),
+            std::string::npos);
 }
 
 } // namespace
