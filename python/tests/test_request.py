@@ -81,7 +81,8 @@ def test_torch_eager_prepare_and_compile_agree(compiled):
 
     class Model(torch.nn.Module):
         def forward(self, q, k, v):
-            return spattn.sdpa(q, k, v, lib, request={"quality": 2, "task": 1}) * 2
+            return spattn.sdpa(q, k, v, lib, enable_gqa=True,
+                               request={"quality": 2, "task": 1}) * 2
 
     compiled_model = torch.compile(Model(), fullgraph=True)
     np.testing.assert_array_equal(compiled_model(tq, tk, tv).numpy(), expected * 2)
