@@ -53,13 +53,41 @@ FailureOr<Setting> settingOf(Evaluator &evaluator,
   if (!shown.empty()) {
     SpecEvaluator spec(evaluator.spec());
     for (int64_t length : curveLengths) {
-      FailureOr<std::vector<int64_t>> budgets = spec.evaluateBudgets(length);
+      FailureOr<std::vector<int64_t>> budgets =
+          spec.evaluateBudgets(length, evaluator.request());
       if (failed(budgets))
         return failure();
       setting.curve.push_back((*budgets)[shown.front()]);
     }
   }
   return setting;
+}
+
+/// Drops from each group the tunables that change no budget at any data
+/// length under the evaluator's request (say, the branch of another request
+/// class): fitting them would only move them to a bound. `kept` lists the
+/// labels of the tunables left.
+LogicalResult dropUnreadTunables(Evaluator &evaluator,
+                                 const std::vector<Tunable> &tunables,
+                                 std::vector<HeadGroup> &groups,
+                                 std::vector<std::string> &dropped) {
+  std::vector<bool> read(tunables.size(), false);
+  for (size_t t = 0; t < tunables.size(); ++t) {
+    double original = tunableValue(tunables[t]);
+    setTunableValue(tunables[t], tunables[t].lo);
+    FailureOr<std::vector<std::vector<int64_t>>> low = evaluator.keys();
+    setTunableValue(tunables[t], tunables[t].hi);
+    FailureOr<std::vector<std::vector<int64_t>>> high = evaluator.keys();
+    setTunableValue(tunables[t], original);
+    if (failed(low) || failed(high))
+      return failure();
+    read[t] = *low != *high;
+    if (!read[t])
+      dropped.push_back(tunables[t].label);
+  }
+  for (HeadGroup &group : groups)
+    llvm::erase_if(group.tunables, [&](size_t t) { return !read[t]; });
+  return success();
 }
 
 } // namespace
@@ -79,7 +107,18 @@ FailureOr<Report> calibrate(SpecOp spec, const Dataset &data,
               "one has "
            << groups->size() << " head groups already";
 
-  Evaluator evaluator(spec, data, options.jobs);
+  Evaluator evaluator(spec, data, options.jobs, options.request);
+  std::vector<std::string> dropped;
+  if (failed(dropUnreadTunables(evaluator, *tunables, *groups, dropped)))
+    return failure();
+  for (const HeadGroup &group : *groups)
+    if (group.tunables.empty()) {
+      error = group.name() + ": no tunable budget changes at the data's lengths" +
+              (options.request.empty() ? std::string()
+                                       : " under this request") +
+              " (marks read by nothing: " + llvm::join(dropped, ", ") + ")";
+      return failure();
+    }
   FitOptions fitOptions;
   fitOptions.target = options.recall;
   fitOptions.gridPoints = options.gridPoints;
@@ -165,6 +204,20 @@ FailureOr<Report> calibrate(SpecOp spec, const Dataset &data,
                             ? "Head groups: the spec's spattn.per_head inputs, "
                               "each fitted (and its baseline) on its own heads."
                             : "";
+  }
+
+  if (!options.request.empty()) {
+    const SpecConfig &config = evaluator.config();
+    std::string request;
+    for (size_t k = 0; k < options.request.size(); ++k)
+      request += (k ? ", " : "") + config.requestNames[k] + "=" +
+                 std::to_string(options.request[k]);
+    report.groupsNote += (report.groupsNote.empty() ? "" : " ") +
+                         std::string("Fitted for the request class ") + request +
+                         (dropped.empty() ? "."
+                                          : "; tunables it does not read, kept "
+                                            "as written: " +
+                                                llvm::join(dropped, ", ") + ".");
   }
 
   for (const Plan &plan : plans) {

@@ -21,6 +21,10 @@ struct CalibrateOptions {
   int refineRounds = 3;
   int64_t proposeGroups = 0; // 0: keep the spec's own groups
   unsigned jobs = 1;
+  /// Request parameter values (one per parameter the spec declares): the
+  /// fit is for this request class; tunables its budgets do not read are
+  /// left as written.
+  std::vector<int64_t> request;
 };
 
 /// Calibrates `spec` on `data`; on success `spec` is the fitted spec and the

@@ -63,9 +63,11 @@ std::vector<float> denseProbabilities(const float *q, const float *k,
 
 } // namespace
 
-Evaluator::Evaluator(SpecOp spec, const Dataset &data, unsigned jobs)
+Evaluator::Evaluator(SpecOp spec, const Dataset &data, unsigned jobs,
+                     std::vector<int64_t> request)
     : specOp(spec), dataset(data), specConfig(SpecConfig::fromOp(spec)),
-      specEvaluator(spec), jobs(std::max(1u, jobs)) {
+      specEvaluator(spec), jobs(std::max(1u, jobs)),
+      requestValues(std::move(request)) {
   samplesAt.resize(data.lengths.size());
   for (size_t s = 0; s < data.samples.size(); ++s) {
     size_t l = std::lower_bound(data.lengths.begin(), data.lengths.end(),
@@ -95,7 +97,7 @@ const float *Evaluator::probabilities(size_t sample, int64_t head) const {
 FailureOr<std::vector<int64_t>> Evaluator::keyAt(int64_t length) {
   // Every index operand of a pattern op is a budget site (predicate
   // arguments included): equal budgets, equal masks.
-  return specEvaluator.evaluateBudgets(length);
+  return specEvaluator.evaluateBudgets(length, requestValues);
 }
 
 FailureOr<std::vector<std::vector<int64_t>>> Evaluator::keys() {
@@ -176,7 +178,7 @@ FailureOr<Totals> Evaluator::totalsAt(size_t l,
     return totals;
 
   FailureOr<::spattn::ref::Pattern> pattern =
-      specEvaluator.evaluatePattern(length);
+      specEvaluator.evaluatePattern(length, requestValues);
   if (failed(pattern))
     return failure();
   const std::vector<size_t> &samples = samplesAt[l];

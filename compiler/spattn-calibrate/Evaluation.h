@@ -55,9 +55,14 @@ inline double keptFlops(int64_t pairs, int64_t headDim) {
 
 class Evaluator {
 public:
-  /// `spec` is evaluated as its attributes stand at each call; the caller
-  /// changes the tuned attributes in between. `jobs` threads (>= 1).
-  Evaluator(mlir::spattn::SpecOp spec, const Dataset &data, unsigned jobs);
+  /// `spec` is evaluated as its attributes stand at each call, under the
+  /// request values `request` (one per request parameter of the spec); the
+  /// caller changes the tuned attributes in between. `jobs` threads (>= 1).
+  Evaluator(mlir::spattn::SpecOp spec, const Dataset &data, unsigned jobs,
+            std::vector<int64_t> request = {});
+
+  /// The request values every evaluation uses.
+  const std::vector<int64_t> &request() const { return requestValues; }
 
   const Dataset &data() const { return dataset; }
   const mlir::spattn::SpecConfig &config() const { return specConfig; }
@@ -99,6 +104,7 @@ private:
   mlir::spattn::SpecConfig specConfig;
   mlir::spattn::SpecEvaluator specEvaluator; // folds the attributes as they stand
   unsigned jobs;
+  std::vector<int64_t> requestValues;
   std::vector<std::vector<size_t>> samplesAt; // per length index
   std::vector<std::vector<float>> dense;      // [sample * Hq + head] L x L
   std::map<std::vector<int64_t>, Totals> cache; // {head, l, key...}

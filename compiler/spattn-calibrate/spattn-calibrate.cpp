@@ -3,6 +3,7 @@
 //   spattn-calibrate SPEC.mlir --data DIR --recall R [--match S[,S...]]
 //                    [-o FITTED.mlir] [--table TABLE.md] [--plot PLOT.png]
 //                    [--propose-groups N] [--grid N] [--refine N] [--jobs N]
+//                    [--request name=value[,...]]
 //   spattn-calibrate --make-planted DIR --planted-laws c:a[,c:a...]
 //                    --planted-lengths L[,L...] [--planted-head-dim D]
 //                    [--planted-samples N] [--seed S]
@@ -69,6 +70,12 @@ cl::opt<int64_t> proposeGroups(
     cl::desc("split the heads into at most N contiguous groups, each with "
              "its own coefficients (spattn.per_head)"),
     cl::init(0), cl::value_desc("N"), cl::cat(category));
+cl::list<std::string> requestValues(
+    "request",
+    cl::desc("fit for this request class: a value per request parameter of "
+             "the spec, name=value (tunables its budgets do not read are "
+             "kept)"),
+    cl::CommaSeparated, cl::value_desc("name=value"), cl::cat(category));
 cl::opt<int> gridPoints("grid", cl::desc("grid points per searched axis"),
                         cl::init(41), cl::cat(category));
 cl::opt<int> refineRounds("refine",
@@ -174,6 +181,10 @@ int run() {
   mlir::FailureOr<std::vector<Tunable>> tunables = collectTunables(spec);
   if (mlir::failed(tunables) || mlir::failed(headGroupsOf(spec, *tunables)))
     return 1;
+  llvm::Expected<std::vector<int64_t>> request =
+      config.requestFromAssignments(requestValues);
+  if (!request)
+    return fail(llvm::toString(request.takeError()));
 
   llvm::Expected<Dataset> data =
       loadDataset(dataDir, {matches.begin(), matches.end()}, config);
@@ -189,6 +200,7 @@ int run() {
   options.gridPoints = gridPoints;
   options.refineRounds = refineRounds;
   options.proposeGroups = proposeGroups;
+  options.request = std::move(*request);
   options.jobs = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
   mlir::FailureOr<Report> report = calibrate(spec, *data, options, error);
   if (mlir::failed(report))
