@@ -14,7 +14,8 @@
 // HEADER: head_dim 16, 2 query heads, 1 kv heads, causal; lengths (Lk) up to 256 in 2 buckets.
 // HEADER: int small_attention(const spattn_tensor *q, const spattn_tensor *k,
 // HEADER: const spattn_library_info *small_info(void);
-// HEADER: int small_budgets(int64_t length, int64_t *values, int32_t capacity);
+// HEADER: int small_budgets(int64_t length, const spattn_options *options,
+// HEADER-NEXT: int64_t *values, int32_t capacity);
 // HEADER: namespace small {
 // HEADER: inline void attention(
 
