@@ -305,4 +305,11 @@ llvm::Error writeNpyBytes(StringRef path, const std::vector<int64_t> &shape,
                     });
 }
 
+std::string shapeText(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (size_t d = 0; d < shape.size(); ++d)
+    text += (d ? ", " : "") + std::to_string(shape[d]);
+  return text + "]";
+}
+
 } // namespace spattn

@@ -14,6 +14,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace spattn {
@@ -25,6 +26,9 @@ struct NpyArray {
 };
 
 /// Parses the bytes of a .npy file; `name` only labels error messages.
+/// "[2, 4, 300, 32]": a shape for messages.
+std::string shapeText(llvm::ArrayRef<int64_t> shape);
+
 llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
 
 /// Reads a .npy file.

@@ -12,13 +12,6 @@ namespace spattn::calibrate {
 
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t d = 0; d < shape.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
-}
-
 /// Checks one [heads, L, D] file against the spec.
 llvm::Error checkShape(const NpyArray &array, llvm::StringRef file,
                        int64_t heads, const char *headsName, int64_t length,

@@ -91,14 +91,6 @@ private:
   }
 };
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  return "[" +
-         llvm::join(llvm::map_range(
-                        shape, [](int64_t d) { return std::to_string(d); }),
-                    ", ") +
-         "]";
-}
-
 /// Checks one tensor: [B, H, L, D] (B >= 1), [H, L, D] or [L, D] with H the
 /// spec's head count for it and D its head_dim.
 LogicalResult checkShape(SpecOp spec, StringRef flag, StringRef path,

@@ -11,13 +11,6 @@ namespace spattn::run {
 
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t d = 0; d < shape.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
-}
-
 /// One file's [B, H, L, D] sizes, B = 1 for a rank-3 file.
 struct Dims {
   int64_t batch, heads, length, dim;

@@ -10,12 +10,6 @@ namespace mlir::spattn::plan {
 
 namespace {
 
-bool isIdentifier(StringRef name) {
-  if (name.empty() || !(isalpha(name[0]) || name[0] == '_'))
-    return false;
-  return llvm::all_of(name, [](char c) { return isalnum(c) || c == '_'; });
-}
-
 /// Reads one lowered variant into a plan variant.
 class VariantReader {
 public:
@@ -183,7 +177,7 @@ private:
 FailureOr<Library> buildLibraryPlan(ModuleOp lowered, SpecOp spec) {
   SpecEvaluator evaluator(spec);
   const SpecConfig &config = evaluator.config();
-  if (!isIdentifier(config.name))
+  if (!isCIdentifier(config.name))
     return spec.emitError() << "a library needs a spec name that is a C "
                                "identifier, got @" << config.name;
   Library library;

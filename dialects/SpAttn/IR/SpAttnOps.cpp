@@ -71,22 +71,32 @@ void SpecOp::getAsmBlockArgumentNames(Region &region,
   nameBodyArguments(region, getRequestParameters(), setNameFn);
 }
 
+/// One `request` entry {name, min, max}; false for anything else.
+static bool readRequestEntry(Attribute entry, StringAttr &name, IntegerAttr &lo,
+                             IntegerAttr &hi) {
+  auto dict = dyn_cast<DictionaryAttr>(entry);
+  if (!dict || dict.size() != 3)
+    return false;
+  name = dict.getAs<StringAttr>("name");
+  lo = dict.getAs<IntegerAttr>("min");
+  hi = dict.getAs<IntegerAttr>("max");
+  return name && lo && hi;
+}
+
 std::vector<RequestParameter> SpecOp::getRequestParameters() {
   std::vector<RequestParameter> parameters;
   if (ArrayAttr request = getRequestAttr())
     for (Attribute entry : request) {
-      auto dict = dyn_cast<DictionaryAttr>(entry);
-      auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
-      auto lo = dict ? dict.getAs<IntegerAttr>("min") : IntegerAttr();
-      auto hi = dict ? dict.getAs<IntegerAttr>("max") : IntegerAttr();
-      if (!name || !lo || !hi)
+      StringAttr name;
+      IntegerAttr lo, hi;
+      if (!readRequestEntry(entry, name, lo, hi))
         return {};
       parameters.push_back({name.str(), lo.getInt(), hi.getInt()});
     }
   return parameters;
 }
 
-static bool isCIdentifier(StringRef name) {
+bool mlir::spattn::isCIdentifier(StringRef name) {
   if (name.empty() || !(isalpha(name[0]) || name[0] == '_'))
     return false;
   return llvm::all_of(name, [](char c) { return isalnum(c) || c == '_'; });
@@ -101,11 +111,9 @@ static LogicalResult verifyRequest(SpecOp spec) {
   llvm::StringSet<> names;
   int64_t combinations = 1;
   for (Attribute entry : request) {
-    auto dict = dyn_cast<DictionaryAttr>(entry);
-    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
-    auto lo = dict ? dict.getAs<IntegerAttr>("min") : IntegerAttr();
-    auto hi = dict ? dict.getAs<IntegerAttr>("max") : IntegerAttr();
-    if (!name || !lo || !hi || dict.size() != 3)
+    StringAttr name;
+    IntegerAttr lo, hi;
+    if (!readRequestEntry(entry, name, lo, hi))
       return spec.emitOpError()
              << "request entries must be {name = \"...\", min = <int>, max = "
                 "<int>}, got "

@@ -26,6 +26,10 @@ constexpr int64_t kMaxKeyLength = int64_t{1} << 20;
 constexpr int64_t kMaxHeadDim = 1024;
 constexpr int64_t kMaxHeads = 1024;
 
+/// Whether `name` is a C identifier (spec names of libraries, request
+/// parameter names).
+bool isCIdentifier(StringRef name);
+
 /// A request parameter a spec declares: a named integer every call passes,
 /// in [minimum, maximum]; the body's argument 1 + k for the k-th.
 struct RequestParameter {
