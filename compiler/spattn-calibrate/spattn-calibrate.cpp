@@ -22,6 +22,7 @@
 #include "Rewrite.h"
 #include "Tunables.h"
 
+#include "compiler/io/SpecFile.h"
 #include "dialects/SpAttn/IR/SpAttnDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -155,27 +156,12 @@ int run() {
   if (proposeGroups < 0)
     return fail("--propose-groups must be >= 0");
 
-  mlir::DialectRegistry registry;
-  mlir::spattn::registerSpecDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  std::string error;
-  auto buffer = mlir::openInputFile(specFile, &error);
-  if (!buffer)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
+  std::unique_ptr<::spattn::SpecFile> file =
+      ::spattn::SpecFile::open(specFile, "spattn-calibrate");
+  if (!file)
     return 1;
-  auto specs = llvm::to_vector(module->getOps<mlir::spattn::SpecOp>());
-  if (specs.size() != 1)
-    return fail(specFile + " holds " + llvm::Twine(specs.size()) +
-                " spattn.spec ops; spattn-calibrate takes exactly one");
-  mlir::spattn::SpecOp spec = specs.front();
+  mlir::spattn::SpecOp spec = file->spec();
+  std::string error;
   mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(spec);
   // The marks first: their errors need no data.
   mlir::FailureOr<std::vector<Tunable>> tunables = collectTunables(spec);

@@ -27,6 +27,7 @@
 #include "RunInputs.h"
 
 #include "compiler/io/Npy.h"
+#include "compiler/io/SpecFile.h"
 #include "compiler/library/LibraryMask.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 #include "reference/Attention.h"
@@ -125,30 +126,6 @@ int fail(const llvm::Twine &message) {
 }
 
 int fail(llvm::Error error) { return fail(llvm::toString(std::move(error))); }
-
-/// The one spec of `file`; diagnostics go through `sourceMgr`.
-mlir::FailureOr<SpecOp> parseSpec(const std::string &file,
-                                  mlir::MLIRContext &context,
-                                  llvm::SourceMgr &sourceMgr,
-                                  mlir::OwningOpRef<mlir::ModuleOp> &module) {
-  std::string error;
-  auto buffer = mlir::openInputFile(file, &error);
-  if (!buffer) {
-    fail(error);
-    return mlir::failure();
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return mlir::failure();
-  auto specs = llvm::to_vector(module->getOps<SpecOp>());
-  if (specs.size() != 1) {
-    fail(file + " holds " + llvm::Twine(specs.size()) +
-         " spattn.spec ops; spattn-run takes exactly one");
-    return mlir::failure();
-  }
-  return specs.front();
-}
 
 double medianOf(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -291,19 +268,11 @@ int runTool(const char *argv0, int threads) {
   if (specFile.empty())
     return fail("no spec given (spattn-run SPEC.mlir ...)");
 
-  mlir::DialectRegistry registry;
-  mlir::spattn::registerSpecDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  mlir::FailureOr<SpecOp> spec =
-      parseSpec(specFile, context, sourceMgr, module);
-  if (mlir::failed(spec))
+  std::unique_ptr<SpecFile> file = SpecFile::open(specFile, "spattn-run");
+  if (!file)
     return 1;
-  SpecConfig config = SpecConfig::fromOp(*spec);
+  SpecOp spec = file->spec();
+  SpecConfig config = SpecConfig::fromOp(spec);
 
   if (!makeInputsDir.empty()) {
     if (length < 1)
@@ -332,7 +301,7 @@ int runTool(const char *argv0, int threads) {
     return fail(request.takeError());
   spattn_options options{threads, static_cast<int32_t>(request->size()),
                          request->data()};
-  mlir::spattn::SpecEvaluator evaluator(*spec);
+  mlir::spattn::SpecEvaluator evaluator(spec);
   mlir::FailureOr<ref::Pattern> pattern = evaluator.evaluatePattern(lk, *request);
   if (mlir::failed(pattern))
     return 1;
