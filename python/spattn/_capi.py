@@ -71,12 +71,15 @@ class ArgumentBlock:
     def options(self, num_threads, request=()):
         """The address of a spattn_options holding num_threads and the
         request values (a sequence of ints, in declaration order)."""
+        if not request:
+            OPTIONS.pack_into(self.buffer, TENSOR.size * self.SLOTS, num_threads, 0, 0)
+            return self.options_address
         if len(request) > len(self.request):
             self.request = (ctypes.c_int64 * len(request))()
         for index, value in enumerate(request):
             self.request[index] = value
         OPTIONS.pack_into(self.buffer, TENSOR.size * self.SLOTS, num_threads,
-                          len(request), ctypes.addressof(self.request) if request else 0)
+                          len(request), ctypes.addressof(self.request))
         return self.options_address
 
 

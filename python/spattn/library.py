@@ -94,6 +94,8 @@ class Library:
         """`request` ({name: value}, a sequence in declaration order, or None
         for a spec without request parameters) as a tuple in declaration
         order; the library checks the ranges."""
+        if request is None and not self.request_parameters:
+            return ()  # the common case, on every call: keep it cheap
         names = tuple(self.request_parameters)
         if request is None:
             request = ()
