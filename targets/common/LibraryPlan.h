@@ -16,6 +16,7 @@
 
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 #include "spattn/library_abi.hpp"
+#include "core/RequestSpace.h"
 #include "core/TokenProgram.h"
 
 #include "mlir/IR/AffineMap.h"
@@ -122,10 +123,10 @@ struct Library {
 
   /// Combinations of request values (1 without request parameters).
   size_t requestCombinations() const {
-    size_t n = 1;
-    for (size_t k = 0; k < requestNames.size(); ++k)
-      n *= static_cast<size_t>(requestMax[k] - requestMin[k] + 1);
-    return n;
+    return static_cast<size_t>(
+        ::spattn::core::RequestSpace{static_cast<int32_t>(requestNames.size()),
+                                     requestMin.data(), requestMax.data()}
+            .combinations());
   }
 };
 
