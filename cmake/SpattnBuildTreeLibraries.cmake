@@ -11,11 +11,17 @@ function(spattn_build_tree_libraries target lib_dir)
   endif()
   set(libraries)
   spattn_library_inputs(inputs)
+  # A sanitizer build compiles its libraries with its own compiler and flags.
+  set(environment)
+  if(SPATTN_SANITIZER_FLAGS)
+    set(environment ${CMAKE_COMMAND} -E env "SPATTN_CXXFLAGS=${SPATTN_SANITIZER_FLAGS}"
+        "CXX=${CMAKE_CXX_COMPILER}" "ASAN_OPTIONS=detect_leaks=0")
+  endif()
   foreach(spec_file IN LISTS ARG_UNPARSED_ARGUMENTS)
     get_filename_component(name ${spec_file} NAME_WE)
     set(lib ${lib_dir}/${name}/lib${name}.so)
     add_custom_command(OUTPUT ${lib}
-      COMMAND spattn-compile ${spec_file} --target=${ARG_TARGETS} -o ${lib_dir}/${name}
+      COMMAND ${environment} $<TARGET_FILE:spattn-compile> ${spec_file} --target=${ARG_TARGETS} -o ${lib_dir}/${name}
       DEPENDS spattn-compile ${inputs} ${spec_file}
       COMMENT "spattn-compile --target=${ARG_TARGETS} ${name} (${target})")
     list(APPEND libraries ${lib})
