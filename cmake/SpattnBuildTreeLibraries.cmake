@@ -1,11 +1,15 @@
-# spattn_build_tree_libraries(<target> <lib-dir> [TARGETS <t>,...] <spec>...):
+# spattn_build_tree_libraries(<target> <lib-dir> [TARGETS <t>,...] [SANITIZED]
+#                             <spec>...):
 # compiles each spec with the build tree's spattn-compile --target=<t>,...
 # (default cpu) into
 # <lib-dir>/<name>/ at build time (again when the spec or the toolchain
 # changes), all under the custom target <target>. Tests and benchmarks load
-# the resulting lib<name>.so with dlopen.
+# the resulting lib<name>.so with dlopen. SANITIZED: the generated source
+# and the support archives compiled with SPATTN_ASAN_FLAGS
+# (cmake/SpattnSanitizedTwins.cmake), for executables made with
+# spattn_asan_executable.
 function(spattn_build_tree_libraries target lib_dir)
-  cmake_parse_arguments(PARSE_ARGV 2 ARG "" "TARGETS" "")
+  cmake_parse_arguments(PARSE_ARGV 2 ARG "SANITIZED" "TARGETS" "")
   if(NOT ARG_TARGETS)
     set(ARG_TARGETS cpu)
   endif()
@@ -16,6 +20,12 @@ function(spattn_build_tree_libraries target lib_dir)
   if(SPATTN_SANITIZER_FLAGS)
     set(environment ${CMAKE_COMMAND} -E env "SPATTN_CXXFLAGS=${SPATTN_SANITIZER_FLAGS}"
         "CXX=${CMAKE_CXX_COMPILER}" "ASAN_OPTIONS=detect_leaks=0")
+  elseif(ARG_SANITIZED)
+    list(JOIN SPATTN_ASAN_FLAGS " " flags)
+    set(environment ${CMAKE_COMMAND} -E env "SPATTN_CXXFLAGS=${flags}"
+        "CXX=${CMAKE_CXX_COMPILER}" SPATTN_ARCHIVE_VARIANT=asan)
+    get_property(twins GLOBAL PROPERTY SPATTN_ASAN_ARCHIVES)
+    list(APPEND inputs ${twins})
   endif()
   foreach(spec_file IN LISTS ARG_UNPARSED_ARGUMENTS)
     get_filename_component(name ${spec_file} NAME_WE)

@@ -24,6 +24,7 @@ function(spattn_library_archive target)
     set_property(GLOBAL APPEND PROPERTY SPATTN_COMMON_ARCHIVES ${target})
   endif()
   install(TARGETS ${target} ARCHIVE DESTINATION lib/spattn)
+  spattn_asan_archive(${target})
 endfunction()
 
 function(spattn_library_tool target)

@@ -31,6 +31,15 @@ std::string Toolchain::locate(StringRef installed, StringRef buildTree) const {
   return prefix.empty() ? buildTree.str() : joinPath(prefix, installed);
 }
 
+std::string Toolchain::locateArchive(StringRef installed, StringRef buildTree) const {
+  std::string archive = locate(installed, buildTree);
+  if (!prefix.empty() || archiveVariant.empty())
+    return archive;
+  SmallString<256> twin(path::parent_path(archive));
+  path::append(twin, path::stem(archive) + "-" + archiveVariant + ".a");
+  return std::string(twin);
+}
+
 Toolchain findToolchain(const char *argv0) {
   static int anchor;
   std::string exe = fs::getMainExecutable(argv0, &anchor);
@@ -45,8 +54,11 @@ Toolchain findToolchain(const char *argv0) {
     toolchain.includeDirs = {joinPath(prefix, "include"),
                              joinPath(joinPath(prefix, "include"), "spattn/internal")};
   }
+  if (const char *variant = std::getenv("SPATTN_ARCHIVE_VARIANT"))
+    toolchain.archiveVariant = variant;
   for (const LibraryArchive &archive : kCommonArchives)
-    toolchain.archives.push_back(toolchain.locate(archive.installed, archive.buildTree));
+    toolchain.archives.push_back(
+        toolchain.locateArchive(archive.installed, archive.buildTree));
   if (const char *cxx = std::getenv("CXX"))
     toolchain.compiler = cxx;
   return toolchain;

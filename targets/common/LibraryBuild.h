@@ -27,9 +27,16 @@ struct Toolchain {
   std::vector<std::string> archives;    // the common support archives (PIC)
   std::string compiler = "c++";
   std::string archiver = "ar";
+  /// In a build tree, SPATTN_ARCHIVE_VARIANT=<v> links the twin archive
+  /// lib<x>-<v>.a beside each support archive lib<x>.a (cmake/
+  /// SpattnSanitizedTwins.cmake: "asan", sanitized, for the CI subset of the
+  /// sanitizer lane); empty: the archives themselves.
+  std::string archiveVariant;
   /// An archive or program of the toolchain: <prefix>/<installed> when
   /// installed, `buildTree` otherwise.
   std::string locate(StringRef installed, StringRef buildTree) const;
+  /// A support archive: locate(), then its archiveVariant twin if one is set.
+  std::string locateArchive(StringRef installed, StringRef buildTree) const;
 };
 
 /// The toolchain next to the running executable (argv0).

@@ -234,8 +234,8 @@ public:
     if (failed(context.compileCxx(*file, object, includes)))
       return failure();
     out.objects.push_back(object);
-    out.archives.push_back(toolchain.locate("lib/spattn/libspattn_cpu_support.a",
-                                            kBuildCpuSupportArchive));
+    out.archives.push_back(toolchain.locateArchive("lib/spattn/libspattn_cpu_support.a",
+                                                   kBuildCpuSupportArchive));
     return success();
   }
 };

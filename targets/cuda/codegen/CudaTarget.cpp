@@ -462,8 +462,8 @@ public:
     if (failed(context.compileCxx(*entry, object, {kCudaIncludeDir})))
       return failure();
     out.objects.push_back(object);
-    out.archives.push_back(toolchain.locate("lib/spattn/libspattn_cuda_support.a",
-                                            kBuildCudaSupportArchive));
+    out.archives.push_back(toolchain.locateArchive("lib/spattn/libspattn_cuda_support.a",
+                                                   kBuildCudaSupportArchive));
     // The static CUDA runtime, its symbols hidden, so lib<name>.so needs only
     // the driver (libcuda) at run time and coexists with other runtimes.
     out.linkFlags = {kCudartStatic, "-lrt", "-Wl,--exclude-libs,libcudart_static.a"};
