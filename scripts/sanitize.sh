@@ -5,7 +5,8 @@
 #                                 fuzz corpus, the C API fuzzer and the
 #                                 concurrency test
 #   scripts/sanitize.sh thread    TSan (build-tsan): the concurrency test
-#   scripts/sanitize.sh ci        the subset CI runs (see docs/reliability.md)
+# CI runs a subset: the ctest tests labelled `sanitizer` of the regular
+# build (cmake/SpattnSanitizedTwins.cmake; docs/reliability.md).
 #   scripts/sanitize.sh configure address|thread   only configure the build
 #   scripts/sanitize.sh build address|thread TARGET...   build targets there
 # scripts/fuzz.sh fuzzes in build-asan too. A sanitizer report fails the lane.
@@ -45,21 +46,42 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_stack_use_after_retur
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
-address_targets=(spattn-core-tests spattn-reference-tests spattn-eval-tests
-                 spattn-schedule-tests spattn-host-selection-tests
-                 spattn-cpu-support-tests spattn-tools-tests spattn-calibrate-tests
-                 spattn-cpu-e2e-tests spattn-spec-fuzzer)
-address_tests='^(Core|Reference|SpecEvaluator|Schedule|HostSelection|Npy|Png|MaskPng|HalfPrecision|SparsePairs|Calibrate|Examples|BucketInvariance|BadCalls|InstructionSet|PageBounds|fuzz-corpus-replay)'
+# The lanes' test programs (GoogleTest binaries, run whole) and ctest tests.
+address_programs=(test/unit/core/spattn-core-tests test/unit/reference/spattn-reference-tests
+  test/unit/eval/spattn-eval-tests test/unit/schedule/spattn-schedule-tests
+  test/unit/selections/spattn-host-selection-tests test/unit/cpu/spattn-cpu-support-tests
+  test/unit/tools/spattn-tools-tests test/unit/calibrate/spattn-calibrate-tests
+  test/e2e/spattn-cpu-e2e-tests test/concurrency/spattn-concurrency-tests)
+address_ctests='^(fuzz-corpus-replay)$'
+thread_programs=(test/concurrency/spattn-concurrency-tests)
+
+# run LANE: builds the lane's programs, runs each; fails on the first
+# failure or sanitizer report.
+run() {
+  local lane=$1 build programs=() targets=()
+  build=$(build_dir "$lane")
+  if [[ $lane == address ]]; then programs=("${address_programs[@]}")
+  else programs=("${thread_programs[@]}"); fi
+  for p in "${programs[@]}"; do targets+=("$(basename "$p")"); done
+  [[ $lane == address ]] && targets+=(spattn-spec-fuzzer)
+  build "$lane" "${targets[@]}"
+  for p in "${programs[@]}"; do
+    echo "== $lane: $(basename "$p")"
+    "$build/$p" --gtest_brief=1
+  done
+  if [[ $lane == address ]]; then
+    "$venv/bin/ctest" --test-dir "$build" --output-on-failure -R "$address_ctests"
+  fi
+  echo "== $lane lane: passed"
+}
 
 lane=${1:-address}
 case $lane in
   configure) configure "${2:?address or thread}" ;;
   build) configure "${2:?address or thread}"; build "$2" "${@:3}" ;;
-  address)
+  address|thread)
     bash "$root/scripts/setup.sh" >/dev/null
-    configure address
-    build address "${address_targets[@]}"
-    "$venv/bin/ctest" --test-dir "$root/build-asan" --output-on-failure \
-      -j "$(nproc)" -R "$address_tests" ;;
-  *) echo "usage: scripts/sanitize.sh address|thread|ci|configure LANE" >&2; exit 2 ;;
+    configure "$lane"
+    run "$lane" ;;
+  *) echo "usage: scripts/sanitize.sh address|thread|configure LANE|build LANE TARGET..." >&2; exit 2 ;;
 esac
