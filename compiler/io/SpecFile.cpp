@@ -1,10 +1,10 @@
 //===- SpecFile.cpp - The one spec of a file, for a tool ------------------===//
 #include "compiler/io/SpecFile.h"
+#include "compiler/io/SpecSource.h"
 
 #include "dialects/SpAttn/IR/SpAttnDialect.h"
 
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
 namespace spattn {
@@ -34,8 +34,7 @@ std::unique_ptr<SpecFile> SpecFile::open(llvm::StringRef path,
     return nullptr;
   }
   file->sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  file->module =
-      mlir::parseSourceFile<mlir::ModuleOp>(file->sourceMgr, &file->context);
+  file->module = parseSpecSource(file->sourceMgr, &file->context);
   if (!file->module)
     return nullptr;
   auto specs = llvm::to_vector(file->module->getOps<mlir::spattn::SpecOp>());

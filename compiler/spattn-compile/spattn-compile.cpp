@@ -12,6 +12,7 @@
 // and exit code 1.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/io/SpecSource.h"
 #include "compiler/spattn-compile/MaskPng.h"
 #include "compiler/spattn-compile/Summary.h"
 #include "targets/common/LibraryBuild.h"
@@ -20,7 +21,6 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -118,7 +118,7 @@ int main(int argc, char **argv) {
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = ::spattn::parseSpecSource(sourceMgr, &context);
   if (!module)
     return 1;
   auto specs = llvm::to_vector(module->getOps<mlir::spattn::SpecOp>());

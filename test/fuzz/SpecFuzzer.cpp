@@ -1,25 +1,44 @@
-//===- SpecFuzzer.cpp - Arbitrary text through parse, verify, passes, summary --===//
+//===- SpecFuzzer.cpp - Arbitrary text through the compiler up to source --===//
 //
-// libFuzzer entry point (scripts/fuzz.sh builds it with clang and
-// sanitizers). Any input must end in a diagnostic or a summary, never in a
-// crash, a sanitizer report or an exception. Specs whose buckets reach past
-// kFuzzMaxLength are verified but not summarized, to keep each run short.
+// libFuzzer entry point (scripts/fuzz.sh runs it in the ASan+UBSan build).
+// Input goes the way spattn-compile takes it: parseSpecSource (the
+// parser-crash guard, then parse and verify), both passes, the summary, and
+// the library plan and generated source text of the cpu and cuda targets
+// (text only: nothing is compiled). Any input must end in a diagnostic or
+// that text, never in a crash, a hang, a sanitizer report or an exception.
+// The reference mask behind the summary and the lowering costs one
+// predicate evaluation per (head, query, key): specs whose largest bucket
+// has more than kFuzzMaxMaskCells of them are verified only, to keep each
+// run within milliseconds.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/io/SpecSource.h"
 #include "compiler/spattn-compile/Summary.h"
 #include "dialects/SpAttn/IR/SpAttnOps.h"
 #include "passes/Passes.h"
+#include "targets/common/LibraryBuild.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 namespace {
-constexpr int64_t kFuzzMaxLength = 2048;
+constexpr int64_t kFuzzMaxMaskCells = int64_t(1) << 20; // 16 heads at L 256
+
+/// num_q_heads * L * L at the largest bucket is within the bound.
+bool withinFuzzBudget(mlir::spattn::SpecOp spec) {
+  int64_t length = spec.getBuckets().back();
+  int64_t heads = spec.getNumQHeads();
+  if (length > kFuzzMaxMaskCells || heads > kFuzzMaxMaskCells)
+    return false;
+  return heads * length * length <= kFuzzMaxMaskCells; // < 2^60: no overflow
+}
 
 mlir::MLIRContext &fuzzContext() {
   static mlir::MLIRContext *context = [] {
@@ -33,17 +52,38 @@ mlir::MLIRContext &fuzzContext() {
   }();
   return *context;
 }
+
+const std::vector<const mlir::spattn::Target *> &fuzzTargets() {
+  static const std::vector<const mlir::spattn::Target *> targets = [] {
+    mlir::spattn::registerAllTargets();
+    std::string error;
+    auto parsed = mlir::spattn::parseTargetList("cpu,cuda", error);
+    if (failed(parsed)) {
+      llvm::errs() << "spattn-spec-fuzzer: " << error << "\n";
+      std::abort();
+    }
+    return *parsed;
+  }();
+  return targets;
+}
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // A copy: MLIR's lexer reads the NUL after the text, and libFuzzer's
+  // buffer has none.
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(
+          llvm::StringRef(reinterpret_cast<const char *>(data), size),
+          "fuzz-input.mlir"),
+      llvm::SMLoc());
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(text, &fuzzContext());
+      spattn::parseSpecSource(sourceMgr, &fuzzContext());
   if (!module)
     return 0;
   auto specs = llvm::to_vector(module->getOps<mlir::spattn::SpecOp>());
   for (mlir::spattn::SpecOp spec : specs)
-    if (spec.getBuckets().back() > kFuzzMaxLength)
+    if (!withinFuzzBudget(spec))
       return 0;
   if (mlir::failed(mlir::spattn::lowerToSchedules(*module)))
     return 0;
@@ -51,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string summary;
     llvm::raw_string_ostream os(summary);
     (void)spattn::printSummary(*module, spec, os);
+    (void)mlir::spattn::generateSource(*module, spec, fuzzTargets());
   }
   return 0;
 }
