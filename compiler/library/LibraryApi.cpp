@@ -33,6 +33,7 @@ llvm::Error LibraryApi::load(llvm::StringRef path, llvm::StringRef libName) {
   };
   resolve(attention, "_attention");
   resolve(lastError, "_last_error");
+  resolve(info, "_info");
   resolve(maxLength, "_max_length");
   resolve(numBudgets, "_num_budgets");
   resolve(budgetLabel, "_budget_label");

@@ -32,6 +32,7 @@ struct LibraryApi {
   void *handle = nullptr;
   Attention attention = nullptr;
   const char *(*lastError)() = nullptr;
+  const spattn_library_info *(*info)() = nullptr;
   int64_t (*maxLength)() = nullptr;
   int32_t (*numBudgets)() = nullptr;
   const char *(*budgetLabel)(int32_t) = nullptr;
