@@ -33,7 +33,9 @@ extern "C" spattn_tensor spattn_contiguous(void *data, spattn_dtype dtype,
   for (int32_t d = std::min(rank, 4) - 1; d >= 0; --d) {
     t.shape[d] = shape[d];
     t.strides[d] = stride;
-    stride *= shape[d];
+    // Absurd shapes saturate rather than wrap: the checks then refuse them.
+    if (__builtin_mul_overflow(stride, shape[d], &stride))
+      stride = INT64_MAX;
   }
   return t;
 }
@@ -85,10 +87,59 @@ std::string describe(const spattn_tensor &t) {
   return s + "]";
 }
 
+/// The offset of the last element, sum strides[d] * (shape[d] - 1), of
+/// positive sizes and non-negative strides; -1 when it is above
+/// SPATTN_MAX_ELEMENT_OFFSET (or int64).
+int64_t lastElementOffset(const int64_t *shape, const int64_t *strides,
+                          int32_t rank) {
+  int64_t offset = 0, term = 0;
+  for (int32_t d = 0; d < rank; ++d)
+    if (__builtin_mul_overflow(strides[d], shape[d] - 1, &term) ||
+        __builtin_add_overflow(offset, term, &offset) ||
+        offset > SPATTN_MAX_ELEMENT_OFFSET)
+      return -1;
+  return offset;
+}
+
+/// The index range's rules for one tensor (runtime.h): its length (dim 2:
+/// L, or the pages of page bounds) within SPATTN_MAX_LENGTH, its last
+/// element within SPATTN_MAX_ELEMENT_OFFSET. Past the latter, the shape is
+/// at fault when the tensor would not fit even if contiguous.
+int checkIndexRange(const std::string &name, const spattn_tensor &t) {
+  if (t.shape[2] > SPATTN_MAX_LENGTH)
+    return fail(SPATTN_ERROR_LENGTH,
+                name + "'s length (shape[2] = " + std::to_string(t.shape[2]) +
+                    ") is above SPATTN_MAX_LENGTH (2^20), the longest a "
+                    "library serves");
+  if (lastElementOffset(t.shape, t.strides, t.rank) >= 0)
+    return SPATTN_OK;
+  spattn_tensor contiguous =
+      spattn_contiguous(t.data, t.dtype, t.rank, t.shape);
+  if (lastElementOffset(contiguous.shape, contiguous.strides, t.rank) < 0)
+    return fail(SPATTN_ERROR_SHAPE,
+                name + " " + describe(t) +
+                    " has more elements than a library indexes "
+                    "(SPATTN_MAX_ELEMENT_OFFSET + 1 = 2^48)");
+  return fail(SPATTN_ERROR_STRIDE,
+              name + "'s strides put its last element past offset 2^48 - 1 "
+                     "(SPATTN_MAX_ELEMENT_OFFSET)");
+}
+
+/// The row stride of a tensor the attend kernels read (Q, K, V): at most
+/// SPATTN_MAX_ROW_STRIDE (runtime.h).
+int checkRowStride(const char *what, const spattn_tensor &t) {
+  if (t.strides[2] <= SPATTN_MAX_ROW_STRIDE)
+    return SPATTN_OK;
+  return fail(SPATTN_ERROR_STRIDE,
+              std::string(what) + "'s row stride (strides[2] = " +
+                  std::to_string(t.strides[2]) +
+                  ") is above SPATTN_MAX_ROW_STRIDE (2^21 - 1)");
+}
+
 /// Rank, memory, dtype, positive sizes, unit innermost stride, non-negative
-/// strides. `dtype` is the one element type every tensor of the call shares,
-/// and must be one the target takes, unless the tensor's dtype is fixed
-/// (LSE and page bounds: float32).
+/// strides, the index range. `dtype` is the one element type every tensor
+/// of the call shares, and must be one the target takes, unless the
+/// tensor's dtype is fixed (LSE and page bounds: float32).
 int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
                 const TargetAccepts &accepts, spattn_dtype dtype,
                 bool fixedDtype = false) {
@@ -126,11 +177,12 @@ int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
     return fail(SPATTN_ERROR_STRIDE,
                 name + " must have a unit innermost stride, got " +
                     std::to_string(t->strides[rank - 1]));
-  return SPATTN_OK;
+  return checkIndexRange(name, *t);
 }
 
 /// Distinct indices of an output must map to distinct elements: sorted by
 /// stride, each stride must step over everything the smaller ones span.
+/// checkLayout bounded the tensor's last offset, so no term overflows.
 int checkNoOverlap(const char *what, const spattn_tensor &t) {
   std::vector<int32_t> dims(t.rank);
   std::iota(dims.begin(), dims.end(), 0);
@@ -161,6 +213,10 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
   shape = {q->shape[0], q->shape[1], k->shape[1],
            q->shape[2], k->shape[2], q->shape[3]};
   std::string prefix = std::string(spec.name) + ": ";
+  if (int s = checkRowStride("q", *q))
+    return s;
+  if (int s = checkRowStride("k", *k))
+    return s;
   if (k->shape[0] != shape.batch)
     return fail(SPATTN_ERROR_SHAPE, prefix + "q and k batch sizes differ: " +
                                         describe(*q) + " vs " + describe(*k));
@@ -179,6 +235,14 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
                 prefix + "Lq (" + std::to_string(shape.queryLength) +
                     ") must not exceed Lk (" +
                     std::to_string(shape.keyLength) + ")");
+  // Hq * Lq <= 2^30 here (spec heads <= 1024, Lq <= SPATTN_MAX_LENGTH).
+  if (shape.batch > SPATTN_MAX_QUERY_ROWS / (shape.numQHeads * shape.queryLength))
+    return fail(SPATTN_ERROR_SHAPE,
+                prefix + "B * Hq * Lq = " + std::to_string(shape.batch) + " * " +
+                    std::to_string(shape.numQHeads) + " * " +
+                    std::to_string(shape.queryLength) +
+                    " query rows is above SPATTN_MAX_QUERY_ROWS (2^30); split "
+                    "the batch");
   return SPATTN_OK;
 }
 
@@ -232,6 +296,8 @@ int checkAttention(const SpecShape &spec, const spattn_tensor *q,
   if (int s = checkLayout("v", v, 4, spec.accepts, q->dtype))
     return s;
   if (int s = checkLayout("o", o, 4, spec.accepts, q->dtype))
+    return s;
+  if (int s = checkRowStride("v", *v))
     return s;
   std::string prefix = std::string(spec.name) + ": ";
   for (int32_t d = 0; d < 4; ++d) {

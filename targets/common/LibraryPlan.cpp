@@ -6,9 +6,22 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include "spattn/runtime.h"
+
 namespace mlir::spattn::plan {
 
 namespace {
+
+/// Keys a kernel call takes at least (fewer when the bucket is shorter):
+/// enough to amortize a call's fixed costs.
+constexpr int64_t kShortestSpan = 512;
+
+// The runtime's index range (runtime.h) matches what the verifier lets a
+// spec ask for: its longest length, and kernel views (spans of up to
+// max(kShortestSpan, tileK) keys, tileQ rows) within Halide's 32-bit offsets.
+static_assert(kMaxKeyLength == SPATTN_MAX_LENGTH);
+static_assert(std::max(kShortestSpan, kMaxTileSize) * SPATTN_MAX_ROW_STRIDE <=
+              INT32_MAX);
 
 /// Reads one lowered variant into a plan variant.
 class VariantReader {
@@ -150,7 +163,7 @@ private:
   void chooseKernels(StringRef library, int64_t headDim) {
     int64_t longest = (out.hi + out.tileK - 1) / out.tileK * out.tileK;
     out.span = std::max(out.tileK,
-                        std::min<int64_t>(longest, std::max<int64_t>(512, out.tileK)));
+                        std::min<int64_t>(longest, std::max(kShortestSpan, out.tileK)));
     out.fewRows = out.tileQ > kFewRows ? kFewRows : 0;
     std::string base = (library + "_b" + Twine(out.bucket)).str();
     for (bool few : {false, true}) {

@@ -40,6 +40,18 @@ static LogicalResult verifyBlockSize(Operation *op, int64_t size,
   return success();
 }
 
+/// block_q and block_k: the tiles the kernels work on. Above kMaxTileSize a
+/// kernel's views of Q, K and V would leave 32-bit indexing (runtime.h,
+/// SPATTN_MAX_ROW_STRIDE) and its workspaces grow with the tile.
+static LogicalResult verifyTileSize(Operation *op, int64_t size, StringRef what) {
+  if (failed(verifyBlockSize(op, size, what)))
+    return failure();
+  if (size > kMaxTileSize)
+    return op->emitOpError() << what << " must be at most " << kMaxTileSize
+                             << ", got " << size;
+  return success();
+}
+
 static LogicalResult verifyAtLeastTwoInputs(Operation *op) {
   if (op->getNumOperands() < 2)
     return op->emitOpError() << "needs at least two input patterns, got "
@@ -181,8 +193,8 @@ LogicalResult SpecOp::verify() {
     return emitOpError() << "bucket bound " << buckets.back()
                          << " exceeds the longest supported key length "
                          << kMaxKeyLength;
-  if (failed(verifyBlockSize(*this, getBlockQAttr().getInt(), "block_q")) ||
-      failed(verifyBlockSize(*this, getBlockKAttr().getInt(), "block_k")))
+  if (failed(verifyTileSize(*this, getBlockQAttr().getInt(), "block_q")) ||
+      failed(verifyTileSize(*this, getBlockKAttr().getInt(), "block_k")))
     return failure();
   return verifyRequest(*this);
 }
@@ -288,8 +300,8 @@ LogicalResult VariantOp::verify() {
   for (size_t b = 0; b < count; ++b)
     if (getBudgetMin()[b] > getBudgetMax()[b])
       return emitOpError() << "budget " << b << " has min above max";
-  if (failed(verifyBlockSize(*this, getBlockQ(), "block_q")) ||
-      failed(verifyBlockSize(*this, getBlockK(), "block_k")))
+  if (failed(verifyTileSize(*this, getBlockQ(), "block_q")) ||
+      failed(verifyTileSize(*this, getBlockK(), "block_k")))
     return failure();
   return success();
 }

@@ -25,6 +25,8 @@ constexpr int64_t kMaxKeyLength = int64_t{1} << 20;
 /// shipped LLMs), so that tools never size buffers from absurd values.
 constexpr int64_t kMaxHeadDim = 1024;
 constexpr int64_t kMaxHeads = 1024;
+/// The largest block_q / block_k (kernel tile sizes; the examples use <= 128).
+constexpr int64_t kMaxTileSize = 1024;
 
 /// Whether `name` is a C identifier (spec names of libraries, request
 /// parameter names).

@@ -45,6 +45,24 @@ typedef enum {
   SPATTN_ERROR_INTERNAL = 8  /* a kernel failed: a bug, please report */
 } spattn_status;
 
+/* The index range every library serves. A call outside it is refused with
+ * the status named here and a message naming the limit; no index is ever
+ * narrowed or wrapped (docs/semantics.md, "Index range"):
+ *  - every tensor's length, shape[2] (L; the pages of page bounds), at most
+ *    SPATTN_MAX_LENGTH, the longest length a spec may serve; Lk at most the
+ *    library's last bucket, Lq <= Lk: SPATTN_ERROR_LENGTH otherwise;
+ *  - query rows B * Hq * Lq <= SPATTN_MAX_QUERY_ROWS: SPATTN_ERROR_SHAPE;
+ *  - every tensor's last element offset, sum_d strides[d] * (shape[d] - 1),
+ *    <= SPATTN_MAX_ELEMENT_OFFSET: SPATTN_ERROR_SHAPE when its element count
+ *    alone is above that, else SPATTN_ERROR_STRIDE;
+ *  - the row stride (strides[2]) of Q, K and V <= SPATTN_MAX_ROW_STRIDE, so
+ *    that a kernel's view of up to 1024 rows stays within 32-bit offsets:
+ *    SPATTN_ERROR_STRIDE. */
+#define SPATTN_MAX_LENGTH (INT64_C(1) << 20)
+#define SPATTN_MAX_QUERY_ROWS (INT64_C(1) << 30)
+#define SPATTN_MAX_ELEMENT_OFFSET ((INT64_C(1) << 48) - 1)
+#define SPATTN_MAX_ROW_STRIDE ((INT64_C(1) << 21) - 1)
+
 /* A strided view: shape and strides (in elements, not bytes) innermost last.
  * Q, K, V and O are [B, H, L, D] (rank 4), LSE is [B, Hq, Lq] (rank 3). The
  * innermost (D) stride must be 1; the others may be anything non-negative

@@ -13,15 +13,22 @@ namespace spattn::cpu {
 
 namespace {
 
-/// A 2-D float (or byte) view for a Halide kernel argument.
+/// A 2-D float (or byte) view for a Halide kernel argument: `outer` rows of
+/// `inner` elements, `outerStride` apart. Halide indexes a buffer in 32
+/// bits; rows and spans of at most 1024 (the verifier's tile sizes) and the
+/// runtime's SPATTN_MAX_ROW_STRIDE keep outer * outerStride below 2^31.
 struct View2D {
   halide_dimension_t dims[2];
   halide_buffer_t buffer;
 
-  View2D(const void *data, halide_type_t type, int32_t inner, int32_t outer,
-         int32_t outerStride) {
-    dims[0] = halide_dimension_t(0, inner, 1);
-    dims[1] = halide_dimension_t(0, outer, outerStride);
+  View2D(const void *data, halide_type_t type, int64_t inner, int64_t outer,
+         int64_t outerStride) {
+    assert(inner * outer <= std::numeric_limits<int32_t>::max() &&
+           outer * outerStride <= std::numeric_limits<int32_t>::max() &&
+           "a kernel view past Halide's 32-bit index range");
+    dims[0] = halide_dimension_t(0, static_cast<int32_t>(inner), 1);
+    dims[1] = halide_dimension_t(0, static_cast<int32_t>(outer),
+                                 static_cast<int32_t>(outerStride));
     buffer = {};
     buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
     buffer.type = type;

@@ -129,6 +129,15 @@ TileRanges sliceRanges(const TileRanges &ranges, int64_t first, int64_t end) {
 constexpr int64_t kMinSliceKeys = 2048;
 /// Slices per worker thread the plan aims for, so uneven ones balance.
 constexpr int64_t kSlicesPerThread = 4;
+/// Halide's thread pool runs at most 256 workers, whatever num_threads asks:
+/// planning for more would only multiply the slices.
+constexpr int64_t kMostWorkers = 256;
+/// Halide numbers tasks with an int: the most a call plans is one per query
+/// row (prefill tiles, selections), or the decode units plus the slices the
+/// workers get beyond one per unit.
+static_assert(SPATTN_MAX_QUERY_ROWS + kSlicesPerThread * kMostWorkers <=
+                  std::numeric_limits<int>::max(),
+              "task counts must fit Halide's int");
 
 void planDecode(DecodePlan &plan, int64_t threads) {
   const Call &call = plan.call;
@@ -157,7 +166,8 @@ void planDecode(DecodePlan &plan, int64_t threads) {
       }
     }
   const int64_t units = static_cast<int64_t>(plan.units.size());
-  const int64_t wanted = (kSlicesPerThread * threads + units - 1) / units;
+  const int64_t wanted =
+      (kSlicesPerThread * std::min(threads, kMostWorkers) + units - 1) / units;
   for (int64_t u = 0; u < units; ++u) {
     DecodePlan::Unit &unit = plan.units[u];
     const int64_t tiles = core::countTiles(unit.ranges);
@@ -236,9 +246,9 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   call.numTiles = geometry.endQueryTile() - call.firstTile;
   call.numKeyTiles = geometry.numKeyTiles();
   call.amxKernels = bf16Values && chosen.fullAmx && amxKernelsUsable();
-  int heads = static_cast<int>(shape.batch * shape.numQHeads);
+  const int64_t heads = shape.batch * shape.numQHeads;
   if (library.numStages > 0) {
-    call.stages.resize(static_cast<size_t>(heads) * library.numStages);
+    call.stages.resize(static_cast<size_t>(heads * library.numStages));
     Selections work(call, pageBounds);
     halide_do_par_for(nullptr, selectTask, 0, static_cast<int>(work.tasks()),
                       reinterpret_cast<uint8_t *>(&work));
@@ -251,9 +261,8 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
         options && options->num_threads > 0 ? options->num_threads : cores;
     status = runDecode(call, threads);
   } else {
-    int64_t tasks = heads * call.numTiles;
-    if (tasks > std::numeric_limits<int>::max())
-      return rt::fail(SPATTN_ERROR_SHAPE, "too many query tiles in one call");
+    // Each tile holds a present row: tasks <= B * Hq * Lq (static_assert above).
+    const int64_t tasks = heads * call.numTiles;
     status = halide_do_par_for(nullptr, tileTask, 0, static_cast<int>(tasks),
                                reinterpret_cast<uint8_t *>(&call));
   }

@@ -26,6 +26,7 @@ static_assert(static_cast<int>(SelectionKind::TopkBlocks) ==
 
 constexpr int kMaxSplits = 64;
 constexpr int kMaxDevices = 64;
+constexpr int64_t kMaxGridZ = 65535;
 
 int cudaFailure(int status, const std::string &what, cudaError_t error) {
   return rt::fail(status, what + ": " + cudaGetErrorString(error));
@@ -240,7 +241,7 @@ void chooseDistribution(Plan &plan, int device) {
     return;
   const int64_t tiles = plan.variant->keptTiles(p, geometry.endQueryTile() - 1);
   const int64_t splits = std::min<int64_t>({(wanted + blocks - 1) / blocks, tiles / 2,
-                                            kMaxSplits, 65535 / std::max<int64_t>(p.batch, 1)});
+                                            kMaxSplits, kMaxGridZ / std::max<int64_t>(p.batch, 1)});
   p.splits = static_cast<int32_t>(std::max<int64_t>(splits, 1));
 }
 
@@ -258,6 +259,14 @@ int planQueryKey(const abi::Library &library, const CudaVariant *variants,
   int64_t combination = 0;
   if (int s = abi::requestCombination(library, options, combination))
     return s;
+  // Batch elements are a grid's z (selection) or z = batch * splits (attend):
+  // CUDA allows 65535 there; the query rows of x stay below 2^31 by the
+  // runtime's SPATTN_MAX_QUERY_ROWS.
+  if (shape.batch > kMaxGridZ)
+    return rt::fail(SPATTN_ERROR_SHAPE,
+                    std::string(library.name) + ": the cuda target serves at most " +
+                        std::to_string(kMaxGridZ) + " batch elements per call, got " +
+                        std::to_string(shape.batch) + "; split the batch");
   if (int s = scope.enter(q->device))
     return s;
   if (int s = checkDeviceTensor("q", *q, q->device))
