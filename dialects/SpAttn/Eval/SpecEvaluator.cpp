@@ -183,6 +183,10 @@ FailureOr<int64_t> SpecEvaluator::budgetValue(Operation *user, Value value,
     return user->emitError() << "a parameter evaluates to " << result
                              << " at L = " << length << "; it must be >= "
                              << minimum;
+  if (result > kMaxParameterValue)
+    return user->emitError() << "a parameter evaluates to " << result
+                             << " at L = " << length << "; it must be <= "
+                             << kMaxParameterValue;
   return result;
 }
 

@@ -9,6 +9,7 @@
 // RUN: not spattn-compile %t/parse.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=PARSE
 // RUN: not spattn-compile %t/negative.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 // RUN: not spattn-compile %t/late-negative.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=LATE
+// RUN: not spattn-compile %t/huge.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=HUGE
 // RUN: not spattn-compile %t/stride.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=STRIDE
 // RUN: not spattn-compile %t/helper.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=HELPER
 // RUN: not spattn-compile %t/empty.mlir --emit=summary 2>&1 | FileCheck %s --check-prefix=EMPTY
@@ -54,6 +55,18 @@ spattn.spec @negative attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, 
   %d = arith.subi %L, %c1024 : index
   %w = spattn.window %d
   spattn.yield %w
+}
+
+//--- huge.mlir
+// A parameter above INT32_MAX (kMaxParameterValue) keeps nothing more at
+// any length and overflowed int64 in the masks and schedules (fuzzer).
+// HUGE: huge.mlir:[[@LINE+5]]:8: error: a parameter evaluates to 4294967296 at L = 1; it must be <= 2147483647
+// HUGE-NEXT: %s = spattn.strided %c
+spattn.spec @huge attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = f16, causal, buckets = array<i64: 1024>} {
+^bb0(%L: index):
+  %c = arith.constant 4294967296 : index
+  %s = spattn.strided %c
+  spattn.yield %s
 }
 
 //--- late-negative.mlir
