@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include <sys/mman.h>
+
 namespace spattn::test {
 namespace {
 
@@ -84,6 +86,22 @@ TEST_F(BadCalls, ZeroAndUnsupportedLengths) {
   k = std::move(longK);
   v = std::move(longV);
   expectFailure(SPATTN_ERROR_LENGTH, "above the last bucket (131072)");
+}
+
+/// A half-precision call is widened to float32 copies of Q, K and V; a
+/// length above the last bucket must be refused before that copy reads
+/// them (it read past K and V: found by test/capi-fuzz). K and V here live
+/// in memory that faults on any read.
+TEST_F(BadCalls, LengthRefusedBeforeHalfPrecisionInputsAreRead) {
+  const size_t bytes = 4096;
+  void *unreadable = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(unreadable, MAP_FAILED);
+  for (Tensor *t : {&q, &k, &v, &o})
+    t->desc.dtype = SPATTN_F16; // the spec's dtype: the library takes it
+  k.desc.data = v.desc.data = unreadable;
+  k.desc.shape[2] = v.desc.shape[2] = 131073;
+  expectFailure(SPATTN_ERROR_LENGTH, "above the last bucket (131072)");
+  munmap(unreadable, bytes);
 }
 
 TEST_F(BadCalls, StridesAndDtype) {

@@ -218,20 +218,16 @@ bool decodeShaped(const Call &call) {
          rowBlock(call, 0, 0, 1, call.firstTile).rows <= call.kernels.fewRows;
 }
 
-/// A checked call on float32 tensors under request values `combination`;
-/// `bf16Values`: they hold bf16 values
+/// A checked call on float32 tensors by `variant` under request values
+/// `combination`; `bf16Values`: they hold bf16 values
 /// (a bf16 call, widened), so the AMX kernels may run.
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
-                const rt::CallShape &shape, const spattn_tensor *q,
-                const spattn_tensor *k, const spattn_tensor *v, spattn_tensor *o,
-                spattn_tensor *lse, const spattn_tensor *const *pageBounds,
+                const abi::Variant *variant, const rt::CallShape &shape,
+                const spattn_tensor *q, const spattn_tensor *k,
+                const spattn_tensor *v, spattn_tensor *o, spattn_tensor *lse,
+                const spattn_tensor *const *pageBounds,
                 const spattn_options *options, int64_t combination,
                 bool bf16Values) {
-  const abi::Variant *variant = nullptr;
-  if (int status = abi::findVariant(library, shape.keyLength, variant))
-    return status;
-  if (options && options->num_threads < 0)
-    return rt::fail(SPATTN_ERROR_ARGUMENT, "num_threads must be >= 0");
   if (options && options->num_threads > 0)
     halide_set_num_threads(options->num_threads);
   applyInstructionSetCap();
@@ -291,15 +287,23 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   int64_t combination = 0;
   if (int status = abi::requestCombination(library, options, combination))
     return status;
+  // Every check before the half-precision widening below, which reads all
+  // of Q, K and V: a refused call must not read past a tensor (Lk above
+  // the last bucket) nor copy it.
+  const abi::Variant *variant = nullptr;
+  if (int status = abi::findVariant(library, shape.keyLength, variant))
+    return status;
+  if (options && options->num_threads < 0)
+    return rt::fail(SPATTN_ERROR_ARGUMENT, "num_threads must be >= 0");
   if (q->dtype == SPATTN_F32)
-    return attendFloat(library, kernels, shape, q, k, v, o, lse, pageBounds, options,
-                       combination, false);
+    return attendFloat(library, kernels, variant, shape, q, k, v, o, lse,
+                       pageBounds, options, combination, false);
   // bf16 / fp16: through float32 copies (HalfPrecision.h).
   std::vector<float> qs, ks, vs, os;
   spattn_tensor wq = widenToFloat(*q, qs), wk = widenToFloat(*k, ks),
                 wv = widenToFloat(*v, vs), wo = floatLike(*o, os);
-  if (int status = attendFloat(library, kernels, shape, &wq, &wk, &wv, &wo, lse,
-                               pageBounds, options, combination,
+  if (int status = attendFloat(library, kernels, variant, shape, &wq, &wk, &wv,
+                               &wo, lse, pageBounds, options, combination,
                                q->dtype == SPATTN_BF16))
     return status;
   narrowFromFloat(wo, *o);
