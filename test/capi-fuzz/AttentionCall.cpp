@@ -4,6 +4,8 @@
 #include "FaultInjection.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace spattn::capifuzz {
 
@@ -195,7 +197,36 @@ std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
   return call;
 }
 
+std::string describeCall(const AttentionCall &call) {
+  std::string text = "B " + std::to_string(call.batch) + " Lq " +
+                     std::to_string(call.queryLength) + " Lk " +
+                     std::to_string(call.keyLength) + "; faults: " +
+                     (call.expected.faults.empty() ? "none" : call.expected.faults);
+  auto tensor = [&](const char *name, const spattn_tensor *t) {
+    text += std::string("\n  ") + name;
+    if (!t)
+      return void(text += " null");
+    text += " dtype " + std::to_string(t->dtype) + " memory " +
+            std::to_string(t->memory) + " rank " + std::to_string(t->rank) + " shape";
+    for (int64_t s : t->shape)
+      text += " " + std::to_string(s);
+    text += " strides";
+    for (int64_t s : t->strides)
+      text += " " + std::to_string(s);
+  };
+  tensor("q", call.qArg);
+  tensor("k", call.kArg);
+  tensor("v", call.vArg);
+  tensor("o", call.oArg);
+  tensor("lse", call.lseArg);
+  for (const spattn_tensor *bounds : call.pageBoundsArray)
+    tensor("page bounds", bounds);
+  return text;
+}
+
 int runAttention(FuzzedLibrary &lib, AttentionCall &call) {
+  if (std::getenv("SPATTN_CAPI_FUZZ_VERBOSE"))
+    std::fprintf(stderr, "%s\n", describeCall(call).c_str());
   const CallOptions &options = call.options;
   if (!call.withPageBounds)
     return lib.api.attention(call.qArg, call.kArg, call.vArg, call.oArg,

@@ -50,6 +50,9 @@ std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
                                           bool faults, bool pageBounds,
                                           bool queryKeyOnly);
 
+/// The call's tensors and faults, for replaying one call.
+std::string describeCall(const AttentionCall &call);
+
 /// Makes the call.
 int runAttention(FuzzedLibrary &lib, AttentionCall &call);
 

@@ -44,8 +44,6 @@ public:
   void fillPattern();
   /// What changedBytes compares against: the bytes now.
   void takeSnapshot() { snapshot = bytes; }
-  /// Element (b, h, l[, d]) of the view, as float.
-  float at(int64_t b, int64_t h, int64_t l, int64_t d = 0) const;
   /// The view's elements in row-major order, as float.
   std::vector<float> contiguous() const;
 
@@ -58,7 +56,8 @@ public:
 
 private:
   int64_t elementOffset(int64_t b, int64_t h, int64_t l, int64_t d) const;
-  template <typename Fn> void forEachElement(Fn fn) const;
+  /// fn(offset, count) for each run of `count` consecutive elements.
+  template <typename Fn> void forEachRow(Fn fn) const;
 
   spattn_tensor layout;
   size_t elementSize;

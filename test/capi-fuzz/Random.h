@@ -30,10 +30,6 @@ public:
   template <typename T> const T &pick(const std::vector<T> &values) {
     return values[between(0, static_cast<int64_t>(values.size()) - 1)];
   }
-  /// Uniform on [-sqrt 3, sqrt 3]: unit variance, like the e2e inputs.
-  float value() {
-    return std::uniform_real_distribution<float>(-1.7320508f, 1.7320508f)(engine);
-  }
   uint64_t bits() { return engine(); }
 
 private:
