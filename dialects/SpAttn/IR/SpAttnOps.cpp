@@ -182,6 +182,9 @@ LogicalResult SpecOp::verify() {
   ArrayRef<int64_t> buckets = getBuckets();
   if (buckets.empty())
     return emitOpError() << "buckets must list at least one length";
+  if (static_cast<int64_t>(buckets.size()) > kMaxBuckets)
+    return emitOpError() << "has " << buckets.size() << " buckets; at most "
+                         << kMaxBuckets << " are supported";
   if (buckets.front() <= 0)
     return emitOpError() << "bucket bounds must be positive, got "
                          << buckets.front();
@@ -235,6 +238,13 @@ LogicalResult SpecOp::verifyRegions() {
     return failure();
   if (isa<BlocksType>(getPattern().getType()))
     return emitOpError() << "must yield a pattern, not a block schedule";
+  int64_t patternOps = 0;
+  for (Operation &op : getBody().front())
+    if (op.getNumResults() == 1 && isa<PatternType>(op.getResult(0).getType()) &&
+        ++patternOps > kMaxPatternOps)
+      return op.emitOpError() << "is pattern op number " << patternOps
+                              << " of the spec; at most " << kMaxPatternOps
+                              << " are supported";
   int64_t numQHeads = getNumQHeadsAttr().getInt();
   WalkResult result = walk([&](PerHeadOp perHead) {
     if (perHead.getHeads().back() >= numQHeads) {

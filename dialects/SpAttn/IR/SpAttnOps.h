@@ -27,6 +27,12 @@ constexpr int64_t kMaxHeadDim = 1024;
 constexpr int64_t kMaxHeads = 1024;
 /// The largest block_q / block_k (kernel tile sizes; the examples use <= 128).
 constexpr int64_t kMaxTileSize = 1024;
+/// Bounds on a spec's size, far above real specs (<= 5 buckets, <= 12
+/// pattern ops in examples/): the compiler estimates each bucket's density
+/// on up to 4096 rows of its length, each row costing O(Lk) per pattern op
+/// (seconds at Lk = 2^20), so these bound its time.
+constexpr int64_t kMaxBuckets = 32;
+constexpr int64_t kMaxPatternOps = 128;
 
 /// Whether `name` is a C identifier (spec names of libraries, request
 /// parameter names).
