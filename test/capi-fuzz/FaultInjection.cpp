@@ -19,27 +19,28 @@ struct Argument {
   spattn_tensor *desc;
   const spattn_tensor **pointer; // the argument itself (null: not nullable)
   bool output, pageBounds;
-  /// The rank of the view (a fault may change desc->rank).
-  int32_t rank = 0;
+  /// The valid descriptor it was, which no fault may restore.
+  spattn_tensor view;
 };
 
 std::vector<Argument> argumentsOf(AttentionCall &call) {
-  auto desc = [](std::unique_ptr<GuardedTensor> &t) { return &t->desc; };
-  std::vector<Argument> args = {{"k", desc(call.k), &call.kArg, false, false}};
+  std::vector<Argument> args;
+  auto add = [&](const char *name, GuardedTensor &t, const spattn_tensor **pointer,
+                 bool output, bool pageBounds) {
+    args.push_back({name, &t.desc, pointer, output, pageBounds, t.desc});
+  };
+  add("k", *call.k, &call.kArg, false, false);
   if (call.q)
-    args.push_back({"q", desc(call.q), &call.qArg, false, false});
+    add("q", *call.q, &call.qArg, false, false);
   if (call.v)
-    args.push_back({"v", desc(call.v), &call.vArg, false, false});
+    add("v", *call.v, &call.vArg, false, false);
   if (call.o)
-    args.push_back({"o", desc(call.o), nullptr, true, false});
+    add("o", *call.o, nullptr, true, false);
   if (call.lse)
-    args.push_back({"lse", desc(call.lse), nullptr, true, false});
+    add("lse", *call.lse, nullptr, true, false);
   for (size_t s = 0; s < call.pageBounds.size(); ++s)
-    args.push_back({"page bounds", desc(call.pageBounds[s]),
-                    call.updatesBounds ? &call.pageBoundsArray[s] : nullptr,
-                    call.updatesBounds, true});
-  for (Argument &arg : args)
-    arg.rank = arg.desc->rank;
+    add("page bounds", *call.pageBounds[s],
+        call.updatesBounds ? &call.pageBoundsArray[s] : nullptr, call.updatesBounds, true);
   return args;
 }
 
@@ -57,7 +58,7 @@ void nullPointer(AttentionCall &call, Argument &arg, Random &random) {
 }
 
 void wrongRank(AttentionCall &call, Argument &arg, Random &random) {
-  const int32_t right = arg.rank;
+  const int32_t right = arg.view.rank;
   int32_t rank;
   do
     rank = random.pick<int32_t>({-1, 0, 1, 2, 3, 4, 5, 8,
@@ -69,7 +70,7 @@ void wrongRank(AttentionCall &call, Argument &arg, Random &random) {
 }
 
 void nonPositiveSize(AttentionCall &call, Argument &arg, Random &random) {
-  int32_t d = static_cast<int32_t>(random.between(0, arg.rank - 1));
+  int32_t d = static_cast<int32_t>(random.between(0, arg.view.rank - 1));
   arg.desc->shape[d] = random.pick<int64_t>({0, 0, -1, -64, kInt64Min});
   call.expected.add(SPATTN_ERROR_SHAPE, arg.name + " size " +
                                             std::to_string(arg.desc->shape[d]));
@@ -80,7 +81,7 @@ void nonPositiveSize(AttentionCall &call, Argument &arg, Random &random) {
 /// O or V whose shape would disagree.
 void wrongSize(const FuzzedLibrary &lib, AttentionCall &call, Argument &arg,
                Random &random) {
-  int32_t d = static_cast<int32_t>(random.between(0, arg.rank - 1));
+  int32_t d = static_cast<int32_t>(random.between(0, arg.view.rank - 1));
   if (call.updatesBounds && arg.name == "k" && d == 2)
     d = 3; // an update reads only the keys K claims: a shorter K is valid
   int64_t &size = arg.desc->shape[d];
@@ -96,7 +97,7 @@ void wrongSize(const FuzzedLibrary &lib, AttentionCall &call, Argument &arg,
                : maxLength + random.pick<int64_t>({1, 1000, kInt64Max - maxLength});
     call.expected.add(SPATTN_ERROR_LENGTH, "Lk " + std::to_string(size));
   } else {
-    size += random.pick<int64_t>({1, -1, 7, int64_t{1} << 40});
+    size = arg.view.shape[d] + random.pick<int64_t>({1, -1, 7, int64_t{1} << 40});
     if (size <= 0)
       size = 2 * (size + 1) + 3; // stays wrong, and positive
   }
@@ -124,36 +125,36 @@ void aboveLastBucket(const FuzzedLibrary &lib, AttentionCall &call, Random &rand
 }
 
 void negativeStride(AttentionCall &call, Argument &arg, Random &random) {
-  int32_t d = static_cast<int32_t>(random.between(0, arg.rank - 1));
+  int32_t d = static_cast<int32_t>(random.between(0, arg.view.rank - 1));
   arg.desc->strides[d] = random.pick<int64_t>({-1, -128, kInt64Min});
   call.expected.add(SPATTN_ERROR_STRIDE, arg.name + " negative stride");
 }
 
 void innerStride(AttentionCall &call, Argument &arg, Random &random) {
-  arg.desc->strides[arg.rank - 1] = random.pick<int64_t>({0, 2, 3, 129, kInt64Max});
+  arg.desc->strides[arg.view.rank - 1] = random.pick<int64_t>({0, 2, 3, 129, kInt64Max});
   call.expected.add(SPATTN_ERROR_STRIDE, arg.name + " innermost stride " +
-                                             std::to_string(arg.desc->strides[arg.rank - 1]));
+                                             std::to_string(arg.desc->strides[arg.view.rank - 1]));
 }
 
 /// An outer dimension of size > 1 whose stride is smaller than the
 /// innermost extent: two of its elements share memory.
 void overlappingOutput(AttentionCall &call, Argument &arg, Random &random) {
-  spattn_tensor &t = *arg.desc;
-  const int32_t inner = arg.rank - 1;
+  const spattn_tensor &view = arg.view;
+  const int32_t inner = view.rank - 1;
   std::vector<int32_t> dims;
   for (int32_t d = 0; d < inner; ++d)
-    if (t.shape[d] > 1)
+    if (view.shape[d] > 1)
       dims.push_back(d);
   if (dims.empty())
     return;
   int32_t d = random.pick(dims);
-  t.strides[d] = random.between(0, t.shape[inner] - 1);
+  arg.desc->strides[d] = random.between(0, view.shape[inner] - 1);
   call.expected.add(SPATTN_ERROR_STRIDE, arg.name + " overlapping stride " +
-                                             std::to_string(t.strides[d]));
+                                             std::to_string(arg.desc->strides[d]));
 }
 
 void wrongDtype(AttentionCall &call, Argument &arg, Random &random) {
-  spattn_dtype right = arg.desc->dtype, dtype;
+  spattn_dtype right = arg.view.dtype, dtype;
   do
     dtype = static_cast<spattn_dtype>(random.pick<int32_t>(
         {SPATTN_F32, SPATTN_F16, SPATTN_BF16, 3, 31, 32, -1,
