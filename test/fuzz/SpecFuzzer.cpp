@@ -29,7 +29,7 @@
 #include <cstdlib>
 
 namespace {
-constexpr int64_t kFuzzMaxMaskCells = int64_t(1) << 20; // 16 heads at L 256
+constexpr int64_t kFuzzMaxMaskCells = int64_t(1) << 18; // 16 heads at L 128
 
 /// num_q_heads * L * L at the largest bucket is within the bound.
 bool withinFuzzBudget(mlir::spattn::SpecOp spec) {

@@ -13,7 +13,7 @@
 #set2 = affine_set<(d0)[s0] : (s0 - 1 >= 0)>
 #set3 = affine_set<(d0, d1) : (d0 - d1 >= 0)>
 module {
-  spattn.spec @minference attributes {buckets = array<i64: 64, 128, 256>, causal, dtype = bf16, head_dim = 128 : i64, num_kv_heads = 8 : i64, num_q_heads = 32 : i64} {
+  spattn.spec @minference attributes {buckets = array<i64: 64, 128>, causal, dtype = bf16, head_dim = 128 : i64, num_kv_heads = 8 : i64, num_q_heads = 16 : i64} {
   ^bb0(%L: index):
     %c4 = arith.constant 4 : index
     %c64 = arith.constant 64 : index
@@ -93,36 +93,6 @@ module {
     %c256 = arith.constant 256 : index
     %9 = spattn.estimate.last_queries %c64_0
     %10 = spattn.select.vertical_slash %9, %c64_1, %c256 capacity 64, 128
-    %11 = spattn.blocks.selected %10
-    %12 = spattn.blocks.affine[%c4] {full_lower = #map, full_upper = #map1, keep = #set, touch_lower = #map, touch_upper = #map2}
-    %13 = spattn.blocks.affine[%c64] {full_lower = #map3, full_upper = #map4, keep = #set1, touch_lower = #map5, touch_upper = #map6, touch_when = #set2}
-    %14 = spattn.blocks.union %11, %12, %13
-    %15 = spattn.blocks.per_head %2, %8, %14 heads [0, 4, 8]
-    %16 = spattn.blocks.affine[] {full_lower = #map7, full_upper = #map8, keep = #set3, touch_lower = #map7, touch_upper = #map9}
-    %17 = spattn.blocks.intersect %15, %16
-    spattn.yield %17 : !spattn.blocks
-  }
-  spattn.variant @minference_b2 attributes {block_k = 64 : i64, block_q = 64 : i64, bucket = 2 : i64, budget_labels = ["sink.count", "window.size", "topk_blocks.count", "sink.count#2", "window.size#2", "vertical_slash.verticals", "vertical_slash.slashes", "vertical_slash.last_queries", "sink.count#3", "window.size#3"], budget_max = array<i64: 128, 512, 8, 4, 64, 64, 256, 64, 4, 64>, budget_min = array<i64: 128, 512, 8, 4, 64, 64, 256, 64, 4, 64>, causal, density_low = 1.000000e+00 : f64, hi = 256 : i64, lo = 129 : i64, spec = @minference, strategy = "dense"} {
-  ^bb0(%L: index):
-    %c4 = arith.constant 4 : index
-    %c64 = arith.constant 64 : index
-    %c128 = arith.constant 128 : index
-    %c64_0 = arith.constant 64 : index
-    %0 = spattn.blocks.affine[%c128] {full_lower = #map, full_upper = #map1, keep = #set, touch_lower = #map, touch_upper = #map2}
-    %c512 = arith.constant 512 : index
-    %1 = spattn.blocks.affine[%c512] {full_lower = #map3, full_upper = #map4, keep = #set1, touch_lower = #map5, touch_upper = #map6, touch_when = #set2}
-    %2 = spattn.blocks.union %0, %1
-    %c8 = arith.constant 8 : index
-    %3 = spattn.estimate.pooled block 64
-    %4 = spattn.select.topk %3, %c8 capacity 4
-    %5 = spattn.blocks.selected %4
-    %6 = spattn.blocks.affine[%c4] {full_lower = #map, full_upper = #map1, keep = #set, touch_lower = #map, touch_upper = #map2}
-    %7 = spattn.blocks.affine[%c64] {full_lower = #map3, full_upper = #map4, keep = #set1, touch_lower = #map5, touch_upper = #map6, touch_when = #set2}
-    %8 = spattn.blocks.union %5, %6, %7
-    %c64_1 = arith.constant 64 : index
-    %c256 = arith.constant 256 : index
-    %9 = spattn.estimate.last_queries %c64_0
-    %10 = spattn.select.vertical_slash %9, %c64_1, %c256 capacity 64, 256
     %11 = spattn.blocks.selected %10
     %12 = spattn.blocks.affine[%c4] {full_lower = #map, full_upper = #map1, keep = #set, touch_lower = #map, touch_upper = #map2}
     %13 = spattn.blocks.affine[%c64] {full_lower = #map3, full_upper = #map4, keep = #set1, touch_lower = #map5, touch_upper = #map6, touch_when = #set2}

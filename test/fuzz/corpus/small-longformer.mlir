@@ -1,4 +1,4 @@
-spattn.spec @longformer attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = bf16, buckets = array<i64: 64, 128, 256>} {
+spattn.spec @longformer attributes {head_dim = 128 : i64, num_q_heads = 16 : i64, num_kv_heads = 8 : i64, dtype = bf16, buckets = array<i64: 64, 128>} {
 ^bb0(%L: index):
   %g = arith.constant 64 : index
   %raw = spattn.budget.power %L {coeff = 4.0, exponent = 0.5}

@@ -1,6 +1,6 @@
 spattn.spec @longnet_dilated attributes {
     head_dim = 64 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64,
-    dtype = f16, causal, buckets = array<i64: 64, 128, 256>} {
+    dtype = f16, causal, buckets = array<i64: 64, 128>} {
 ^bb0(%L: index):
   %c16 = arith.constant 16 : index
   %eighth = spattn.budget.fraction %L {fraction = 0.125}

@@ -1,6 +1,6 @@
 spattn.spec @proportional_window attributes {
     head_dim = 128 : i64, num_q_heads = 8 : i64, num_kv_heads = 2 : i64,
-    dtype = f16, causal, buckets = array<i64: 64, 128, 256>} {
+    dtype = f16, causal, buckets = array<i64: 64, 128>} {
 ^bb0(%L: index):
   %c4 = arith.constant 4 : index
   %raw = spattn.budget.power %L {coeff = 2.0, exponent = 0.5}

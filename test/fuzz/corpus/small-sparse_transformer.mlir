@@ -1,4 +1,4 @@
-spattn.spec @sparse_transformer attributes {head_dim = 128 : i64, num_q_heads = 32 : i64, num_kv_heads = 8 : i64, dtype = f16, causal, buckets = array<i64: 64, 128, 256>} {
+spattn.spec @sparse_transformer attributes {head_dim = 128 : i64, num_q_heads = 16 : i64, num_kv_heads = 8 : i64, dtype = f16, causal, buckets = array<i64: 64, 128>} {
 ^bb0(%L: index):
   %c1 = arith.constant 1 : index
   %len = arith.index_cast %L : index to i64
