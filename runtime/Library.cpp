@@ -71,7 +71,7 @@ int attention(const Library &library, const TargetEntry *const *targets,
   if (!q)
     return rt::fail(SPATTN_ERROR_NULL, "q is null");
   for (int32_t t = 0; t < numTargets; ++t) {
-    if (targets[t]->accepts.memory != q->memory)
+    if (targets[t]->accepts.memory != rt::storedValue(q->memory))
       continue;
     return targets[t]->attention(library, q, k, v, o, lse, pageBounds, options);
   }

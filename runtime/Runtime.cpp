@@ -53,7 +53,7 @@ const char *lastError() { return lastMessage.c_str(); }
 
 void clearError() { lastMessage.clear(); }
 
-const char *dtypeName(spattn_dtype dtype) {
+const char *dtypeName(int32_t dtype) {
   switch (dtype) {
   case SPATTN_F32: return "float32";
   case SPATTN_F16: return "float16";
@@ -64,7 +64,7 @@ const char *dtypeName(spattn_dtype dtype) {
 
 namespace {
 
-const char *memoryName(spattn_memory memory) {
+const char *memoryName(int32_t memory) {
   switch (memory) {
   case SPATTN_MEMORY_HOST: return "host";
   case SPATTN_MEMORY_CUDA: return "CUDA device";
@@ -141,7 +141,7 @@ int checkRowStride(const char *what, const spattn_tensor &t) {
 /// of the call shares, and must be one the target takes, unless the
 /// tensor's dtype is fixed (LSE and page bounds: float32).
 int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
-                const TargetAccepts &accepts, spattn_dtype dtype,
+                const TargetAccepts &accepts, int32_t dtype,
                 bool fixedDtype = false) {
   std::string name = what;
   if (!t)
@@ -152,9 +152,9 @@ int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
     return fail(SPATTN_ERROR_SHAPE, name + " must have rank " +
                                         std::to_string(rank) + ", got " +
                                         std::to_string(t->rank));
-  if (t->memory != accepts.memory)
+  if (storedValue(t->memory) != accepts.memory)
     return fail(SPATTN_ERROR_ARGUMENT,
-                name + " is in " + memoryName(t->memory) + " memory; the " +
+                name + " is in " + memoryName(storedValue(t->memory)) + " memory; the " +
                     accepts.target + " target reads " +
                     memoryName(accepts.memory) + " memory");
   if (!fixedDtype && !accepts.takes(dtype))
@@ -162,10 +162,10 @@ int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
                                         ", which the " + accepts.target +
                                         " target does not take (it takes " +
                                         takenDtypes(accepts) + ")");
-  if (t->dtype != dtype)
+  if (storedValue(t->dtype) != dtype)
     return fail(SPATTN_ERROR_DTYPE, name + " must be " + dtypeName(dtype) +
                                         (fixedDtype ? "" : " like q") +
-                                        ", got " + dtypeName(t->dtype));
+                                        ", got " + dtypeName(storedValue(t->dtype)));
   for (int32_t d = 0; d < rank; ++d) {
     if (t->shape[d] <= 0)
       return fail(SPATTN_ERROR_SHAPE, name + " has a non-positive size: " +
@@ -206,9 +206,9 @@ int checkNoOverlap(const char *what, const spattn_tensor &t) {
 
 int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
                   const spattn_tensor *k, CallShape &shape) {
-  if (int s = checkLayout("q", q, 4, spec.accepts, q ? q->dtype : SPATTN_F32))
+  if (int s = checkLayout("q", q, 4, spec.accepts, q ? storedValue(q->dtype) : SPATTN_F32))
     return s;
-  if (int s = checkLayout("k", k, 4, spec.accepts, q->dtype))
+  if (int s = checkLayout("k", k, 4, spec.accepts, storedValue(q->dtype)))
     return s;
   shape = {q->shape[0], q->shape[1], k->shape[1],
            q->shape[2], k->shape[2], q->shape[3]};
@@ -247,7 +247,7 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
 }
 
 int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape) {
-  if (int s = checkLayout("k", k, 4, spec.accepts, k ? k->dtype : SPATTN_F32))
+  if (int s = checkLayout("k", k, 4, spec.accepts, k ? storedValue(k->dtype) : SPATTN_F32))
     return s;
   shape = {k->shape[0], spec.numQHeads, k->shape[1], 0, k->shape[2], k->shape[3]};
   std::string prefix = std::string(spec.name) + ": ";
@@ -267,9 +267,9 @@ int checkPageBounds(const char *what, const spattn_tensor *bounds,
                     spattn_memory memory) {
   const TargetAccepts accepts = {"page bounds", 1u << SPATTN_F32, memory};
   std::string name = what;
-  if (bounds && bounds->memory != memory)
+  if (bounds && storedValue(bounds->memory) != memory)
     return fail(SPATTN_ERROR_ARGUMENT, name + " is in " +
-                                           memoryName(bounds->memory) +
+                                           memoryName(storedValue(bounds->memory)) +
                                            " memory, K in " + memoryName(memory) +
                                            " memory: page bounds live with K");
   if (int s = checkLayout(what, bounds, 4, accepts, SPATTN_F32, true))
@@ -293,9 +293,9 @@ int checkAttention(const SpecShape &spec, const spattn_tensor *q,
                    CallShape &shape) {
   if (int s = checkQueryKey(spec, q, k, shape))
     return s;
-  if (int s = checkLayout("v", v, 4, spec.accepts, q->dtype))
+  if (int s = checkLayout("v", v, 4, spec.accepts, storedValue(q->dtype)))
     return s;
-  if (int s = checkLayout("o", o, 4, spec.accepts, q->dtype))
+  if (int s = checkLayout("o", o, 4, spec.accepts, storedValue(q->dtype)))
     return s;
   if (int s = checkRowStride("v", *v))
     return s;

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 
 #include <sys/mman.h>
@@ -131,6 +132,30 @@ TEST_F(BadCalls, StridesAndDtype) {
   q.desc.memory = SPATTN_MEMORY_CUDA;
   expectFailure(SPATTN_ERROR_ARGUMENT, "no target of this library (cpu)");
   q.desc.memory = SPATTN_MEMORY_HOST;
+}
+
+/// A C caller may store any int in an enum field. Out-of-range values are
+/// refused, read as the ints they are: loaded as the enum type they are
+/// undefined in C++ (UBSan's enum check, in the ASan lane), and clang folds
+/// the `dtype < 32` test of a spattn_dtype away, which would take dtype 32
+/// for float32.
+TEST_F(BadCalls, OutOfRangeEnumValues) {
+  auto store = [](auto &field, int32_t value) {
+    std::memcpy(&field, &value, sizeof value);
+  };
+  for (Tensor *t : {&q, &k, &v, &o})
+    store(t->desc.dtype, 32);
+  expectFailure(SPATTN_ERROR_DTYPE, "q is an unknown dtype");
+  for (Tensor *t : {&q, &k, &v, &o})
+    t->desc.dtype = SPATTN_F32;
+  store(lse.desc.dtype, -1);
+  expectFailure(SPATTN_ERROR_DTYPE, "lse must be float32, got an unknown dtype");
+  lse.desc.dtype = SPATTN_F32;
+  store(k.desc.memory, 1000);
+  expectFailure(SPATTN_ERROR_ARGUMENT, "k is in unknown memory");
+  k.desc.memory = SPATTN_MEMORY_HOST;
+  store(q.desc.memory, -1);
+  expectFailure(SPATTN_ERROR_ARGUMENT, "no target of this library (cpu)");
 }
 
 TEST_F(BadCalls, OptionsBudgetsAndSelections) {

@@ -12,9 +12,21 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace spattn::rt {
+
+/// An enum field of a caller's struct (dtype, memory) as the int the caller
+/// stored: C lets any int into a C enum, and loading a value outside the
+/// enumerators as the enum type is undefined in C++ (UBSan's enum check;
+/// a compiler may fold the range checks away).
+template <typename Enum> int32_t storedValue(const Enum &field) {
+  static_assert(sizeof(Enum) == sizeof(int32_t), "C enums are int-sized");
+  int32_t value;
+  std::memcpy(&value, &field, sizeof value);
+  return value;
+}
 
 /// What one target of a library reads: element types (a bit per
 /// spattn_dtype) and memory. The target says it, not the runtime.
@@ -23,7 +35,7 @@ struct TargetAccepts {
   uint32_t dtypes;     // bit (1 << SPATTN_F32) etc.; LSE is always float32
   spattn_memory memory;
 
-  bool takes(spattn_dtype dtype) const {
+  bool takes(int32_t dtype) const {
     return dtype >= 0 && dtype < 32 && (dtypes >> dtype) & 1u;
   }
 };
@@ -37,7 +49,7 @@ struct SpecShape {
 };
 
 /// "float32", "float16", "bfloat16".
-const char *dtypeName(spattn_dtype dtype);
+const char *dtypeName(int32_t dtype);
 
 /// The sizes of one checked call.
 struct CallShape {
