@@ -3,6 +3,8 @@
 
 #include "FaultInjection.h"
 
+#include "spattn/runtime_internal.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -206,8 +208,8 @@ std::string describeCall(const AttentionCall &call) {
     text += std::string("\n  ") + name;
     if (!t)
       return void(text += " null");
-    text += " dtype " + std::to_string(t->dtype) + " memory " +
-            std::to_string(t->memory) + " rank " + std::to_string(t->rank) + " shape";
+    text += " dtype " + std::to_string(rt::storedValue(t->dtype)) + " memory " +
+            std::to_string(rt::storedValue(t->memory)) + " rank " + std::to_string(t->rank) + " shape";
     for (int64_t s : t->shape)
       text += " " + std::to_string(s);
     text += " strides";

@@ -1,6 +1,9 @@
 //===- FaultInjection.cpp - Faults put into a fuzzed call -----------------===//
 #include "FaultInjection.h"
 
+#include "spattn/runtime_internal.hpp"
+
+#include <cstring>
 #include <limits>
 
 namespace spattn::capifuzz {
@@ -153,22 +156,27 @@ void overlappingOutput(AttentionCall &call, Argument &arg, Random &random) {
                                              std::to_string(arg.desc->strides[d]));
 }
 
+/// Stores any int in an enum field, as a C caller may (an out-of-range
+/// value cast to the enum type would be undefined in C++).
+template <typename Enum> void storeInt(Enum &field, int32_t value) {
+  std::memcpy(&field, &value, sizeof value);
+}
+
 void wrongDtype(AttentionCall &call, Argument &arg, Random &random) {
-  spattn_dtype right = arg.view.dtype, dtype;
+  const int32_t right = rt::storedValue(arg.view.dtype);
+  int32_t dtype;
   do
-    dtype = static_cast<spattn_dtype>(random.pick<int32_t>(
-        {SPATTN_F32, SPATTN_F16, SPATTN_BF16, 3, 31, 32, -1,
-         std::numeric_limits<int32_t>::max()}));
+    dtype = random.pick<int32_t>({SPATTN_F32, SPATTN_F16, SPATTN_BF16, 3, 31, 32,
+                                  -1, std::numeric_limits<int32_t>::max()});
   while (dtype == right);
-  arg.desc->dtype = dtype;
+  storeInt(arg.desc->dtype, dtype);
   call.expected.add(SPATTN_ERROR_DTYPE, arg.name + " dtype " + std::to_string(dtype));
 }
 
 void wrongMemory(AttentionCall &call, Argument &arg, Random &random) {
-  arg.desc->memory = static_cast<spattn_memory>(random.pick<int32_t>(
-      {SPATTN_MEMORY_CUDA, SPATTN_MEMORY_CUDA, 2, -1, 1000}));
-  call.expected.add(SPATTN_ERROR_ARGUMENT, arg.name + " memory " +
-                                               std::to_string(arg.desc->memory));
+  int32_t memory = random.pick<int32_t>({SPATTN_MEMORY_CUDA, SPATTN_MEMORY_CUDA, 2, -1, 1000});
+  storeInt(arg.desc->memory, memory);
+  call.expected.add(SPATTN_ERROR_ARGUMENT, arg.name + " memory " + std::to_string(memory));
 }
 
 } // namespace
