@@ -107,8 +107,10 @@ struct SpecializeBuckets
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
+    // A spec with variants of its own is specialized already; a symbol
+    // named like its first variant may belong to another spec.
     for (SpecOp spec : llvm::to_vector(module.getOps<SpecOp>()))
-      if (!symbols.lookup(variantName(spec, 0)) &&
+      if (variantsOf(module, spec).empty() &&
           failed(specialize(spec, symbols)))
         return signalPassFailure();
   }
