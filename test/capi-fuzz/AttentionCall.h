@@ -45,13 +45,14 @@ struct AttentionCall {
 
 /// A random call of `lib` (faults too when `faults`): `pageBounds` uses
 /// <name>_attention_with_page_bounds. Q and K only, when `queryKeyOnly`
-/// (selection calls).
+/// (selection calls, float32).
 std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
                                           bool faults, bool pageBounds,
                                           bool queryKeyOnly);
 
-/// The call's tensors and faults, for replaying one call.
-std::string describeCall(const AttentionCall &call);
+/// Prints the call's tensors and faults when SPATTN_CAPI_FUZZ_VERBOSE is
+/// set, for replaying one call.
+void traceCall(const AttentionCall &call);
 
 /// Makes the call.
 int runAttention(FuzzedLibrary &lib, AttentionCall &call);

@@ -64,6 +64,7 @@ void fuzzSelection(FuzzedLibrary &lib, Random &random, Outcomes &outcomes) {
     outArg = nullptr;
     call->expected.add(SPATTN_ERROR_NULL, "out null");
   }
+  traceCall(*call);
   int status = lib.api.selection(call->qArg, call->kArg, batch, head, stage,
                                  call->options.arg, outArg);
   // Whether a stage serves a head is the pattern's business (per_head):

@@ -75,11 +75,16 @@ int main(int argc, char **argv) {
       return 2;
   }
   Outcomes outcomes;
+  // Names each call before making it, so a crash names the call to replay.
+  const bool verbose = std::getenv("SPATTN_CAPI_FUZZ_VERBOSE") != nullptr;
   auto start = std::chrono::steady_clock::now();
   for (int64_t i = args.first; i < args.first + args.calls; ++i) {
     Random random(args.seed, static_cast<uint64_t>(i));
     FuzzedLibrary &lib = *libs[random.between(0, static_cast<int64_t>(libs.size()) - 1)];
     outcomes.startCall(i, lib.config().name);
+    if (verbose)
+      std::fprintf(stderr, "call %lld: %s\n", static_cast<long long>(i),
+                   lib.config().name.c_str());
     fuzzOneCall(lib, random, outcomes);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

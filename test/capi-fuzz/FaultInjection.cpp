@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace spattn::capifuzz {
 
@@ -83,8 +84,12 @@ void nonPositiveSize(AttentionCall &call, Argument &arg, Random &random) {
 /// change must be refused for the length itself: a selection call has no
 /// O or V whose shape would disagree.
 void wrongSize(const FuzzedLibrary &lib, AttentionCall &call, Argument &arg,
-               Random &random) {
+               Random &random, bool &batchChanged) {
   int32_t d = static_cast<int32_t>(random.between(0, arg.view.rank - 1));
+  // Two batch sizes changed alike (Q and K of a selection, K and the
+  // bounds of an update) would agree: the call would read past them.
+  if (d == 0 && std::exchange(batchChanged, true))
+    d = 1; // heads: the spec fixes them
   if (call.updatesBounds && arg.name == "k" && d == 2)
     d = 3; // an update reads only the keys K claims: a shorter K is valid
   int64_t &size = arg.desc->shape[d];
@@ -183,6 +188,7 @@ void wrongMemory(AttentionCall &call, Argument &arg, Random &random) {
 
 void injectFaults(const FuzzedLibrary &lib, Random &random, AttentionCall &call) {
   std::vector<Argument> args = argumentsOf(call);
+  bool batchChanged = false;
   const int64_t faults = random.pick<int64_t>({1, 1, 1, 2, 3});
   for (int64_t n = 0; n < faults; ++n) {
     Argument &arg = args[random.between(0, static_cast<int64_t>(args.size()) - 1)];
@@ -190,7 +196,7 @@ void injectFaults(const FuzzedLibrary &lib, Random &random, AttentionCall &call)
     case 0: nullPointer(call, arg, random); break;
     case 1: wrongRank(call, arg, random); break;
     case 2: nonPositiveSize(call, arg, random); break;
-    case 3: wrongSize(lib, call, arg, random); break;
+    case 3: wrongSize(lib, call, arg, random, batchChanged); break;
     case 4: // an update has no buckets
       if (call.updatesBounds)
         nonPositiveSize(call, arg, random);

@@ -87,6 +87,7 @@ void fuzzPageBoundsUpdate(FuzzedLibrary &lib, Random &random, Outcomes &outcomes
         stage = s; // not a pages stage
     call->expected.add(SPATTN_ERROR_ARGUMENT, "stage " + std::to_string(stage));
   }
+  traceCall(*call);
   int status = lib.api.updatePageBounds(
       call->kArg, firstKey, stage, const_cast<spattn_tensor *>(call->pageBoundsArray[0]));
   if (!call->setupError.empty())
