@@ -55,12 +55,6 @@ struct SpecConfig {
                                 int64_t batch = 1) const;
 };
 
-/// The largest value a pattern parameter may take. Lengths are at most
-/// kMaxKeyLength (2^20), so a larger budget keeps nothing more; bounded
-/// here, sums and products of two parameters stay far inside int64 in every
-/// mask, schedule and selection computation, and every value fits an int32.
-constexpr int64_t kMaxParameterValue = INT32_MAX;
-
 /// One pattern parameter (a budget) of the spec, e.g. "window.size".
 struct BudgetSite {
   std::string label;

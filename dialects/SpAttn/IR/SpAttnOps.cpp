@@ -324,6 +324,43 @@ LogicalResult VariantOp::verifyRegions() {
 // Block schedules
 //===----------------------------------------------------------------------===//
 
+/// An upper bound of |expr| over dimensions up to kMaxKeyLength and symbols
+/// up to kMaxParameterValue, in double so that it cannot overflow itself.
+static double magnitudeBound(AffineExpr expr) {
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    return std::fabs(static_cast<double>(constant.getValue()));
+  if (isa<AffineDimExpr>(expr))
+    return kMaxKeyLength;
+  if (isa<AffineSymbolExpr>(expr))
+    return kMaxParameterValue;
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  double lhs = magnitudeBound(binary.getLHS()), rhs = magnitudeBound(binary.getRHS());
+  switch (expr.getKind()) {
+  case AffineExprKind::Add: return lhs + rhs;
+  case AffineExprKind::Mul: return lhs * rhs;
+  case AffineExprKind::Mod: return std::min(lhs, rhs);
+  default: return lhs + 1; // floordiv, ceildiv
+  }
+}
+
+/// Fails at `op` when a subexpression of `exprs` could leave int64.
+static LogicalResult verifyAffineMagnitudes(Operation *op, ArrayRef<AffineExpr> exprs,
+                                            StringRef name) {
+  for (AffineExpr root : exprs) {
+    bool tooLarge = false;
+    root.walk([&](AffineExpr e) { tooLarge |= magnitudeBound(e) > kMaxAffineMagnitude; });
+    if (!tooLarge)
+      continue;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    root.print(os);
+    return op->emitOpError() << name << ": " << text
+                             << " may exceed 2^62 in magnitude for tiles and "
+                                  "tokens up to 2^20 and symbols up to 2^31-1";
+  }
+  return success();
+}
+
 LogicalResult BlocksAffineOp::verify() {
   unsigned symbols = getSymbols().size();
   auto checkMap = [&](AffineMap map, StringRef name) -> LogicalResult {
@@ -354,6 +391,22 @@ LogicalResult BlocksAffineOp::verify() {
     return failure();
   if (!getFullLowerAttr() != !getFullUpperAttr())
     return emitOpError() << "full_lower and full_upper come together";
+  auto mapResults = [](std::optional<AffineMap> map) {
+    return map && *map ? map->getResults() : ArrayRef<AffineExpr>();
+  };
+  auto constraints = [](std::optional<IntegerSet> set) {
+    return set ? set->getConstraints() : ArrayRef<AffineExpr>();
+  };
+  for (auto [exprs, name] :
+       {std::pair{mapResults(getTouchLower()), "touch_lower"},
+        {mapResults(getTouchUpper()), "touch_upper"},
+        {mapResults(getFullLowerAttr() ? getFullLower() : std::nullopt), "full_lower"},
+        {mapResults(getFullUpperAttr() ? getFullUpper() : std::nullopt), "full_upper"},
+        {constraints(getTouchWhen()), "touch_when"},
+        {constraints(getFullWhen()), "full_when"},
+        {constraints(getKeep()), "keep"}})
+    if (failed(verifyAffineMagnitudes(*this, exprs, name)))
+      return failure();
   return success();
 }
 

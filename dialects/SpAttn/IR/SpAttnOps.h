@@ -33,6 +33,17 @@ constexpr int64_t kMaxTileSize = 1024;
 /// (seconds at Lk = 2^20), so these bound its time.
 constexpr int64_t kMaxBuckets = 32;
 constexpr int64_t kMaxPatternOps = 128;
+/// The largest value a pattern parameter may take (SpecEvaluator checks
+/// it). Lengths are at most kMaxKeyLength, so a larger budget keeps nothing
+/// more; bounded here, sums and products of two parameters stay far inside
+/// int64 in every mask, schedule and selection computation, and every value
+/// fits an int32.
+constexpr int64_t kMaxParameterValue = INT32_MAX;
+/// The largest magnitude any subexpression of a block schedule's affine
+/// maps and sets may reach, with dimensions (tiles, tokens) up to
+/// kMaxKeyLength and symbols (%L, parameters) up to kMaxParameterValue:
+/// generated code and the compiler evaluate them in int64.
+constexpr double kMaxAffineMagnitude = 0x1p62;
 
 /// Whether `name` is a C identifier (spec names of libraries, request
 /// parameter names).

@@ -1306,3 +1306,23 @@ spattn.spec @request_arguments_missing attributes {head_dim = 64 : i64, num_q_he
   %w = spattn.window %L
   spattn.yield %w
 }
+
+// -----
+
+// Generated code evaluates schedule maps in int64: a subexpression that may
+// leave it (tiles up to 2^20, symbols up to 2^31-1) is refused.
+spattn.variant @affine_overflow attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.affine' op touch_upper: d0 * 9223372036854775807 may exceed 2^62 in magnitude}}
+  %b = spattn.blocks.affine[%L] {touch_lower = affine_map<(d0)[s0] -> (0)>, touch_upper = affine_map<(d0)[s0] -> (d0 * 9223372036854775807)>, keep = affine_set<(d0, d1)[s0] : (d0 >= 0)>}
+  spattn.yield %b : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @affine_set_overflow attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "dense", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  // expected-error@+1 {{'spattn.blocks.affine' op keep: d0 * s0 + (s0 * s0) * 4 may exceed 2^62 in magnitude}}
+  %b = spattn.blocks.affine[%L] {touch_lower = affine_map<(d0)[s0] -> (0)>, touch_upper = affine_map<(d0)[s0] -> (d0)>, keep = affine_set<(d0, d1)[s0] : (d0 * s0 + s0 * s0 * 4 >= 0)>}
+  spattn.yield %b : !spattn.blocks
+}
