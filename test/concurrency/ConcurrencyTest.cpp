@@ -146,10 +146,12 @@ std::vector<Job> makeJobs() {
   std::vector<Job> jobs;
   uint32_t seed = 1;
   int32_t threads = 0;
-  for (int64_t lk : {1, 17, 64, 65, 299, 300, 301, 777, 1024, 1025, 2500, 4096})
-    for (int64_t lq : {lk, int64_t{1}, std::min<int64_t>(lk, 40)}) {
-      if (lq != lk && lq == 1 && lk == 1)
-        continue;
+  for (int64_t lk : {1, 17, 64, 65, 299, 300, 301, 777, 1024, 1025, 2500, 4096}) {
+    // Prefill, decode and a 40-row chunk, each once.
+    std::vector<int64_t> lqs = {lk, 1, std::min<int64_t>(lk, 40)};
+    std::sort(lqs.begin(), lqs.end());
+    lqs.erase(std::unique(lqs.begin(), lqs.end()), lqs.end());
+    for (int64_t lq : lqs) {
       Job job;
       job.batch = lk <= 300 ? 2 : 1;
       job.queryLength = lq;
@@ -160,6 +162,7 @@ std::vector<Job> makeJobs() {
       job.v = normal(job.batch * kKVHeads * lk * kHeadDim, seed++);
       jobs.push_back(std::move(job));
     }
+  }
   return jobs;
 }
 
