@@ -96,9 +96,11 @@ TEST_F(NpyTest, RoundTripsEveryRank) {
     ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
     EXPECT_EQ(back->shape, array.shape);
     ASSERT_EQ(back->data.size(), array.data.size());
-    // Bit-exact, so NaN and -0 survive too.
-    EXPECT_EQ(0, std::memcmp(back->data.data(), array.data.data(),
-                             array.data.size() * sizeof(float)));
+    // Bit-exact, so NaN and -0 survive too (memcmp may not see the null
+    // data of an empty array: UBSan).
+    if (!array.data.empty())
+      EXPECT_EQ(0, std::memcmp(back->data.data(), array.data.data(),
+                               array.data.size() * sizeof(float)));
   }
 }
 
