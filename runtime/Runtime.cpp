@@ -109,8 +109,9 @@ int checkIndexRange(const std::string &name, const spattn_tensor &t) {
   if (t.shape[2] > SPATTN_MAX_LENGTH)
     return fail(SPATTN_ERROR_LENGTH,
                 name + "'s length (shape[2] = " + std::to_string(t.shape[2]) +
-                    ") is above SPATTN_MAX_LENGTH (2^20), the longest a "
-                    "library serves");
+                    ") is above SPATTN_MAX_LENGTH (" +
+                    std::to_string(SPATTN_MAX_LENGTH) +
+                    "), the longest a library serves");
   if (lastElementOffset(t.shape, t.strides, t.rank) >= 0)
     return SPATTN_OK;
   spattn_tensor contiguous =
@@ -119,10 +120,12 @@ int checkIndexRange(const std::string &name, const spattn_tensor &t) {
     return fail(SPATTN_ERROR_SHAPE,
                 name + " " + describe(t) +
                     " has more elements than a library indexes "
-                    "(SPATTN_MAX_ELEMENT_OFFSET + 1 = 2^48)");
+                    "(SPATTN_MAX_ELEMENT_OFFSET + 1 = " +
+                    std::to_string(SPATTN_MAX_ELEMENT_OFFSET + 1) + ")");
   return fail(SPATTN_ERROR_STRIDE,
-              name + "'s strides put its last element past offset 2^48 - 1 "
-                     "(SPATTN_MAX_ELEMENT_OFFSET)");
+              name + "'s strides put its last element past offset " +
+                  std::to_string(SPATTN_MAX_ELEMENT_OFFSET) +
+                  " (SPATTN_MAX_ELEMENT_OFFSET)");
 }
 
 /// The row stride of a tensor the attend kernels read (Q, K, V): at most
@@ -133,7 +136,8 @@ int checkRowStride(const char *what, const spattn_tensor &t) {
   return fail(SPATTN_ERROR_STRIDE,
               std::string(what) + "'s row stride (strides[2] = " +
                   std::to_string(t.strides[2]) +
-                  ") is above SPATTN_MAX_ROW_STRIDE (2^21 - 1)");
+                  ") is above SPATTN_MAX_ROW_STRIDE (" +
+                  std::to_string(SPATTN_MAX_ROW_STRIDE) + ")");
 }
 
 /// Rank, memory, dtype, positive sizes, unit innermost stride, non-negative
@@ -241,8 +245,8 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
                 prefix + "B * Hq * Lq = " + std::to_string(shape.batch) + " * " +
                     std::to_string(shape.numQHeads) + " * " +
                     std::to_string(shape.queryLength) +
-                    " query rows is above SPATTN_MAX_QUERY_ROWS (2^30); split "
-                    "the batch");
+                    " query rows is above SPATTN_MAX_QUERY_ROWS (" +
+                    std::to_string(SPATTN_MAX_QUERY_ROWS) + "); split the batch");
   return SPATTN_OK;
 }
 

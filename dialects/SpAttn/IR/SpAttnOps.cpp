@@ -298,9 +298,12 @@ void VariantOp::getAsmBlockArgumentNames(Region &region,
 }
 
 LogicalResult VariantOp::verify() {
-  if (getLo() < 1 || getHi() < getLo() || getHi() > kMaxKeyLength)
+  // The attributes' signed values: getLo()/getHi() are unsigned, so a
+  // negative bound would pass `lo >= 1` and print as a huge number.
+  int64_t lo = getLoAttr().getInt(), hi = getHiAttr().getInt();
+  if (lo < 1 || hi < lo || hi > kMaxKeyLength)
     return emitOpError() << "needs 1 <= lo <= hi <= " << kMaxKeyLength
-                         << ", got [" << getLo() << ", " << getHi() << "]";
+                         << ", got [" << lo << ", " << hi << "]";
   if (getStrategy() != "dense" && getStrategy() != "sparse")
     return emitOpError() << "strategy must be \"dense\" or \"sparse\", got \""
                          << getStrategy() << "\"";

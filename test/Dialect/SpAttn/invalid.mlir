@@ -1059,6 +1059,16 @@ spattn.variant @bad_range attributes {spec = @s, bucket = 0 : i64, lo = 10 : i64
 
 // -----
 
+// A negative bound is reported as written (the getters are unsigned).
+// expected-error@+1 {{'spattn.variant' op needs 1 <= lo <= hi <= 1048576, got [-5, 5]}}
+spattn.variant @negative_lo attributes {spec = @s, bucket = 0 : i64, lo = -5 : i64, hi = 5 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %s = spattn.sink %L
+  spattn.yield %s
+}
+
+// -----
+
 // expected-error@+1 {{'spattn.variant' op strategy must be "dense" or "sparse", got "fast"}}
 spattn.variant @bad_strategy attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 5 : i64, strategy = "fast", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
 ^bb0(%L: index):
