@@ -263,6 +263,10 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for f in RUNNER_FILES:
         shutil.copy(os.path.join(here, f), pack)
+    # The runner calls the libraries through the package's C bindings.
+    shutil.copytree(os.path.join(args.root, "python", "spattn"),
+                    os.path.join(pack, "spattn"), dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     manifest = {"format": 1, "small_max": SMALL_MAX, "libraries": libraries,
                 "refused": refused}
     with open(os.path.join(pack, "manifest.json"), "w") as f:

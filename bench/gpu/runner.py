@@ -27,101 +27,94 @@ import numpy as np
 import masks
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DTYPE_CODES = {"f32": 0, "f16": 1, "bf16": 2}
 TOLERANCE = 2e-2       # max abs error, bf16/f16 on N(0,1) inputs
 TIME_BUDGET_S = 280    # the whole run must fit in 5 minutes
 LONG_PREFILL_MAX = 16384
 
 
 # ------------------------------------------------------------ the C API
+# The spattn package's bindings (python/spattn/_capi.py, _arrays.py), which
+# the pack ships beside this file: one description of the C types.
+
+sys.path.insert(0, HERE)
+from spattn import _arrays, _capi  # noqa: E402
+
+DTYPE_CODES = {"f32": _capi.F32, "f16": _capi.F16, "bf16": _capi.BF16}
 
 
-class SpattnTensor(ctypes.Structure):
-    # void *data; int32 dtype, rank; int64 shape[4], strides[4];
-    # int32 memory, device. ctypes pads like the C compiler: 88 bytes.
-    _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int32),
-                ("rank", ctypes.c_int32), ("shape", ctypes.c_int64 * 4),
-                ("strides", ctypes.c_int64 * 4), ("memory", ctypes.c_int32),
-                ("device", ctypes.c_int32)]
+class Tensor:
+    """A spattn_tensor packed once and kept across calls (timed closures,
+    graph captures), with the array or tensor it points into."""
+
+    def __init__(self, fields, keep):
+        self.keep = keep
+        self.buffer = ctypes.create_string_buffer(_capi.TENSOR.size)
+        _capi.TENSOR.pack_into(self.buffer, 0, *fields)
+        self.address = ctypes.addressof(self.buffer)
 
 
-class SpattnOptions(ctypes.Structure):
-    _fields_ = [("num_threads", ctypes.c_int32), ("num_request", ctypes.c_int32),
-                ("request", ctypes.POINTER(ctypes.c_int64))]
+def describe_torch(x, role="q"):
+    described = _arrays.describe(x, role)
+    return Tensor(described.fields, described.array)
 
 
-assert ctypes.sizeof(SpattnTensor) == 88
-
-
-def describe(data_ptr, dtype, shape, strides, memory, device):
-    t = SpattnTensor()
-    t.data, t.dtype, t.rank = data_ptr, DTYPE_CODES[dtype], len(shape)
-    for i, (n, s) in enumerate(zip(shape, strides)):
-        t.shape[i], t.strides[i] = n, s
-    t.memory, t.device = memory, device
-    return t
-
-
-def describe_torch(x):
-    dtype = {"torch.float32": "f32", "torch.float16": "f16",
-             "torch.bfloat16": "bf16"}[str(x.dtype)]
-    return describe(x.data_ptr(), dtype, list(x.shape), list(x.stride()),
-                    1 if x.is_cuda else 0, x.device.index or 0)
+def describe_host(array, dtype):
+    """A host numpy array described as `dtype` ("f32", "f16", "bf16": the
+    dry run's zeros stand for any 16-bit type)."""
+    strides = [s // array.itemsize for s in array.strides]
+    return Tensor(_arrays.tensor_fields(array.ctypes.data, DTYPE_CODES[dtype],
+                                        array.shape, strides, _capi.MEMORY_HOST, 0),
+                  array)
 
 
 class Library:
-    """One lib<name>.so and its entry points."""
+    """One lib<name>.so's cuda entry points (options: NULL, the defaults)."""
 
     def __init__(self, path, name):
         self.name = name
-        self.dll = ctypes.CDLL(path)
-        tp = ctypes.POINTER(SpattnTensor)
-        self._attention = getattr(self.dll, f"{name}_attention_cuda")
-        self._attention.argtypes = [tp, tp, tp, tp, tp,
-                                    ctypes.POINTER(SpattnOptions),
-                                    ctypes.c_void_p, ctypes.c_void_p,
-                                    ctypes.c_size_t]
-        self._attention.restype = ctypes.c_int
-        self._workspace = getattr(self.dll, f"{name}_workspace_size")
-        self._workspace.argtypes = [tp, tp, ctypes.POINTER(SpattnOptions),
-                                    ctypes.POINTER(ctypes.c_size_t)]
-        self._workspace.restype = ctypes.c_int
-        self._last_error = getattr(self.dll, f"{name}_last_error")
-        self._last_error.restype = ctypes.c_char_p
-        self._max_length = getattr(self.dll, f"{name}_max_length")
-        self._max_length.restype = ctypes.c_int64
+        self.entry = _capi.Entry(path, name)
+        if self.entry.attention_cuda is None or self.entry.workspace_size is None:
+            raise _capi.SpattnError(_capi.ERROR_ARGUMENT,
+                                    f"{path} was built without the cuda target")
+        info = self.entry.info().contents
+        self.max_length = info.bucket_upper_bounds[info.num_buckets - 1]
 
     def last_error(self):
-        return (self._last_error() or b"").decode(errors="replace")
-
-    def max_length(self):
-        return self._max_length()
+        return (self.entry.last_error() or b"").decode(errors="replace")
 
     def workspace_size(self, q, k):
         size = ctypes.c_size_t(0)
-        status = self._workspace(ctypes.byref(q), ctypes.byref(k), None,
-                                 ctypes.byref(size))
+        status = self.entry.workspace_size(q.address, k.address, None,
+                                           ctypes.byref(size))
         return status, size.value
 
     def attention(self, q, k, v, o, lse, stream, workspace, workspace_bytes):
-        options = SpattnOptions(0)
-        return self._attention(ctypes.byref(q), ctypes.byref(k),
-                               ctypes.byref(v), ctypes.byref(o),
-                               ctypes.byref(lse), ctypes.byref(options),
-                               stream, workspace, workspace_bytes)
+        return self.entry.attention_cuda(q.address, k.address, v.address,
+                                         o.address, lse.address, None, stream,
+                                         workspace, workspace_bytes)
 
-    def page_bounds_api(self):
-        """(update, attention with bounds) of a library with a pages stage."""
-        tp = ctypes.POINTER(SpattnTensor)
-        update = getattr(self.dll, f"{self.name}_update_page_bounds_cuda")
-        update.argtypes = [tp, ctypes.c_int64, ctypes.c_int32, tp, ctypes.c_void_p]
-        update.restype = ctypes.c_int
-        attend = getattr(self.dll, f"{self.name}_attention_with_page_bounds_cuda")
-        attend.argtypes = [tp, tp, tp, tp, tp, ctypes.POINTER(tp),
-                           ctypes.POINTER(SpattnOptions), ctypes.c_void_p,
-                           ctypes.c_void_p, ctypes.c_size_t]
-        attend.restype = ctypes.c_int
-        return update, attend
+    def update_page_bounds(self, k, first_key, stage, bounds, stream):
+        return self.entry.update_page_bounds_cuda(k.address, first_key, stage,
+                                                  bounds.address, stream)
+
+    def attention_with_page_bounds(self, q, k, v, o, lse, bounds, stream,
+                                   workspace, workspace_bytes):
+        """`bounds`: one Tensor per pages stage."""
+        entries = (ctypes.c_void_p * len(bounds))(*(b.address for b in bounds))
+        return self.entry.attention_with_page_bounds_cuda(
+            q.address, k.address, v.address, o.address, lse.address, entries,
+            None, stream, workspace, workspace_bytes)
+
+    def budget(self, length, label):
+        """A budget's value at `length` (the library's own table)."""
+        count = self.entry.num_budgets()
+        values = (ctypes.c_int64 * max(count, 1))()
+        if self.entry.budgets(length, None, values, count):
+            raise CallError(self.last_error())
+        for i in range(count):
+            if (self.entry.budget_label(i) or b"").decode() == label:
+                return values[i]
+        raise CallError(f"{self.name} has no budget {label}")
 
 
 class CallError(RuntimeError):
@@ -152,7 +145,7 @@ def dry_run(manifest, so_paths):
     for lib in manifest["libraries"]:
         try:
             api = Library(so_paths[lib["id"]], lib["name"])
-        except (OSError, AttributeError) as e:
+        except (OSError, _capi.SpattnError) as e:
             ok = False
             rows.append(f"{lib['id']:32s} does not load: {e}  [UNEXPECTED]")
             continue
@@ -162,21 +155,26 @@ def dry_run(manifest, so_paths):
                   (("q", (1, hq, lq, d)), ("k", (1, hkv, lk, d)),
                    ("v", (1, hkv, lk, d)), ("o", (1, hq, lq, d)))}
         lse_host = np.zeros((1, hq, lq), np.float32)
-        desc = {n: describe(a.ctypes.data, lib["dtypes"][0], a.shape,
-                            [s // 2 for s in a.strides], 0, 0)
-                for n, a in arrays.items()}
-        lse = describe(lse_host.ctypes.data, "f32", lse_host.shape,
-                       [s // 4 for s in lse_host.strides], 0, 0)
+        desc = {n: describe_host(a, lib["dtypes"][0]) for n, a in arrays.items()}
+        lse = describe_host(lse_host, "f32")
         ws_status, ws_bytes = api.workspace_size(desc["q"], desc["k"])
         status = api.attention(desc["q"], desc["k"], desc["v"], desc["o"],
                                lse, None, None, 0)
         message = api.last_error()
-        good = (api.max_length() == lib["buckets"][-1] and status != 0
+        good = (api.max_length == lib["buckets"][-1] and status != 0
                 and bool(message))
+        pages = ""
+        if api.entry.update_page_bounds_cuda is not None:  # a pages stage
+            bounds = describe_host(np.zeros((1, hkv, 4, 2 * d), np.float32), "f32")
+            update = api.update_page_bounds(desc["k"], 0, 0, bounds, None)
+            attend = api.attention_with_page_bounds(
+                desc["q"], desc["k"], desc["v"], desc["o"], lse, [bounds], None, None, 0)
+            good &= update != 0 and attend != 0
+            pages = f"page bounds update -> {update}, attention -> {attend}  "
         ok &= good
-        rows.append(f"{lib['id']:32s} max_length {api.max_length():7d}  "
+        rows.append(f"{lib['id']:32s} max_length {api.max_length:7d}  "
                     f"workspace_size -> {ws_status} ({ws_bytes} B)  "
-                    f"host call -> {status}: {message}  "
+                    f"host call -> {status}: {message}  {pages}"
                     f"[{'ok' if good else 'UNEXPECTED'}]")
     print("\n".join(rows))
     print("dry run:", "ok" if ok else "FAILED")
@@ -207,7 +205,7 @@ def call_library(torch, api, q, k, v, stream=None, out=None):
     lse = out[1] if out else torch.empty(b, hq, lq, dtype=torch.float32,
                                          device=q.device)
     dq, dk, dv = describe_torch(q), describe_torch(k), describe_torch(v)
-    do, dl = describe_torch(o), describe_torch(lse)
+    do, dl = describe_torch(o), describe_torch(lse, "lse")
     status, nbytes = api.workspace_size(dq, dk)
     if status != 0:
         raise CallError(f"workspace_size -> {status}: {api.last_error()}")
@@ -511,7 +509,7 @@ def ours(torch, api, q, k, v):
     o = torch.empty_like(q)
     lse = torch.empty(q.shape[:3], dtype=torch.float32, device="cuda")
     dq, dk, dv = describe_torch(q), describe_torch(k), describe_torch(v)
-    do, dl = describe_torch(o), describe_torch(lse)
+    do, dl = describe_torch(o), describe_torch(lse, "lse")
     status, nbytes = api.workspace_size(dq, dk)
     if status:
         raise CallError(api.last_error())
@@ -669,20 +667,6 @@ def selection_share(torch, run):
     return select / total if total else float("nan")
 
 
-def budget_at(api, length, label):
-    """A budget's value at `length` (the library's own table)."""
-    count = api.dll[f"{api.name}_num_budgets"]()
-    values = (ctypes.c_int64 * max(count, 1))()
-    api.dll[f"{api.name}_budgets"](ctypes.c_int64(length), None, values,
-                                   ctypes.c_int32(count))
-    label_of = api.dll[f"{api.name}_budget_label"]
-    label_of.restype = ctypes.c_char_p
-    for i in range(count):
-        if (label_of(ctypes.c_int32(i)) or b"").decode() == label:
-            return values[i]
-    raise CallError(f"{api.name} has no budget {label}")
-
-
 def bench_content(torch, apis, res):
     """Content-based selection on the device (issue targets): block_topk
     end to end against PyTorch-ops selection + FlexAttention, and against our
@@ -705,7 +689,7 @@ def bench_content(torch, apis, res):
             t_dense = time_cuda(torch, ours(torch, dense, q, k, v), warmup=1, reps=3)
             bench_entry(res, f"block_topk prefill {lk // 1024}K vs our dense",
                         t_ours, t_dense, "our dense")
-            count = budget_at(topk, lk, "topk_blocks.count")
+            count = topk.budget(lk, "topk_blocks.count")
             t_flex = time_cuda(torch, flex_topk_blocks(torch, q, k, v, count),
                                warmup=2, reps=5)
             bench_entry(res, f"block_topk prefill {lk // 1024}K vs torch select + flex",
@@ -729,29 +713,26 @@ def bench_quest_decode(torch, apis, res):
         try:
             q, k, v = bench_inputs(torch, 1, 1, lk)
             qh, kh, vh = (x.to(torch.float16) for x in (q, k, v))
-            update, attend = quest.page_bounds_api()
             pages = -(-lk // 16)
             bounds = torch.empty(1, 8, pages, 256, dtype=torch.float32, device="cuda")
-            dk, db = describe_torch(kh), describe_torch(bounds)
+            dk, db = describe_torch(kh, "k"), describe_torch(bounds, "k")
             stream = torch.cuda.current_stream().cuda_stream
-            if update(ctypes.byref(dk), 0, 0, ctypes.byref(db), stream):
+            if quest.update_page_bounds(dk, 0, 0, db, stream):
                 raise CallError(quest.last_error())
             o = torch.empty_like(qh)
             lse = torch.empty(qh.shape[:3], dtype=torch.float32, device="cuda")
-            dq, dv, do, dl = (describe_torch(x) for x in (qh, vh, o, lse))
+            dq, dv, do = (describe_torch(x) for x in (qh, vh, o))
+            dl = describe_torch(lse, "lse")
             status, nbytes = quest.workspace_size(dq, dk)
             if status:
                 raise CallError(quest.last_error())
             ws = torch.empty(max(nbytes, 1), dtype=torch.uint8, device="cuda")
-            entries = (ctypes.POINTER(SpattnTensor) * 1)(ctypes.pointer(db))
-            options = SpattnOptions(0)
 
             def step():  # a decode step: the new key's page, then attention
-                if update(ctypes.byref(dk), lk - 1, 0, ctypes.byref(db), stream):
+                if quest.update_page_bounds(dk, lk - 1, 0, db, stream):
                     raise CallError(quest.last_error())
-                if attend(ctypes.byref(dq), ctypes.byref(dk), ctypes.byref(dv),
-                          ctypes.byref(do), ctypes.byref(dl), entries,
-                          ctypes.byref(options), stream, ws.data_ptr(), nbytes):
+                if quest.attention_with_page_bounds(dq, dk, dv, do, dl, [db], stream,
+                                                    ws.data_ptr(), nbytes):
                     raise CallError(quest.last_error())
             t_quest = time_cuda(torch, step, warmup=5, reps=30)
             t_dense = time_cuda(torch, ours(torch, dense, q, k, v), warmup=5, reps=30)
@@ -832,7 +813,7 @@ def load_libraries(manifest, so_paths):
     for lib in manifest["libraries"]:
         try:
             apis[lib["id"]] = Library(so_paths[lib["id"]], lib["name"])
-        except (OSError, AttributeError) as e:
+        except (OSError, _capi.SpattnError) as e:
             failed[lib["id"]] = str(e)
     return apis, failed
 

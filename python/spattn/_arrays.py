@@ -50,7 +50,8 @@ def describe(x, role):
                     f"{type(x).__name__}")
 
 
-def _fields(data, code, shape, strides, memory, device):
+def tensor_fields(data, code, shape, strides, memory, device):
+    """The _capi.TENSOR fields of a rank 4 or 3 tensor (element strides)."""
     if len(shape) == 3:  # rank 3 (LSE) pads the fourth entries
         return (data, code, 3, *shape, 0, *strides, 0, memory, device)
     return (data, code, 4, *shape, *strides, memory, device)
@@ -68,7 +69,7 @@ def _describe_numpy(a, role):
             or any(s % size for s in strides)):
         a = np.ascontiguousarray(a)
         strides = a.strides
-    return Described(_fields(a.ctypes.data, code, a.shape, [s // size for s in strides],
+    return Described(tensor_fields(a.ctypes.data, code, a.shape, [s // size for s in strides],
                              _capi.MEMORY_HOST, 0), a)
 
 
@@ -93,7 +94,7 @@ def _describe_torch(t, role):
         memory, index = _capi.MEMORY_CUDA, device.index
     else:
         raise ValueError(f"{role}: tensors on {device} are not served (cpu, cuda)")
-    return Described(_fields(t.data_ptr(), code, t.shape, t.stride(), memory, index), t)
+    return Described(tensor_fields(t.data_ptr(), code, t.shape, t.stride(), memory, index), t)
 
 
 def _contiguous_strides(shape):
@@ -120,9 +121,9 @@ def new_outputs(q, with_lse=True):
         lse = (torch.empty(a.shape[:-1], dtype=torch.float32, device=a.device)
                if with_lse else None)
         address = lambda x: x.data_ptr()  # noqa: E731
-    described_o = Described(_fields(address(o), code, o.shape,
+    described_o = Described(tensor_fields(address(o), code, o.shape,
                                     _contiguous_strides(o.shape), memory, device), o)
     if lse is None:
         return described_o, None
-    return described_o, Described(_fields(address(lse), _capi.F32, lse.shape,
+    return described_o, Described(tensor_fields(address(lse), _capi.F32, lse.shape,
                                           _contiguous_strides(lse.shape), memory, device), lse)
