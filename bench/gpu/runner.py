@@ -475,6 +475,51 @@ def check_graph_case(torch, pack, lib, case, apis, res):
         res.add("graph", name, "FAIL", f"{type(e).__name__}: {e}")
 
 
+def check_package(torch, pack, manifest, apis, so_paths, res):
+    """The spattn Python package on CUDA tensors (python/spattn), on the
+    same two calls: the C call's bits from Library.attention, on a side
+    stream, replayed from a CUDA graph, and from spattn.sdpa under
+    torch.compile(fullgraph=True) (its custom operator)."""
+    import spattn
+    for lib, case in checked_cases(manifest):
+        name = f"{lib['id']} {case['id']}"
+        if res.left() < 150:
+            res.add("python", name, "skip", "time budget")
+            continue
+        folder = os.path.join(pack, "libs", lib["id"])
+        try:
+            q, k, v = (load_input(torch, os.path.join(folder, case[n]), case["dtype"])
+                       for n in ("q", "k", "v"))
+            c_o, c_lse, _ = call_library(torch, apis[lib["id"]], q, k, v)
+            library = spattn.load(so_paths[lib["id"]])
+            o, lse = library.attention(q, k, v, return_lse=True)
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):  # also the graph's warm-up
+                on_side = library.attention(q, k, v)
+            torch.cuda.current_stream().wait_stream(side)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                replayed = library.attention(q, k, v)
+            graph.replay()
+            compiled = torch.compile(
+                lambda q, k, v: spattn.sdpa(q, k, v, library, enable_gqa=True) * 2,
+                fullgraph=True)
+            traced = compiled(q, k, v)
+            torch.cuda.synchronize()
+            checks = {"attention": torch.equal(o, c_o) and torch.equal(lse, c_lse),
+                      "side stream": torch.equal(on_side, c_o),
+                      "graph replay": torch.equal(replayed, c_o),
+                      "torch.compile": torch.equal(traced, c_o * 2)}
+            bad = [what for what, same in checks.items() if not same]
+            res.add("python", name, "FAIL" if bad else "ok",
+                    f"!= the C call: {', '.join(bad)}" if bad else
+                    "attention, side stream, graph replay, torch.compile(fullgraph) "
+                    "== the C call's bits")
+        except Exception as e:  # a failing check must not end the run
+            res.add("python", name, "FAIL", f"{type(e).__name__}: {e}")
+
+
 # ------------------------------------------------------------ benchmark
 
 
@@ -846,6 +891,7 @@ def run_on_gpu(args, manifest, so_paths, libs_dir):
     memcheck = start_memcheck(args, libs_dir)  # runs beside the checks
     check_correctness(torch, args.pack, manifest, apis, res)
     check_graph(torch, args.pack, manifest, apis, res)
+    check_package(torch, args.pack, manifest, apis, so_paths, res)
     finish_memcheck(memcheck, res)
     if not args.no_bench:
         run_benchmark(torch, apis, res)
