@@ -52,10 +52,28 @@ static LogicalResult verifyTileSize(Operation *op, int64_t size, StringRef what)
   return success();
 }
 
-static LogicalResult verifyAtLeastTwoInputs(Operation *op) {
+/// Unions and intersections of patterns (`what` = "patterns") and of
+/// schedules (`what` = "schedules"): evaluators start from the first input.
+static LogicalResult verifyAtLeastTwoInputs(Operation *op, StringRef what) {
   if (op->getNumOperands() < 2)
-    return op->emitOpError() << "needs at least two input patterns, got "
+    return op->emitOpError() << "needs at least two input " << what << ", got "
                              << op->getNumOperands();
+  return success();
+}
+
+/// per_head of patterns or of schedules: one head start per input, from 0,
+/// strictly increasing (evaluators index the inputs by the head starts).
+static LogicalResult verifyHeadStarts(Operation *op, ArrayRef<int64_t> heads,
+                                      StringRef what) {
+  if (heads.size() != op->getNumOperands())
+    return op->emitOpError() << "has " << op->getNumOperands() << " input "
+                             << what << " but " << heads.size() << " head starts";
+  if (heads.empty() || heads.front() != 0)
+    return op->emitOpError() << "head starts must begin at 0";
+  for (size_t i = 1; i < heads.size(); ++i)
+    if (heads[i] <= heads[i - 1])
+      return op->emitOpError() << "head starts must be strictly increasing, but "
+                               << heads[i] << " follows " << heads[i - 1];
   return success();
 }
 
@@ -528,23 +546,28 @@ LogicalResult PagesOp::verify() {
   return verifyBlockSize(*this, getPageAttr().getInt(), "page size");
 }
 
-LogicalResult UnionOp::verify() { return verifyAtLeastTwoInputs(*this); }
+LogicalResult UnionOp::verify() {
+  return verifyAtLeastTwoInputs(*this, "patterns");
+}
 
-LogicalResult IntersectOp::verify() { return verifyAtLeastTwoInputs(*this); }
+LogicalResult IntersectOp::verify() {
+  return verifyAtLeastTwoInputs(*this, "patterns");
+}
 
 LogicalResult PerHeadOp::verify() {
-  ArrayRef<int64_t> heads = getHeads();
-  if (heads.size() != getInputs().size())
-    return emitOpError() << "has " << getInputs().size()
-                         << " input patterns but " << heads.size()
-                         << " head starts";
-  if (heads.empty() || heads.front() != 0)
-    return emitOpError() << "head starts must begin at 0";
-  for (size_t i = 1; i < heads.size(); ++i)
-    if (heads[i] <= heads[i - 1])
-      return emitOpError() << "head starts must be strictly increasing, but "
-                           << heads[i] << " follows " << heads[i - 1];
-  return success();
+  return verifyHeadStarts(*this, getHeads(), "patterns");
+}
+
+LogicalResult BlocksUnionOp::verify() {
+  return verifyAtLeastTwoInputs(*this, "schedules");
+}
+
+LogicalResult BlocksIntersectOp::verify() {
+  return verifyAtLeastTwoInputs(*this, "schedules");
+}
+
+LogicalResult BlocksPerHeadOp::verify() {
+  return verifyHeadStarts(*this, getHeads(), "schedules");
 }
 
 //===----------------------------------------------------------------------===//

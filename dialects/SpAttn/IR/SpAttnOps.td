@@ -470,6 +470,7 @@ def SpAttn_BlocksUnionOp : SpAttn_BlocksOp<"union"> {
   }];
   let arguments = (ins Variadic<SpAttn_BlocksType>:$inputs);
   let assemblyFormat = "$inputs attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_BlocksIntersectOp : SpAttn_BlocksOp<"intersect"> {
@@ -480,6 +481,7 @@ def SpAttn_BlocksIntersectOp : SpAttn_BlocksOp<"intersect"> {
   }];
   let arguments = (ins Variadic<SpAttn_BlocksType>:$inputs);
   let assemblyFormat = "$inputs attr-dict";
+  let hasVerifier = 1;
 }
 
 def SpAttn_BlocksPerHeadOp : SpAttn_BlocksOp<"per_head"> {
@@ -487,6 +489,7 @@ def SpAttn_BlocksPerHeadOp : SpAttn_BlocksOp<"per_head"> {
   let arguments = (ins Variadic<SpAttn_BlocksType>:$inputs,
                        DenseI64ArrayAttr:$heads);
   let assemblyFormat = "$inputs `heads` $heads attr-dict";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

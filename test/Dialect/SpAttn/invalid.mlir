@@ -1059,6 +1059,51 @@ spattn.variant @bad_range attributes {spec = @s, bucket = 0 : i64, lo = 10 : i64
 
 // -----
 
+spattn.variant @empty_union attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 64 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %a = spattn.blocks.layout ["1"] block 64
+  %b = spattn.blocks.layout ["1"] block 64
+  // Found by the spec fuzzer: the schedule evaluators start from the first input.
+  // expected-error@+1 {{'spattn.blocks.union' op needs at least two input schedules, got 0}}
+  %u = spattn.blocks.union
+  spattn.yield %u : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @one_intersect attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 64 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %a = spattn.blocks.layout ["1"] block 64
+  %b = spattn.blocks.layout ["1"] block 64
+  // expected-error@+1 {{'spattn.blocks.intersect' op needs at least two input schedules, got 1}}
+  %i = spattn.blocks.intersect %a
+  spattn.yield %i : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @per_head_starts attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 64 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %a = spattn.blocks.layout ["1"] block 64
+  %b = spattn.blocks.layout ["1"] block 64
+  // expected-error@+1 {{'spattn.blocks.per_head' op has 2 input schedules but 1 head starts}}
+  %p = spattn.blocks.per_head %a, %b heads [0]
+  spattn.yield %p : !spattn.blocks
+}
+
+// -----
+
+spattn.variant @per_head_order attributes {spec = @s, bucket = 0 : i64, lo = 1 : i64, hi = 64 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
+^bb0(%L: index):
+  %a = spattn.blocks.layout ["1"] block 64
+  %b = spattn.blocks.layout ["1"] block 64
+  // expected-error@+1 {{'spattn.blocks.per_head' op head starts must be strictly increasing, but 0 follows 4}}
+  %p = spattn.blocks.per_head %a, %b, %a heads [0, 4, 0]
+  spattn.yield %p : !spattn.blocks
+}
+
+// -----
+
 // A negative bound is reported as written (the getters are unsigned).
 // expected-error@+1 {{'spattn.variant' op needs 1 <= lo <= hi <= 1048576, got [-5, 5]}}
 spattn.variant @negative_lo attributes {spec = @s, bucket = 0 : i64, lo = -5 : i64, hi = 5 : i64, strategy = "sparse", density_low = 0.5 : f64, budget_labels = [], budget_min = array<i64>, budget_max = array<i64>, block_q = 64 : i64, block_k = 64 : i64} {
