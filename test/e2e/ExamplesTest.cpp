@@ -1,6 +1,8 @@
 //===- ExamplesTest.cpp - Every example's library against the reference ---===//
 //
-// For each spec in examples/specs: lengths at both ends of every bucket and
+// For each spec in examples/specs, and the query-tile specs of specs/
+// (rows_8, rows_16, rows_128: the kernel forms and Q layouts of
+// targets/cpu/halide/KernelContract.h): lengths at both ends of every bucket and
 // an odd one inside (L = 1 included), prefill (Lq = Lk, batch 2) where the
 // fp64 check is affordable, decode (Lq = 1 and 2: GQA heads packed into one
 // block, split-K over long Lk) and a chunk of 67 queries
@@ -20,11 +22,9 @@ constexpr double kTolerance = 1e-4;
 /// Longest Lk at which the test runs a whole prefill.
 constexpr int64_t kPrefillUpTo = 2048;
 
-class ExampleLibrary : public ::testing::TestWithParam<const char *> {};
-
-TEST_P(ExampleLibrary, MatchesReferenceInEveryBucket) {
-  std::string name = GetParam();
-  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
+/// The library of spec `name` in `dir` against the reference in every bucket.
+void checkEveryBucket(const std::string &dir, const std::string &name) {
+  auto lib = loadLibrary(name, dir + "/" + name + ".mlir");
   ASSERT_TRUE(lib);
   mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
   EXPECT_EQ(lib->maxLength(), config.buckets.back());
@@ -53,6 +53,12 @@ TEST_P(ExampleLibrary, MatchesReferenceInEveryBucket) {
   }
 }
 
+class ExampleLibrary : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(ExampleLibrary, MatchesReferenceInEveryBucket) {
+  checkEveryBucket(SPATTN_EXAMPLES_DIR, GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleLibrary,
                          ::testing::Values("streaming_llm", "longformer",
                                            "bigbird", "sparse_transformer",
@@ -60,6 +66,16 @@ INSTANTIATE_TEST_SUITE_P(Examples, ExampleLibrary,
                                            "flexprefill", "quest",
                                            "proportional_window",
                                            "longnet_dilated"));
+
+class QueryTileLibrary : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(QueryTileLibrary, MatchesReferenceInEveryBucket) {
+  checkEveryBucket(SPATTN_E2E_SPECS_DIR, GetParam());
+}
+
+// Named Examples* so that the cpu-e2e-sse41 / -avx2 runs include it.
+INSTANTIATE_TEST_SUITE_P(ExamplesQueryTiles, QueryTileLibrary,
+                         ::testing::Values("rows_8", "rows_16", "rows_128"));
 
 } // namespace
 } // namespace spattn::test

@@ -1,6 +1,7 @@
 //===- AttendKernel.cpp - The Halide attend kernel ------------------------===//
 #include "AttendKernel.h"
 #include "AmxProducts.h"
+#include "KernelContract.h"
 
 #include <algorithm>
 #include <limits>
@@ -12,28 +13,27 @@ namespace spattn::cpu {
 namespace {
 
 /// The register blocking of the two products for one instruction set:
-/// `lanes` floats per vector, micro-tiles of `columns` (keys or head dims,
-/// whole vectors) x `rows` query rows. Measured on dense 4K prefill (forced
-/// versions on one AVX-512 machine, docs/cpu-backend.md): AVX2 16 x 4
-/// 115 GFLOP/s against 83 for 32 x 8 and 86 for 16 x 8; SSE4.1 16 x 8 56
-/// against 52 for 8 x 4 (there the load/store traffic, not the registers,
-/// limits).
+/// `lanes` floats per vector; PV (and the few-row kernels' QK) as micro-tiles
+/// of `columns` (head dims, whole vectors) x `rows` query rows; the many-row
+/// QK as micro-tiles of `scoreRows` query rows (whole vectors) x `scoreKeys`
+/// keys. Measured on dense 4K prefill (forced versions on one AVX-512
+/// machine, docs/cpu-backend.md): AVX2 PV 16 x 4 115 GFLOP/s against 83 for
+/// 32 x 8 and 86 for 16 x 8; SSE4.1 16 x 8 56 against 52 for 8 x 4 (there
+/// the load/store traffic, not the registers, limits).
 struct Blocking {
-  int lanes, columns, rows;
+  int lanes, columns, rows, scoreRows, scoreKeys;
 };
 
 Blocking blockingFor(const Target &target) {
   if (target.has_feature(Target::AVX512))
-    return {16, 32, 8}; // 16 of 32 zmm registers accumulate
+    return {16, 32, 8, 32, 12}; // 16 and 24 of 32 zmm registers accumulate
   if (target.has_feature(Target::AVX2) || target.has_feature(Target::AVX))
-    return {8, 16, 4}; // 8 of 16 ymm
+    return {8, 16, 4, 16, 6}; // 8 and 12 of 16 ymm
   if (target.arch == Target::ARM)
-    return {4, 16, 4}; // 16 of 32 NEON q registers (not measured)
-  return {4, 16, 8};   // SSE4.1
+    return {4, 16, 4, 16, 4}; // 16 of 32 NEON q registers (not measured)
+  return {4, 16, 8, 16, 2};   // SSE4.1
 }
 
-/// Query rows up to which a tile reads K untransposed (the decode kernels).
-constexpr int kFewRowsKernel = 8;
 /// Keys whose lane-wise dot products the few-row kernel keeps in registers
 /// at once (with 8 rows: 16 accumulators).
 constexpr int kKeysPerStep = 2;
@@ -73,24 +73,26 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   Expr lastKey = n - 1;
   const Expr minusInf = Expr(-std::numeric_limits<float>::infinity());
 
-  // Tiles of many rows read K transposed for the span (keys innermost), so
-  // QK^T vectorizes over keys and each transposed key serves every row. A
-  // few rows cannot repay the transpose: they read K rows as they lie and
-  // sum each key's products along d (decode must stream K at memory speed).
-  // A bf16 spec on an AMX target runs both products on tiles (AmxProducts.h).
-  const bool fewRows = BQ <= kFewRowsKernel;
+  // Tiles of many rows keep query rows in vector lanes: QK^T broadcasts
+  // each key's d-th value against column d of Q^T, so K is read as it lies
+  // and the scores, the softmax and its row reductions run down the lanes.
+  // A few rows fill no vector that way: they sum each key's products along d
+  // (decode must stream K at memory speed). Both read K rows as they lie
+  // (KernelContract.h says how each takes Q). A bf16 spec on an AMX target
+  // runs both products on tiles (AmxProducts.h).
+  const bool fewRows = !readsTransposedQueries(BQ);
   const bool amx = amxProductsApply(target, shape.bf16Products, D, BQ, S, fewRows);
-  Func kt("kt");
-  kt(j, d) = k(d, clamp(j, 0, lastKey));
+  const bool rowsInLanes = !amx && !fewRows;
   Func dot = amx ? amxScores(q, k, n, D, BQ, S) : Func("dot");
   if (!amx) {
     dot(j, i) = 0.0f;
-    dot(j, i) += q(rd, i) * (fewRows ? k(rd, clamp(j, 0, lastKey)) : kt(j, rd));
+    dot(j, i) += q(rd, i) * k(rd, clamp(j, 0, lastKey));
   }
   Func score("score");
-  // Only j < n is ever read; tiles round the computed region up past n.
+  // Only j < n is ever read; tiles round the computed region up past n
+  // (and past the span: the mask is read clamped to it).
   score(j, i) = shape.masked
-                    ? select(mask(j, i) != 0, dot(j, i) * scale, minusInf)
+                    ? select(mask(min(j, S - 1), i) != 0, dot(j, i) * scale, minusInf)
                     : dot(j, i) * scale;
 
   // Row reductions as explicit updates so they can be rfactored into
@@ -119,8 +121,11 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   accOut(d, i) = accIn(d, i) * alpha(i) + pv(d, i);
 
   // Fixed shapes: the driver always passes whole tiles.
-  for (ImageParam *p : {&q, &k, &v, &accIn})
+  for (ImageParam *p : {&k, &v, &accIn})
     p->dim(0).set_min(0).set_stride(1);
+  q.dim(0).set_min(0).set_stride(rowsInLanes ? BQ : 1);
+  if (rowsInLanes)
+    q.dim(1).set_stride(1);
   q.dim(0).set_extent(D);
   k.dim(0).set_extent(D);
   v.dim(0).set_extent(D);
@@ -150,9 +155,8 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   const int accumulators = blocking.columns / L * blocking.rows;
   const int dColumns =
       fewRows ? L * std::max(1, accumulators / iTile) : blocking.columns;
-  const int jTile = registerTile(S, blocking.columns, L),
-            dTile = registerTile(D, dColumns, L);
-  const int jVec = vectorWidth(jTile), dVec = vectorWidth(dTile);
+  const int dTile = registerTile(D, dColumns, L);
+  const int dVec = vectorWidth(dTile);
   Var jo("jo"), ji("ji"), io("io"), ii("ii"), dO("do"), di("di");
 
   if (amx) {
@@ -180,31 +184,49 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
         .unroll(i);
     lanes.update().reorder(lane, i, j, rdo).vectorize(lane).unroll(i).unroll(j);
   } else {
-    kt.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
+    // Scores and probabilities stored rows innermost; micro-tiles of
+    // scoreRows x scoreKeys accumulators, d outermost.
+    const int rowTile = registerTile(BQ, blocking.scoreRows, L);
+    const int keyTile = std::min(S, blocking.scoreKeys); // rounds the span up
+    const int rowVec = vectorWidth(rowTile);
     score.compute_root()
-        .tile(j, i, jo, io, ji, ii, jTile, iTile, TailStrategy::RoundUp)
-        .vectorize(ji, jVec);
-    dot.compute_at(score, jo).vectorize(j, jVec).unroll(j).unroll(i);
-    dot.update()
-        .reorder(j, i, rd)
-        .vectorize(j, jVec)
-        .unroll(j)
-        .unroll(i);
+        .reorder_storage(i, j)
+        .tile(i, j, io, jo, ii, ji, rowTile, keyTile, TailStrategy::RoundUp)
+        .vectorize(ii, rowVec);
+    dot.compute_at(score, io)
+        .reorder_storage(i, j)
+        .reorder(i, j)
+        .vectorize(i, rowVec)
+        .unroll(i)
+        .unroll(j);
+    dot.update().reorder(i, j, rd).vectorize(i, rowVec).unroll(i).unroll(j);
   }
-  const int lanes = vectorWidth(S);
-  Var lane("lane");
-  RVar rjo("rjo"), rji("rji");
-  for (Func *reduce : {&spanMax, &spanSum}) {
-    reduce->compute_root();
-    Func partial = reduce->update()
-                       .split(rj, rjo, rji, lanes, TailStrategy::GuardWithIf)
-                       .rfactor(rji, lane);
-    partial.compute_at(*reduce, i).vectorize(lane);
-    partial.update().vectorize(lane);
+  if (rowsInLanes) {
+    // Row reductions are lane-wise maxima and sums over the keys.
+    const int rowVec = vectorWidth(BQ);
+    for (Func *reduce : {&spanMax, &spanSum}) {
+      reduce->compute_root().vectorize(i, rowVec);
+      reduce->update().vectorize(i, rowVec).unroll(i);
+    }
+    prob.compute_root().reorder_storage(i, j).reorder(i, j).vectorize(i, rowVec).unroll(i);
+    for (Func *perRow : {&rowMax, &alpha})
+      perRow->compute_root().vectorize(i, rowVec);
+  } else {
+    const int lanes = vectorWidth(S);
+    Var lane("lane");
+    RVar rjo("rjo"), rji("rji");
+    for (Func *reduce : {&spanMax, &spanSum}) {
+      reduce->compute_root();
+      Func partial = reduce->update()
+                         .split(rj, rjo, rji, lanes, TailStrategy::GuardWithIf)
+                         .rfactor(rji, lane);
+      partial.compute_at(*reduce, i).vectorize(lane);
+      partial.update().vectorize(lane);
+    }
+    rowMax.compute_root();
+    prob.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
+    alpha.compute_root();
   }
-  rowMax.compute_root();
-  prob.compute_root().vectorize(j, vectorWidth(S), TailStrategy::RoundUp);
-  alpha.compute_root();
   if (amx) {
     accOut.vectorize(d, dVec);
   } else {

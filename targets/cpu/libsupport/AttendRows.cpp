@@ -1,5 +1,6 @@
 //===- AttendRows.cpp - Query rows through the attend kernels -------------===//
 #include "targets/cpu/libsupport/AttendRows.h"
+#include "targets/cpu/halide/KernelContract.h"
 #include "targets/cpu/libsupport/SparsePairs.h"
 
 #include "HalideRuntime.h"
@@ -14,19 +15,21 @@ namespace spattn::cpu {
 namespace {
 
 /// A 2-D float (or byte) view for a Halide kernel argument: `outer` rows of
-/// `inner` elements, `outerStride` apart. Halide indexes a buffer in 32
-/// bits; rows and spans of at most 1024 (the verifier's tile sizes) and the
-/// runtime's SPATTN_MAX_ROW_STRIDE keep outer * outerStride below 2^31.
+/// `inner` elements, `outerStride` apart (the elements of a row
+/// `innerStride` apart). Halide indexes a buffer in 32 bits; rows and spans
+/// of at most 1024 (the verifier's tile sizes) and the runtime's
+/// SPATTN_MAX_ROW_STRIDE keep outer * outerStride below 2^31.
 struct View2D {
   halide_dimension_t dims[2];
   halide_buffer_t buffer;
 
   View2D(const void *data, halide_type_t type, int64_t inner, int64_t outer,
-         int64_t outerStride) {
-    assert(inner * outer <= std::numeric_limits<int32_t>::max() &&
+         int64_t outerStride, int64_t innerStride = 1) {
+    assert(inner * innerStride <= std::numeric_limits<int32_t>::max() &&
            outer * outerStride <= std::numeric_limits<int32_t>::max() &&
            "a kernel view past Halide's 32-bit index range");
-    dims[0] = halide_dimension_t(0, static_cast<int32_t>(inner), 1);
+    dims[0] = halide_dimension_t(0, static_cast<int32_t>(inner),
+                                 static_cast<int32_t>(innerStride));
     dims[1] = halide_dimension_t(0, static_cast<int32_t>(outer),
                                  static_cast<int32_t>(outerStride));
     buffer = {};
@@ -112,16 +115,17 @@ int attendRows(const Call &call, const RowBlock &block,
   auto useAmx = [&](int64_t n) { return amx && 2 * n >= span; };
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
-  // Scratch: padded queries, the second state, the gathered panel (keys,
-  // values, mask), a span's mask (one spare row: a kernel reading a run
-  // that starts inside the span sees `span` columns from there), the
-  // pairs' scores and the span's kept columns.
+  // Scratch: padded queries, their transpose, the second state, the
+  // gathered panel (keys, values, mask), a span's mask (one spare row: a
+  // kernel reading a run that starts inside the span sees `span` columns
+  // from there), the pairs' scores and the span's kept columns.
   float *scratch = static_cast<float *>(rowWorkspace.reserve(
-      sizeof(float) * (KR * D + stateSize + 2 * span * D + span) +
+      sizeof(float) * (2 * KR * D + stateSize + 2 * span * D + span) +
       span * (2 * KR + 2)));
   if (!scratch)
     return SPATTN_ERROR_MEMORY;
-  float *cur = state, *next = scratch + KR * D;
+  float *transposedQueries = scratch + KR * D;
+  float *cur = state, *next = transposedQueries + KR * D;
   float *panelKeys = next + stateSize, *panelValues = panelKeys + span * D;
   float *pairScores = panelValues + span * D;
   uint8_t *mask = reinterpret_cast<uint8_t *>(pairScores + span);
@@ -145,6 +149,15 @@ int attendRows(const Call &call, const RowBlock &block,
   }
 
   View2D qView(queries, kFloat, D, KR, queryStride);
+  // The many-row float32 kernels read Q transposed (KernelContract.h): one
+  // copy for all the block's spans.
+  const bool transposed = !few && readsTransposedQueries(KR);
+  if (transposed)
+    for (int64_t r = 0; r < KR; ++r)
+      for (int64_t d = 0; d < D; ++d)
+        transposedQueries[d * KR + r] = queries[r * queryStride + d];
+  View2D qtView(transposedQueries, kFloat, D, KR, 1, KR);
+  halide_buffer_t *floatQueries = transposed ? &qtView.buffer : &qView.buffer;
   const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
   const float *keys = at(call.k, block.b, kvHead, 0);
   const float *values = at(call.v, block.b, kvHead, 0);
@@ -160,14 +173,15 @@ int attendRows(const Call &call, const RowBlock &block,
     View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
     View2D accOut(next + 2 * KR, kFloat, D, KR, D);
     int status;
+    halide_buffer_t *q = useAmx(n) ? &qView.buffer : floatQueries;
     if (!keepMask) {
       status = (useAmx(n) ? kernels.fullAmx : full)(
-          &qView.buffer, &kView.buffer, &vView.buffer, n, call.scale, &mIn.buffer,
+          q, &kView.buffer, &vView.buffer, n, call.scale, &mIn.buffer,
           &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
     } else {
       View2D maskView(keepMask, kByte, span, KR, span);
       status = (useAmx(n) ? kernels.maskedAmx : masked)(
-          &qView.buffer, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale,
+          q, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale,
           &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer,
           &accOut.buffer);
     }
