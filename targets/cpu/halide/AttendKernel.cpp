@@ -16,10 +16,11 @@ namespace {
 /// `lanes` floats per vector; PV (and the few-row kernels' QK) as micro-tiles
 /// of `columns` (head dims, whole vectors) x `rows` query rows; the many-row
 /// QK as micro-tiles of `scoreRows` query rows (whole vectors) x `scoreKeys`
-/// keys. Measured on dense 4K prefill (forced versions on one AVX-512
-/// machine, docs/cpu-backend.md): AVX2 PV 16 x 4 115 GFLOP/s against 83 for
-/// 32 x 8 and 86 for 16 x 8; SSE4.1 16 x 8 56 against 52 for 8 x 4 (there
-/// the load/store traffic, not the registers, limits).
+/// keys. `columns` x `rows` was measured on dense 4K prefill when both
+/// products used it (forced versions on one AVX-512 machine): AVX2 16 x 4
+/// 115 GFLOP/s against 83 for 32 x 8 and 86 for 16 x 8; SSE4.1 16 x 8 56
+/// against 52 for 8 x 4. The QK shapes: the best per kernel call on Zen 4
+/// (docs/cpu-backend.md).
 struct Blocking {
   int lanes, columns, rows, scoreRows, scoreKeys;
 };

@@ -299,14 +299,17 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
     return attendFloat(library, kernels, variant, shape, q, k, v, o, lse,
                        pageBounds, options, combination, false);
   // bf16 / fp16: through float32 copies (HalfPrecision.h).
-  std::vector<float> qs, ks, vs, os;
-  spattn_tensor wq = widenToFloat(*q, qs), wk = widenToFloat(*k, ks),
-                wv = widenToFloat(*v, vs), wo = floatLike(*o, os);
-  if (int status = attendFloat(library, kernels, variant, shape, &wq, &wk, &wv,
-                               &wo, lse, pageBounds, options, combination,
-                               q->dtype == SPATTN_BF16))
+  FloatTensor wq, wk, wv, wo;
+  if (!widenToFloat(*q, wq) || !widenToFloat(*k, wk) || !widenToFloat(*v, wv) ||
+      !floatLike(*o, wo))
+    return rt::fail(SPATTN_ERROR_MEMORY,
+                    std::string(library.name) +
+                        ": no memory for the float32 copies of a 16-bit call");
+  if (int status = attendFloat(library, kernels, variant, shape, &wq.tensor,
+                               &wk.tensor, &wv.tensor, &wo.tensor, lse, pageBounds,
+                               options, combination, q->dtype == SPATTN_BF16))
     return status;
-  narrowFromFloat(wo, *o);
+  narrowFromFloat(wo.tensor, *o);
   return SPATTN_OK;
 }
 

@@ -14,7 +14,7 @@
 #include "spattn/runtime.h"
 
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 namespace spattn::cpu {
 
@@ -23,12 +23,19 @@ uint16_t floatToBfloat16(float value); // round to nearest even; NaN stays NaN
 float halfToFloat(uint16_t bits);
 uint16_t floatToHalf(float value); // round to nearest even; overflow to inf
 
-/// A contiguous float32 copy of rank-4 tensor `t` (bf16 or fp16) in
-/// `storage`, and its descriptor.
-spattn_tensor widenToFloat(const spattn_tensor &t, std::vector<float> &storage);
+/// A contiguous float32 tensor and the storage it owns.
+struct FloatTensor {
+  std::unique_ptr<float[]> storage;
+  spattn_tensor tensor;
+};
 
-/// A contiguous float32 tensor shaped like `t`, backed by `storage`.
-spattn_tensor floatLike(const spattn_tensor &t, std::vector<float> &storage);
+/// `out` becomes a contiguous float32 copy of rank-4 tensor `t` (bf16 or
+/// fp16). False when out of memory.
+bool widenToFloat(const spattn_tensor &t, FloatTensor &out);
+
+/// `out` becomes a contiguous float32 tensor shaped like `t`, not
+/// initialized. False when out of memory.
+bool floatLike(const spattn_tensor &t, FloatTensor &out);
 
 /// Writes contiguous float32 `from` (shaped like `to`) into `to`'s dtype and
 /// strides.
