@@ -12,6 +12,7 @@
 // (m, l, acc) between calls, so no Lq x Lk score matrix ever exists. The
 // span is at most `span` keys; `n` says how many exist (the last one may be
 // short). A masked kernel also reads a byte mask (0 = skip the pair).
+// How a kernel takes Q (row-major or transposed): KernelContract.h.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_CPU_GEN_ATTENDKERNEL_H
