@@ -131,8 +131,8 @@ class Library:
         give tensors, and under torch.compile go through the operator
         torch.ops.spattn.attention; on CUDA the call runs on the current
         stream. With return_lse, also the float32 log-sum-exp [B, Hq, Lq] of
-        each row's kept scores. num_threads: CPU worker threads, 0 for one
-        per core. request: the request parameter values (see the class)."""
+        each row's kept scores. num_threads: the most CPU worker threads
+        this call uses, 0 for all (one per core). request: the request parameter values (see the class)."""
         values = self.request_values(request)
         if is_torch(q):
             from . import torch_ops

@@ -7,7 +7,8 @@
 // budget and selection must be bit-identical to the serial call's. Nothing
 // a call leaves behind (thread-local workspaces, selection results, the
 // predicate tile cache, Halide's thread pool and its thread count) may
-// change another call's result. scripts/sanitize.sh runs it under
+// change another call's result. num_threads caps one call: it never
+// resizes the pool that every call shares. scripts/sanitize.sh runs it under
 // ThreadSanitizer, and ctest under ASan+UBSan (concurrency-asan).
 //
 //===----------------------------------------------------------------------===//
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <random>
 #include <sstream>
@@ -228,6 +230,47 @@ TEST(Concurrency, ThreadsGiveTheSerialResults) {
   EXPECT_EQ(calls.load(), kThreads * kRounds * static_cast<int>(jobs.size()));
   for (int t = 0; t < kThreads; ++t)
     EXPECT_EQ(failures[t], "") << "thread " << t;
+}
+
+/// The threads of this process (entries of /proc/self/task).
+int64_t processThreads() {
+  DIR *tasks = opendir("/proc/self/task");
+  if (!tasks)
+    return -1;
+  int64_t count = 0;
+  while (const dirent *entry = readdir(tasks))
+    count += entry->d_name[0] != '.';
+  closedir(tasks);
+  return count;
+}
+
+TEST(Concurrency, NumThreadsCapsTheCallNotThePool) {
+  LibraryApi lib;
+  std::string path = sharedObjectPath(SPATTN_CONCURRENCY_LIB_DIR "/concurrency_mixed",
+                                      "concurrency_mixed");
+  ASSERT_FALSE(static_cast<bool>(lib.load(path, "concurrency_mixed")))
+      << "cannot load " << path;
+  std::vector<Job> jobs = makeJobs();
+  auto prefill = std::find_if(jobs.begin(), jobs.end(), [](const Job &job) {
+    return job.queryLength == 1024 && job.keyLength == 1024;
+  });
+  ASSERT_NE(prefill, jobs.end());
+  Job job = std::move(*prefill);
+  // Prefill tiles do not depend on the thread count: every cap gives the
+  // same bits.
+  job.numThreads = 0;
+  Outputs pool = run(lib, job);
+  ASSERT_EQ(pool.status, SPATTN_OK) << pool.error;
+  const int64_t threads = processThreads();
+  ASSERT_GT(threads, 0);
+  for (int32_t cap : {1, 64, 0}) {
+    job.numThreads = cap;
+    Outputs capped = run(lib, job);
+    ASSERT_EQ(capped.status, SPATTN_OK) << capped.error;
+    EXPECT_EQ(capped.o, pool.o) << "num_threads " << cap;
+    EXPECT_EQ(capped.lse, pool.lse) << "num_threads " << cap;
+    EXPECT_LE(processThreads(), threads) << "num_threads " << cap << " grew the pool";
+  }
 }
 
 } // namespace

@@ -83,8 +83,11 @@ typedef struct {
 typedef struct CUstream_st *spattn_cuda_stream;
 
 typedef struct {
-  /* CPU worker threads; 0 uses Halide's default (one per core, or the
-   * HL_NUM_THREADS environment variable). The cuda target ignores it. */
+  /* The most CPU worker threads this call uses; 0 uses all of Halide's
+   * pool (one thread per core, or the HL_NUM_THREADS environment variable),
+   * which caps it too. The pool is shared and never resized by a call, so
+   * calls with different values (on any threads) do not affect each other.
+   * The cuda target ignores it. */
   int32_t num_threads;
   /* The call's request parameter values, one per parameter the spec
    * declares, in declaration order (spattn_library_info lists them and

@@ -14,6 +14,7 @@
 #include "targets/cpu/libsupport/CpuKernels.hpp"
 #include "targets/cpu/libsupport/HalfPrecision.h"
 #include "targets/cpu/libsupport/InstructionSets.h"
+#include "targets/cpu/libsupport/ParallelTasks.h"
 
 #include "spattn/runtime_internal.hpp"
 
@@ -198,17 +199,20 @@ int finishUnitTask(void *, int task, uint8_t *closure) {
   return 0;
 }
 
-/// Runs a decode-shaped call; returns 0 or a kernel's status.
-int runDecode(Call &call, int64_t threads) {
+/// Runs a decode-shaped call on at most `workers` threads (0: the pool);
+/// returns 0 or a kernel's status.
+int runDecode(Call &call, int64_t workers) {
+  // hardware_concurrency() reads /sys on every call (~3 us): ask once.
+  static const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
   DecodePlan plan{call, {}, {}, 0, {}};
-  planDecode(plan, threads);
+  planDecode(plan, workers > 0 ? std::min(workers, cores) : cores);
   plan.states.resize(plan.slices.size() * plan.stateSize);
   auto *closure = reinterpret_cast<uint8_t *>(&plan);
-  if (int status = halide_do_par_for(nullptr, sliceTask, 0,
-                                     static_cast<int>(plan.slices.size()), closure))
+  if (int status = parallelTasks(workers, sliceTask,
+                                 static_cast<int>(plan.slices.size()), closure))
     return status;
-  return halide_do_par_for(nullptr, finishUnitTask, 0,
-                           static_cast<int>(plan.units.size()), closure);
+  return parallelTasks(workers, finishUnitTask, static_cast<int>(plan.units.size()),
+                       closure);
 }
 
 /// A call is decode-shaped when its one query tile has few enough rows for
@@ -228,8 +232,7 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                 const spattn_tensor *const *pageBounds,
                 const spattn_options *options, int64_t combination,
                 bool bf16Values) {
-  if (options && options->num_threads > 0)
-    halide_set_num_threads(options->num_threads);
+  const int64_t workers = options ? options->num_threads : 0;
   applyInstructionSetCap();
 
   const CpuKernels &chosen = kernels[variant - library.variants];
@@ -246,21 +249,17 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   if (library.numStages > 0) {
     call.stages.resize(static_cast<size_t>(heads * library.numStages));
     Selections work(call, pageBounds);
-    halide_do_par_for(nullptr, selectTask, 0, static_cast<int>(work.tasks()),
-                      reinterpret_cast<uint8_t *>(&work));
+    parallelTasks(workers, selectTask, static_cast<int>(work.tasks()),
+                  reinterpret_cast<uint8_t *>(&work));
   }
   int status;
   if (decodeShaped(call)) {
-    // hardware_concurrency() reads /sys on every call (~3 us): ask once.
-    static const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
-    int64_t threads =
-        options && options->num_threads > 0 ? options->num_threads : cores;
-    status = runDecode(call, threads);
+    status = runDecode(call, workers);
   } else {
     // Each tile holds a present row: tasks <= B * Hq * Lq (static_assert above).
     const int64_t tasks = heads * call.numTiles;
-    status = halide_do_par_for(nullptr, tileTask, 0, static_cast<int>(tasks),
-                               reinterpret_cast<uint8_t *>(&call));
+    status = parallelTasks(workers, tileTask, static_cast<int>(tasks),
+                           reinterpret_cast<uint8_t *>(&call));
   }
   if (status == SPATTN_ERROR_MEMORY)
     return rt::fail(SPATTN_ERROR_MEMORY, std::string(library.name) +
