@@ -115,4 +115,15 @@ VerticalSlashMembers::VerticalSlashMembers(int64_t keyLength,
     isOffset[d + keyLength] = 1;
 }
 
+void VerticalSlashMembers::fill(int64_t position, int64_t key0, int64_t n,
+                                uint8_t *out) const {
+  // Plain pointers, so the loop vectorizes (the bitmaps' members may not
+  // alias `out`); the offsets run backwards as the key grows.
+  const uint8_t *__restrict column = isColumn.data() + key0;
+  const uint8_t *__restrict offset = isOffset.data() + position - key0 + keyLength;
+  uint8_t *__restrict row = out;
+  for (int64_t jj = 0; jj < n; ++jj)
+    row[jj] = column[jj] | offset[-jj];
+}
+
 } // namespace spattn::core

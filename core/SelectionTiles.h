@@ -99,6 +99,8 @@ struct VerticalSlashMembers {
   bool keeps(int64_t position, int64_t key) const {
     return isColumn[key] || isOffset[position - key + keyLength];
   }
+  /// out[jj] = keeps(position, key0 + jj) for jj < n.
+  void fill(int64_t position, int64_t key0, int64_t n, uint8_t *out) const;
   int64_t keyLength;
   std::vector<uint8_t> isColumn, isOffset; // isOffset[d + Lk]
 };

@@ -63,6 +63,8 @@ KeyCandidates keyCandidates(IntegerSet keep) {
     }
     // (l0 + b j) mod m == 0 with b = +-1: j == -b l0 (mod m).
     auto mod = dyn_cast<AffineBinaryOpExpr>(e);
+    // Any other constraint is left to the test of each candidate.
+    out.interval = false;
     if (!keep.isEq(c) || out.modulus || !mod || mod.getKind() != AffineExprKind::Mod ||
         mod.getRHS().isFunctionOfDim(kKeyDim))
       continue;

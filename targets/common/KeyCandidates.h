@@ -23,10 +23,13 @@ namespace mlir::spattn {
 /// Affine expressions over the dimensions (pos, j) and the predicate's
 /// symbols, free of j, narrowing the keys j one row keeps: lower[i] <= j <
 /// upper[i] for every i, and j == residue (mod modulus) when `modulus` is
-/// set and positive at the call.
+/// set and positive at the call. `interval`: the row keeps exactly the keys
+/// of [lower, upper) (every constraint is linear in j), so they need no
+/// test.
 struct KeyCandidates {
   std::vector<AffineExpr> lower, upper;
   AffineExpr modulus, residue;
+  bool interval = true;
 };
 
 /// The candidates of a token predicate `keep` over the dimensions (pos, j).

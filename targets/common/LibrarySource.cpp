@@ -256,6 +256,7 @@ private:
         os << "  return spattn::core::verticalSlashRanges(s.geometry, " << stage
            << ".columns, " << stage << ".offsets, q);\n";
         keep = stage + ".members->keeps(pos, j)";
+        fill = stage + ".members->fill(pos, key0, n, out)";
         break;
       default:
         os << "  return spattn::core::blockSelectionRanges(s.geometry, " << stage
@@ -307,40 +308,53 @@ private:
   /// fill<n>: out[jj] = keep<n>(key0 + jj) for jj < n <= kFillChunk, testing
   /// an affine predicate only where it can hold (KeyCandidates.h), selections
   /// by their chosen blocks (`fill`), unions and intersections OR / AND
-  /// their children's rows.
+  /// their children's rows. An affine node also gets orFill<n> (sets its
+  /// kept keys, clears nothing) and, when its keys are an interval,
+  /// clipFill<n> (clears the keys outside it): a union or intersection calls
+  /// those on its affine children instead of filling, clearing and combining
+  /// whole rows, the bulk of a strided row's cost.
   void writeFill(size_t n, ArrayRef<std::string> symbols, const std::string &fill) {
     const ScheduleNode &node = variant.nodes[n];
     auto child = [&](size_t k) { return std::to_string(node.children[k]); };
-    os << "[[maybe_unused]] static void fill" << n
-       << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t key0, "
-          "int64_t n, uint8_t *out) {\n";
+    auto signature = [&](const char *name) {
+      os << "[[maybe_unused]] static void " << name << n
+         << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t key0, "
+            "int64_t n, uint8_t *out) {\n";
+    };
+    if (node.kind == ScheduleNode::Kind::Affine)
+      return writeAffineFills(n, symbols, signature);
+    signature("fill");
     switch (node.kind) {
-    case ScheduleNode::Kind::Affine: {
-      KeyCandidates candidates = keyCandidates(node.keep);
-      auto print = [&](AffineExpr e) { return printAffineCpp(e, {"pos", "j"}, symbols); };
-      os << "  std::fill(out, out + n, uint8_t{0});\n"
-            "  int64_t lo = key0, hi = key0 + n, step = 1;\n";
-      for (AffineExpr lower : candidates.lower)
-        os << "  lo = std::max<int64_t>(lo, " << print(lower) << ");\n";
-      for (AffineExpr upper : candidates.upper)
-        os << "  hi = std::min<int64_t>(hi, " << print(upper) << ");\n";
-      if (candidates.modulus)
-        os << "  if (const int64_t m = " << print(candidates.modulus) << "; m > 0) {\n"
-           << "    step = m;\n    lo += spattn::core::modulo(" << print(candidates.residue)
-           << " - lo, m);\n  }\n";
-      os << "  for (int64_t j = lo; j < hi; j += step)\n    out[j - key0] = keep" << n
-         << "(s, row, pos, j);\n";
-      break;
-    }
     case ScheduleNode::Kind::Union:
     case ScheduleNode::Kind::Intersect: {
-      const char *combine = node.kind == ScheduleNode::Kind::Union ? "|" : "&";
-      os << "  fill" << child(0) << "(s, row, pos, key0, n, out);\n"
-         << "  uint8_t other[kFillChunk];\n";
-      for (size_t k = 1; k < node.children.size(); ++k)
+      const bool unite = node.kind == ScheduleNode::Kind::Union;
+      // Affine children combine in place; the first other child (or the
+      // first child) fills the row.
+      auto inPlace = [&](size_t k) {
+        const ScheduleNode &c = variant.nodes[node.children[k]];
+        return c.kind == ScheduleNode::Kind::Affine &&
+               (unite || keyCandidates(c.keep).interval);
+      };
+      size_t first = 0;
+      while (first + 1 < node.children.size() && inPlace(first))
+        ++first;
+      os << "  fill" << child(first) << "(s, row, pos, key0, n, out);\n";
+      bool declared = false;
+      for (size_t k = 0; k < node.children.size(); ++k) {
+        if (k == first)
+          continue;
+        if (inPlace(k)) {
+          os << "  " << (unite ? "orFill" : "clipFill") << child(k)
+             << "(s, row, pos, key0, n, out);\n";
+          continue;
+        }
+        if (!declared)
+          os << "  uint8_t other[kFillChunk];\n";
+        declared = true;
         os << "  fill" << child(k) << "(s, row, pos, key0, n, other);\n"
-           << "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] " << combine
+           << "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] " << (unite ? "|" : "&")
            << "= other[jj];\n";
+      }
       break;
     }
     case ScheduleNode::Kind::PerHead:
@@ -357,6 +371,54 @@ private:
            << "(s, row, pos, key0 + jj);\n";
     }
     os << "}\n";
+  }
+
+  /// An affine node's fill<n>, orFill<n> and (an interval) clipFill<n>,
+  /// over its candidate keys [lo, hi) (every `step`-th from lo unless an
+  /// interval).
+  template <typename Signature>
+  void writeAffineFills(size_t n, ArrayRef<std::string> symbols, Signature &&signature) {
+    KeyCandidates candidates = keyCandidates(variant.nodes[n].keep);
+    auto print = [&](AffineExpr e) { return printAffineCpp(e, {"pos", "j"}, symbols); };
+    auto bounds = [&] {
+      os << "  int64_t lo = key0, hi = key0 + n" << (candidates.interval ? "" : ", step = 1")
+         << ";\n";
+      for (AffineExpr lower : candidates.lower)
+        os << "  lo = std::max<int64_t>(lo, " << print(lower) << ");\n";
+      for (AffineExpr upper : candidates.upper)
+        os << "  hi = std::min<int64_t>(hi, " << print(upper) << ");\n";
+      if (candidates.modulus)
+        os << "  if (const int64_t m = " << print(candidates.modulus) << "; m > 0) {\n"
+           << "    step = m;\n    lo += spattn::core::modulo(" << print(candidates.residue)
+           << " - lo, m);\n  }\n";
+    };
+    // Sets the kept candidates: all of an interval, else those keep<n> holds for.
+    auto setKept = [&](const char *assign) {
+      if (candidates.interval)
+        os << "  if (lo < hi)\n    std::fill(out + (lo - key0), out + (hi - key0), "
+              "uint8_t{1});\n";
+      else
+        os << "  for (int64_t j = lo; j < hi; j += step)\n    out[j - key0] " << assign
+           << " keep" << n << "(s, row, pos, j);\n";
+    };
+    signature("fill");
+    os << "  std::fill(out, out + n, uint8_t{0});\n";
+    bounds();
+    setKept("=");
+    os << "}\n";
+    signature("orFill");
+    bounds();
+    setKept("|=");
+    os << "}\n";
+    if (!candidates.interval)
+      return;
+    signature("clipFill");
+    bounds();
+    os << "  lo = std::min(std::max(lo, key0), key0 + n);\n"
+          "  hi = std::max(hi, lo);\n"
+          "  std::fill(out, out + (lo - key0), uint8_t{0});\n"
+          "  std::fill(out + (hi - key0), out + n, uint8_t{0});\n"
+          "}\n";
   }
 
   /// A blocks.predicate node's program as straight-line C++ for one pair,

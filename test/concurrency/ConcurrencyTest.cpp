@@ -189,15 +189,22 @@ std::string difference(const Job &job, const Outputs &got) {
   return why.str();
 }
 
-TEST(Concurrency, ThreadsGiveTheSerialResults) {
-  LibraryApi lib;
-  std::string path = sharedObjectPath(SPATTN_CONCURRENCY_LIB_DIR "/concurrency_mixed",
-                                      "concurrency_mixed");
-  ASSERT_FALSE(static_cast<bool>(lib.load(path, "concurrency_mixed")))
-      << "cannot load " << path;
+/// The tests' library, loaded for each test.
+class Concurrency : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string path = sharedObjectPath(
+        SPATTN_CONCURRENCY_LIB_DIR "/concurrency_mixed", "concurrency_mixed");
+    ASSERT_FALSE(static_cast<bool>(lib.load(path, "concurrency_mixed")))
+        << "cannot load " << path;
 #ifdef SPATTN_UNDER_TSAN
-  runTasksOnInstrumentedThreads(lib);
+    runTasksOnInstrumentedThreads(lib);
 #endif
+  }
+  LibraryApi lib;
+};
+
+TEST_F(Concurrency, ThreadsGiveTheSerialResults) {
   std::vector<Job> jobs = makeJobs();
   for (Job &job : jobs) {
     Outputs serial = run(lib, job);
@@ -244,12 +251,7 @@ int64_t processThreads() {
   return count;
 }
 
-TEST(Concurrency, NumThreadsCapsTheCallNotThePool) {
-  LibraryApi lib;
-  std::string path = sharedObjectPath(SPATTN_CONCURRENCY_LIB_DIR "/concurrency_mixed",
-                                      "concurrency_mixed");
-  ASSERT_FALSE(static_cast<bool>(lib.load(path, "concurrency_mixed")))
-      << "cannot load " << path;
+TEST_F(Concurrency, NumThreadsCapsTheCallNotThePool) {
   std::vector<Job> jobs = makeJobs();
   auto prefill = std::find_if(jobs.begin(), jobs.end(), [](const Job &job) {
     return job.queryLength == 1024 && job.keyLength == 1024;

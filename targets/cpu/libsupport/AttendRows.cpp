@@ -1,6 +1,7 @@
 //===- AttendRows.cpp - Query rows through the attend kernels -------------===//
 #include "targets/cpu/libsupport/AttendRows.h"
 #include "targets/cpu/halide/KernelContract.h"
+#include "targets/cpu/libsupport/InstructionSets.h"
 #include "targets/cpu/libsupport/SparsePairs.h"
 
 #include "HalideRuntime.h"
@@ -116,21 +117,24 @@ int attendRows(const Call &call, const RowBlock &block,
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
   // Scratch: padded queries, their transpose, the second state, the
-  // gathered panel (keys, values, mask), a span's mask (one spare row: a
-  // kernel reading a run that starts inside the span sees `span` columns
-  // from there), the pairs' scores and the span's kept columns.
+  // gathered panel (keys, values, mask), a span's kept diagonals (listed,
+  // SparsePairs.h), a span's mask (one spare row: a kernel reading a run
+  // that starts inside the span sees `span` columns from there), its kept
+  // columns and diagonals.
+  const int64_t diagonals = span + KR - 1;
   float *scratch = static_cast<float *>(rowWorkspace.reserve(
-      sizeof(float) * (2 * KR * D + stateSize + 2 * span * D + span) +
-      span * (2 * KR + 2)));
+      sizeof(float) * (2 * KR * D + stateSize + 2 * span * D) +
+      sizeof(int32_t) * diagonals + span * (2 * KR + 2) + diagonals));
   if (!scratch)
     return SPATTN_ERROR_MEMORY;
   float *transposedQueries = scratch + KR * D;
   float *cur = state, *next = transposedQueries + KR * D;
   float *panelKeys = next + stateSize, *panelValues = panelKeys + span * D;
-  float *pairScores = panelValues + span * D;
-  uint8_t *mask = reinterpret_cast<uint8_t *>(pairScores + span);
+  int32_t *diagonalList = reinterpret_cast<int32_t *>(panelValues + span * D);
+  uint8_t *mask = reinterpret_cast<uint8_t *>(diagonalList + diagonals);
   uint8_t *panelMask = mask + span * (KR + 1);
   uint8_t *keptColumn = panelMask + span * KR;
+  uint8_t *keptDiagonal = keptColumn + span;
   std::fill(cur, cur + KR, kMinusInf);
   std::fill(cur + KR, cur + stateSize, 0.0f);
 
@@ -246,8 +250,19 @@ int attendRows(const Call &call, const RowBlock &block,
           variant.keepRow(heads[hi], block.firstRow + r, block.firstPos + r,
                           key0, n, mask + (base + hi * block.rows + r) * span);
       // The span's counts choose its form (SparsePairs.h).
-      const int64_t keptPairs =
-          keptColumnsOf(mask + base * span, packedRows, span, n, keptColumn);
+      const PartialSpan partial{queries + base * queryStride,
+                                queryStride,
+                                keys + key0 * keyStride,
+                                keyStride,
+                                values + key0 * valueStride,
+                                valueStride,
+                                mask + base * span,
+                                span,
+                                packedRows,
+                                n,
+                                D,
+                                call.scale};
+      const int64_t keptPairs = scanMask(partial, keptColumn, keptDiagonal);
       // A partial tile may keep nothing for this query block (a stride that
       // misses it, the far side of a diagonal): runs skip such tiles.
       auto keepsAny = [&](int64_t t) {
@@ -260,15 +275,16 @@ int attendRows(const Call &call, const RowBlock &block,
       for (int64_t t = 0; t < tiles; ++t)
         if (keepsAny(t))
           runKeys += std::min((t + 1) * BK, n) - t * BK;
+      int64_t visits = 0;
+      const int64_t keptDiagonals =
+          listDiagonals(partial, keptDiagonal, diagonalList, visits);
       SpanCounts counts{KR, runKeys, std::count(keptColumn, keptColumn + n, uint8_t{1}),
-                        keptPairs};
+                        keptPairs, visits};
       switch (cheapestForm(counts)) {
       case SpanForm::Pairs:
-        for (int64_t r = base; r < base + packedRows; ++r)
-          attendPairs(queries + r * queryStride, keys + key0 * keyStride,
-                      keyStride, values + key0 * valueStride, valueStride,
-                      mask + r * span, n, D, call.scale, cur[r], cur[KR + r],
-                      cur + 2 * KR + r * D, pairScores);
+        attendPairs(partial, diagonalList, keptDiagonals,
+                    {cur + base, cur + KR + base, cur + 2 * KR + base * D, D},
+                    hostVectors());
         break;
       case SpanForm::Panel:
         for (int64_t jj = 0; jj < n; ++jj)

@@ -110,6 +110,17 @@ const char *runningInstructionSet(const char *const *names, int count) {
   return "none";
 }
 
+HostVectors hostVectors() {
+#if defined(__x86_64__)
+  static const HostVectors vectors = canUse(featuresOf("avx512")) ? HostVectors::Avx512
+                                     : canUse(featuresOf("avx2")) ? HostVectors::Avx2
+                                                                  : HostVectors::Baseline;
+  return vectors;
+#else
+  return HostVectors::Baseline;
+#endif
+}
+
 void applyInstructionSetCap() {
   static std::once_flag once;
   std::call_once(once, [] {

@@ -20,6 +20,11 @@ bool amxKernelsUsable();
 /// wrapper chooses.
 const char *runningInstructionSet(const char *const *names, int count);
 
+/// The widest x86 vectors the driver's own loops (SparsePairs.cpp) may use
+/// here under the cap; Baseline on other architectures.
+enum class HostVectors { Baseline, Avx2, Avx512 };
+HostVectors hostVectors();
+
 } // namespace spattn::cpu
 
 #endif

@@ -9,12 +9,16 @@
 //   - Pairs: each kept (row, key) pair computed on its own (a dot product
 //     and an update of the row's online softmax); pays per kept pair, at a
 //     higher cost per pair than the kernels, but nothing for the pairs it
-//     skips. Diagonals (strided, dilated) are this form: each row keeps
-//     other keys, so neither runs nor panels are sparse.
+//     skips. Diagonals (strided, dilated, slashes) are this form: each row
+//     keeps other keys, so neither runs nor panels are sparse. Each row
+//     walks the span's kept diagonals (one scan of the mask finds them), not
+//     its mask row, so it pays for the diagonals, not for the span's width.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_CPU_LIBSUPPORT_SPARSEPAIRS_H
 #define SPATTN_TARGETS_CPU_LIBSUPPORT_SPARSEPAIRS_H
+
+#include "targets/cpu/libsupport/InstructionSets.h"
 
 #include <cstdint>
 
@@ -24,27 +28,55 @@ enum class SpanForm { Runs, Panel, Pairs };
 
 /// What the mask of one partial span holds.
 struct SpanCounts {
-  int64_t kernelRows;  // rows a kernel call computes (present or padding)
-  int64_t runKeys;     // keys in runs of tiles with a kept pair
-  int64_t keptColumns; // keys some present row keeps
-  int64_t keptPairs;   // kept (present row, key) pairs
+  int64_t kernelRows;     // rows a kernel call computes (present or padding)
+  int64_t runKeys;        // keys in runs of tiles with a kept pair
+  int64_t keptColumns;    // keys some present row keeps
+  int64_t keptPairs;      // kept (present row, key) pairs
+  int64_t diagonalVisits; // (row, key) pairs on the kept diagonals
 };
 
-/// Sets columns[jj] (jj < n) to whether any of `rows` mask rows (`stride`
-/// apart) keeps key jj; returns the kept pairs.
-int64_t keptColumnsOf(const uint8_t *mask, int64_t rows, int64_t stride, int64_t n,
-                      uint8_t *columns);
+/// One partial span: `rows` query rows at consecutive positions against `n`
+/// consecutive keys; mask row p (`maskStride` apart) says which keys row p
+/// keeps. Row p's key on diagonal e is p + e - (rows - 1).
+struct PartialSpan {
+  const float *queries;
+  int64_t queryStride;
+  const float *keys;
+  int64_t keyStride;
+  const float *values;
+  int64_t valueStride;
+  const uint8_t *mask;
+  int64_t maskStride;
+  int64_t rows, n, headDim;
+  float scale;
+};
+
+/// The rows' online-softmax states: m[p], l[p] and acc[p * accStride + d].
+struct RowStates {
+  float *m, *l, *acc;
+  int64_t accStride;
+};
+
+/// Scans the span's mask once: columns[jj] (jj < n) is whether some row
+/// keeps key jj, diagonals[e] (e < n + rows - 1) whether some row keeps a
+/// key on diagonal e. Returns the kept pairs.
+int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *diagonals);
+
+/// Writes the indices of the kept diagonals to `list` (room for
+/// n + rows - 1) and returns their count; `visits` gets the (row, key)
+/// pairs on them.
+int64_t listDiagonals(const PartialSpan &span, const uint8_t *diagonals,
+                      int32_t *list, int64_t &visits);
 
 /// The form with the least estimated time.
 SpanForm cheapestForm(const SpanCounts &counts);
 
-/// Adds the kept keys of one row to its online-softmax state (m, l,
-/// acc[D]): keys[jj * keyStride] for each jj < n with keep[jj] != 0.
-/// `scores` holds n floats of scratch.
-void attendPairs(const float *query, const float *keys, int64_t keyStride,
-                 const float *values, int64_t valueStride, const uint8_t *keep,
-                 int64_t n, int64_t headDim, float scale, float &m, float &l,
-                 float *acc, float *scores);
+/// Adds each row's kept keys to its state, walking the `numDiagonals`
+/// kept diagonals of `list` (ascending, from listDiagonals), with the loop
+/// compiled for `vectors` (which the CPU must have: hostVectors()).
+void attendPairs(const PartialSpan &span, const int32_t *list,
+                 int64_t numDiagonals, const RowStates &states,
+                 HostVectors vectors);
 
 } // namespace spattn::cpu
 

@@ -26,23 +26,33 @@
 // CHECK: static spattn::core::TileRanges ranges1(
 // CHECK:   if (!((s.params[0] + int64_t(-1)) >= 0)) return {};
 // CHECK: return (pos + (j * int64_t(-1))) >= 0 && (((pos * int64_t(-1)) + (s.params[0] + int64_t(-1))) + j) >= 0;
-// Its mask rows test only the interval the window's constraints leave.
+// Its mask rows set the interval the window's constraints leave, untested
+// (every constraint is linear in the key); a union sets it into its
+// sibling's row (orFill), an intersection clears what lies outside it.
 // CHECK: static void fill1(
 // CHECK:   lo = std::max<int64_t>(lo, (((pos * int64_t(-1)) + (s.params[0] + int64_t(-1))) * int64_t(-1)));
 // CHECK:   hi = std::min<int64_t>(hi, (pos + int64_t(1)));
-// CHECK:   for (int64_t j = lo; j < hi; j += step)
-// CHECK-NEXT:     out[j - key0] = keep1(s, row, pos, j);
+// CHECK:   if (lo < hi)
+// CHECK-NEXT:     std::fill(out + (lo - key0), out + (hi - key0), uint8_t{1});
+// CHECK: static void orFill1(
+// CHECK-NOT: std::fill(out, out + n
+// CHECK: static void clipFill1(
 // CHECK: return spattn::core::blockSelectionRanges(s.geometry, s.stages[0].groups(), 64, q);
 // CHECK: return spattn::core::uniteRanges(ranges0(s, q), ranges1(s, q));
 // CHECK: return keep0(s, row, pos, j) || keep1(s, row, pos, j);
+// The union of sink and window fills one and sets the other into it.
+// CHECK: static void fill3(
+// CHECK-NEXT:   fill1(s, row, pos, key0, n, out);
+// CHECK-NEXT:   orFill0(s, row, pos, key0, n, out);
 // per_head routes heads 2 and up to the top-k input.
 // CHECK:   if (s.head >= 2) return ranges2(s, q);
 // CHECK:   if (s.head >= 0) return ranges3(s, q);
 // The causal mask is intersected last.
 // CHECK: return spattn::core::intersectRanges(ranges4(s, q), ranges5(s, q));
-// Mask rows of unions and intersections combine their children's bytewise.
+// The causal intersection clips the row to keys <= pos.
 // CHECK: static void fill6(
-// CHECK:   out[jj] &= other[jj];
+// CHECK-NEXT:   fill4(s, row, pos, key0, n, out);
+// CHECK-NEXT:   clipFill5(s, row, pos, key0, n, out);
 // CHECK: static void keepRow(
 // CHECK:     fill6(s, row, pos, key0 + c, std::min(kFillChunk, n - c), out + c);
 // CHECK-LABEL: namespace b1 {

@@ -7,7 +7,8 @@
 // on the affine leaves of random lowered specs (every primitive, affine
 // predicates among them), at random positions and symbol values including
 // 0 and negative ones, over a window of keys around the row; and the
-// candidates of the strided and dilated forms must be a residue class.
+// candidates of the strided and dilated forms must be a residue class. An
+// affine leaf whose candidates form an interval keeps exactly them.
 //
 //===----------------------------------------------------------------------===//
 #include "RandomSpecs.h"
@@ -44,7 +45,7 @@ TEST(KeyCandidates, HoldEveryKeptKeyOfRandomAffineLeaves) {
   std::mt19937 rng(7);
   mlir::MLIRContext context;
   loadSpAttn(context);
-  int64_t leaves = 0, kept = 0, narrowed = 0;
+  int64_t leaves = 0, kept = 0, narrowed = 0, intervalKeys = 0;
   for (int trial = 0; trial < 150; ++trial) {
     std::string source =
         random.spec(random.buckets(random.uniform(1, 600)), 2, 1, random.uniform(0, 1),
@@ -65,12 +66,20 @@ TEST(KeyCandidates, HoldEveryKeptKeyOfRandomAffineLeaves) {
           for (int64_t j = pos - 400; j <= pos + 400; ++j) {
             bool candidate = isCandidate(candidates, pos, j, symbols);
             candidateKeys += candidate;
-            if (!mlir::spattn::integerSetHolds(keep, {pos, j}, symbols))
-              continue;
-            ++kept;
+            const bool holds = mlir::spattn::integerSetHolds(keep, {pos, j}, symbols);
             std::string text;
             llvm::raw_string_ostream os(text);
             keep.print(os);
+            // An interval's candidates are kept without a test.
+            if (candidates.interval) {
+              ++intervalKeys;
+              ASSERT_EQ(candidate, holds) << "key " << j << " of row " << pos
+                                          << " of the interval " << text << "\n"
+                                          << source;
+            }
+            if (!holds)
+              continue;
+            ++kept;
             ASSERT_TRUE(candidate) << "key " << j << " of row " << pos
                                    << " is kept but not a candidate of " << text
                                    << "\n" << source;
@@ -82,6 +91,7 @@ TEST(KeyCandidates, HoldEveryKeptKeyOfRandomAffineLeaves) {
   EXPECT_GT(leaves, 100);
   EXPECT_GT(kept, 100000);
   EXPECT_GT(narrowed, leaves); // the candidates do narrow most rows
+  EXPECT_GT(intervalKeys, 10000); // windows and causal masks are intervals
 }
 
 TEST(KeyCandidates, StridedAndDilatedAreResidueClasses) {
@@ -96,6 +106,7 @@ TEST(KeyCandidates, StridedAndDilatedAreResidueClasses) {
       set("affine_set<(p, j)[s] : ((p - j) mod s == 0, p - j >= 0)>"));
   ASSERT_TRUE(strided.modulus);
   EXPECT_EQ(strided.upper.size(), 1u);
+  EXPECT_FALSE(strided.interval);
   // (j + 3) mod 5 == 0 within a window of 64 behind the row.
   mlir::spattn::KeyCandidates dilated = mlir::spattn::keyCandidates(
       set("affine_set<(p, j) : ((j + 3) mod 5 == 0, p - j >= 0, j - p + 63 >= 0)>"));
@@ -112,6 +123,15 @@ TEST(KeyCandidates, StridedAndDilatedAreResidueClasses) {
   mlir::spattn::KeyCandidates doubled =
       mlir::spattn::keyCandidates(set("affine_set<(p, j) : ((j * 2) mod 5 == 0)>"));
   EXPECT_FALSE(doubled.modulus);
+  EXPECT_FALSE(doubled.interval);
+  // A window behind the row (causal): exactly [pos - 63, pos + 1).
+  mlir::spattn::KeyCandidates window = mlir::spattn::keyCandidates(
+      set("affine_set<(p, j) : (p - j >= 0, j - p + 63 >= 0)>"));
+  EXPECT_TRUE(window.interval);
+  // A condition on the row alone is tested per key.
+  EXPECT_FALSE(mlir::spattn::keyCandidates(
+                   set("affine_set<(p, j) : (p - j >= 0, p - 5 >= 0)>"))
+                   .interval);
 }
 
 } // namespace
