@@ -19,10 +19,11 @@ namespace spattn::cpu {
 
 namespace {
 
-// Costs in units of one (row, key) pair inside a kernel call, measured on
-// minference and sparse_transformer at 16K (docs/cpu-backend.md): copying a
-// key and its value into the panel, one pair on its own, and visiting a
-// (row, key) pair of a kept diagonal (a byte test) per kVisitsPerUnit.
+// Costs in units of one (row, key) pair inside a kernel call: copying a key
+// and its value into the panel, and one pair on its own, measured on
+// minference and sparse_transformer at 16K (docs/cpu-backend.md); a
+// (row, key) of a kept diagonal that the pairs loop visits (a byte test),
+// taken as a quarter of a unit, not measured.
 constexpr int64_t kColumnCopyCost = 6;
 constexpr int64_t kPairCost = 12;
 constexpr int64_t kVisitsPerUnit = 4;
