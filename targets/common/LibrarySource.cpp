@@ -328,8 +328,8 @@ private:
     case ScheduleNode::Kind::Union:
     case ScheduleNode::Kind::Intersect: {
       const bool unite = node.kind == ScheduleNode::Kind::Union;
-      // Affine children combine in place; the first other child (or the
-      // first child) fills the row.
+      // Affine children combine in place; the first child that cannot (or,
+      // when all can, the last) fills the row.
       auto inPlace = [&](size_t k) {
         const ScheduleNode &c = variant.nodes[node.children[k]];
         return c.kind == ScheduleNode::Kind::Affine &&
