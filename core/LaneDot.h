@@ -1,7 +1,7 @@
 //===- LaneDot.h - A float dot product the compiler vectorizes -*- C++ -*-===//
 //
-// Host code (selection scores, pairs attended on their own) needs <a, b>
-// over D floats at vector speed in libraries built without -ffast-math:
+// Host code (selection scores) needs <a, b> over D floats at vector speed
+// in libraries built without -ffast-math:
 // independent partial sums per lane let the compiler vectorize without
 // reassociating one sum. One definition, so that every caller rounds alike.
 //

@@ -56,7 +56,9 @@ SPATTN_INLINE float sum16(const Floats16 &v) {
   return (b[0] + b[2]) + (b[1] + b[3]);
 }
 
-/// <a, b> over n floats, two vector accumulators (two FMA chains).
+/// <a, b> over n floats, two vector accumulators (two FMA chains). Not
+/// core::laneDot: its 8 lanes fix the rounding the selections share, and
+/// fill half an AVX-512 register.
 SPATTN_INLINE float dot(const float *a, const float *b, int64_t n) {
   Floats16 s0 = {}, s1 = {};
   int64_t d = 0;

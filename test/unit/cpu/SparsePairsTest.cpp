@@ -24,7 +24,8 @@ namespace {
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
 /// One mask of `rows` x `keys`, by kind: 0 random at density `density`, 1
-/// diagonals (every 7th offset behind the row), 2 empty, 3 full.
+/// diagonals (every 7th offset from the row, on both sides), 2 empty, 3
+/// full.
 std::vector<uint8_t> makeMask(int kind, int64_t rows, int64_t keys, double density,
                               std::mt19937 &rng) {
   std::vector<uint8_t> mask(rows * keys, 0);
