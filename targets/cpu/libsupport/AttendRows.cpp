@@ -244,7 +244,13 @@ int attendRows(const Call &call, const RowBlock &block,
           return status;
         continue;
       }
-      std::fill(mask, mask + span * KR, uint8_t{0});
+      // keepRow writes the n bytes of each present row; the padding rows
+      // and the columns past n must read 0 too.
+      std::fill(mask, mask + base * span, uint8_t{0});
+      std::fill(mask + (base + packedRows) * span, mask + KR * span, uint8_t{0});
+      if (n < span)
+        for (int64_t r = base; r < base + packedRows; ++r)
+          std::fill(mask + r * span + n, mask + (r + 1) * span, uint8_t{0});
       for (int64_t hi = 0; hi < block.numHeads; ++hi)
         for (int64_t r = 0; r < block.rows; ++r)
           variant.keepRow(heads[hi], block.firstRow + r, block.firstPos + r,
@@ -262,7 +268,8 @@ int attendRows(const Call &call, const RowBlock &block,
                                 n,
                                 D,
                                 call.scale};
-      const int64_t keptPairs = scanMask(partial, keptColumn, keptDiagonal);
+      const int64_t keptPairs =
+          scanMask(partial, keptColumn, keptDiagonal, hostVectors());
       // A partial tile may keep nothing for this query block (a stride that
       // misses it, the far side of a diagonal): runs skip such tiles.
       auto keepsAny = [&](int64_t t) {

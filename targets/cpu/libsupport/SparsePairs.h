@@ -57,10 +57,12 @@ struct RowStates {
   int64_t accStride;
 };
 
-/// Scans the span's mask once: columns[jj] (jj < n) is whether some row
-/// keeps key jj, diagonals[e] (e < n + rows - 1) whether some row keeps a
-/// key on diagonal e. Returns the kept pairs.
-int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *diagonals);
+/// Scans the span's mask (bytes 0 or 1) once: columns[jj] (jj < n) is
+/// whether some row keeps key jj, diagonals[e] (e < n + rows - 1) whether
+/// some row keeps a key on diagonal e. Returns the kept pairs. Runs the
+/// loop compiled for `vectors` (which the CPU must have: hostVectors()).
+int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *diagonals,
+                 HostVectors vectors);
 
 /// Writes the indices of the kept diagonals to `list` (room for
 /// n + rows - 1) and returns their count; `visits` gets the (row, key)

@@ -6,7 +6,7 @@
 // equal fp64 softmax attention over every key it kept. scanMask and
 // listDiagonals count what the mask holds; cheapestForm picks pairs for
 // diagonals, a panel for columns every row keeps, and runs for dense spans.
-// Each version of the pairs loop this CPU can run is checked.
+// Each version of the pairs and scan loops this CPU can run is checked.
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/SparsePairs.h"
@@ -38,7 +38,7 @@ std::vector<uint8_t> makeMask(int kind, int64_t rows, int64_t keys, double densi
   return mask;
 }
 
-/// The versions of the pairs loop this CPU runs.
+/// The versions of the pairs and scan loops this CPU runs.
 std::vector<HostVectors> runnableVectors() {
   std::vector<HostVectors> out = {HostVectors::Baseline};
 #if defined(__x86_64__)
@@ -86,7 +86,7 @@ TEST_P(SparsePairsLoop, SpansFoldIntoExactSoftmax) {
                                   keyStride, v.data() + key0 * keyStride, keyStride,
                                   keep.data() + key0, keys, rows,
                                   std::min(span, keys - key0), dim, scale};
-        scanMask(partial, columns.data(), diagonals.data());
+        scanMask(partial, columns.data(), diagonals.data(), GetParam());
         int64_t visits = 0;
         const int64_t count =
             listDiagonals(partial, diagonals.data(), list.data(), visits);
@@ -124,6 +124,41 @@ TEST_P(SparsePairsLoop, SpansFoldIntoExactSoftmax) {
     }
 }
 
+TEST_P(SparsePairsLoop, ScanEqualsAByteByByteCount) {
+  // Widths around the 64-key blocks and past 31 blocks (where the byte
+  // counters are emptied), masks rows further apart than their width, and
+  // the diagonal buffer's edges written by the first and last rows.
+  std::mt19937 rng(11);
+  for (int64_t n : {1, 7, 63, 64, 65, 200, 512, 1983, 1984, 2048, 2111})
+    for (int64_t rows : {1, 2, 17, 64})
+      for (double density : {0.0, 0.05, 0.5, 1.0}) {
+        const int64_t stride = n + 5;
+        std::bernoulli_distribution coin(density);
+        std::vector<uint8_t> keep(rows * stride, 7); // 7: bytes past n, never read
+        for (int64_t p = 0; p < rows; ++p)
+          for (int64_t jj = 0; jj < n; ++jj)
+            keep[p * stride + jj] = coin(rng);
+        std::vector<uint8_t> wantColumns(n, 0), wantDiagonals(n + rows - 1, 0);
+        int64_t wantPairs = 0;
+        for (int64_t p = 0; p < rows; ++p)
+          for (int64_t jj = 0; jj < n; ++jj)
+            if (keep[p * stride + jj]) {
+              wantColumns[jj] = 1;
+              wantDiagonals[jj + rows - 1 - p] = 1;
+              ++wantPairs;
+            }
+        // Stale bytes: the scan must clear what it reports.
+        std::vector<uint8_t> columns(n, 1), diagonals(n + rows - 1, 1);
+        const PartialSpan partial{nullptr, 0, nullptr, 0, nullptr, 0, keep.data(),
+                                  stride,  rows, n, 1, 1.0f};
+        EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data(), GetParam()),
+                  wantPairs)
+            << "n " << n << " rows " << rows << " density " << density;
+        EXPECT_EQ(columns, wantColumns) << "n " << n << " rows " << rows;
+        EXPECT_EQ(diagonals, wantDiagonals) << "n " << n << " rows " << rows;
+      }
+}
+
 INSTANTIATE_TEST_SUITE_P(Vectors, SparsePairsLoop,
                          ::testing::ValuesIn(runnableVectors()),
                          [](const auto &info) {
@@ -139,7 +174,8 @@ TEST(SparsePairs, NothingKeptLeavesTheStateAlone) {
   std::vector<float> m = {1.5f, kMinusInf}, l = {2.0f, 0.0f};
   const PartialSpan partial{q.data(), 8, k.data(), 8, k.data(), 8, keep.data(), 4,
                             2,        4, 8, 1.0f};
-  EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data()), 0);
+  EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data(), HostVectors::Baseline),
+            0);
   int64_t visits = 0;
   const int64_t count = listDiagonals(partial, diagonals.data(), list.data(), visits);
   EXPECT_EQ(count, 0);
@@ -162,7 +198,8 @@ TEST(SparsePairs, ScanCountsColumnsDiagonalsAndVisits) {
   }
   const PartialSpan partial{nullptr, 0, nullptr, 0, nullptr, 0, keep.data(), n,
                             rows,    n, 1,       1.0f};
-  EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data()), 8);
+  EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data(), HostVectors::Baseline),
+            8);
   EXPECT_EQ(columns, (std::vector<uint8_t>{1, 1, 1, 1, 1, 1}));
   EXPECT_EQ(diagonals, (std::vector<uint8_t>{0, 0, 0, 1, 0, 1, 0, 0, 0}));
   std::vector<int32_t> list(n + rows - 1);
