@@ -51,7 +51,6 @@ function(spattn_asan_archive target)
   set_target_properties(${target}_asan PROPERTIES POSITION_INDEPENDENT_CODE ON
                         OUTPUT_NAME ${target}-asan
                         ARCHIVE_OUTPUT_DIRECTORY $<TARGET_FILE_DIR:${target}>)
-  set_property(GLOBAL APPEND PROPERTY SPATTN_ASAN_ARCHIVES ${target}_asan)
 endfunction()
 
 function(spattn_asan_executable twin original)

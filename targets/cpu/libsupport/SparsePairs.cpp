@@ -25,7 +25,7 @@ namespace {
 // (row, key) of a kept diagonal that the pairs loop visits (a byte test),
 // taken as a quarter of a unit, not measured.
 constexpr int64_t kColumnCopyCost = 6;
-constexpr int64_t kPairCost = 12;
+constexpr int64_t kPairCost = 6;
 constexpr int64_t kVisitsPerUnit = 4;
 
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
@@ -62,8 +62,8 @@ SPATTN_INLINE float sum16(const Floats16 &v) {
 /// (relative error under 2e-7; glibc's scalar expf per pair cost 12% of
 /// the loop). Below -87 (e^x < 2^-125) it returns e^-87, not 0: a weight
 /// that small changes no sum. NaN stays NaN.
-SPATTN_INLINE Floats16 exp16(Floats16 x) {
-  x = x < -87.0f ? -87.0f : x;
+SPATTN_INLINE Floats16 exp16(const Floats16 &in) {
+  const Floats16 x = in < -87.0f ? -87.0f : in;
   // k = round(x / ln 2); x <= 0, so truncating x / ln 2 - 1/2 rounds it.
   const Ints16 k = __builtin_convertvector(x * 1.44269504f - 0.5f, Ints16);
   const Floats16 kf = __builtin_convertvector(k, Floats16);
