@@ -108,22 +108,22 @@ TileRanges verticalSlashRanges(const TileGeometry &geometry,
 VerticalSlashMembers::VerticalSlashMembers(int64_t keyLength,
                                            const std::vector<int64_t> &columns,
                                            const std::vector<int64_t> &offsets)
-    : keyLength(keyLength), isColumn(keyLength, 0), isOffset(2 * keyLength, 0) {
+    : keyLength(keyLength), isColumn(keyLength, 0), isOffsetAt(2 * keyLength + 1, 0) {
   for (int64_t j : columns)
     isColumn[j] = 1;
   for (int64_t d : offsets)
-    isOffset[d + keyLength] = 1;
+    isOffsetAt[keyLength - d] = 1;
 }
 
 void VerticalSlashMembers::fill(int64_t position, int64_t key0, int64_t n,
                                 uint8_t *out) const {
   // Plain pointers, so the loop vectorizes (the bitmaps' members may not
-  // alias `out`); the offsets run backwards as the key grows.
+  // alias `out`).
   const uint8_t *__restrict column = isColumn.data() + key0;
-  const uint8_t *__restrict offset = isOffset.data() + position - key0 + keyLength;
+  const uint8_t *__restrict offset = isOffsetAt.data() + key0 - position + keyLength;
   uint8_t *__restrict row = out;
   for (int64_t jj = 0; jj < n; ++jj)
-    row[jj] = column[jj] | offset[-jj];
+    row[jj] = column[jj] | offset[jj];
 }
 
 } // namespace spattn::core

@@ -97,12 +97,15 @@ struct VerticalSlashMembers {
   VerticalSlashMembers(int64_t keyLength, const std::vector<int64_t> &columns,
                        const std::vector<int64_t> &offsets);
   bool keeps(int64_t position, int64_t key) const {
-    return isColumn[key] || isOffset[position - key + keyLength];
+    return isColumn[key] || isOffsetAt[key - position + keyLength];
   }
   /// out[jj] = keeps(position, key0 + jj) for jj < n.
   void fill(int64_t position, int64_t key0, int64_t n, uint8_t *out) const;
   int64_t keyLength;
-  std::vector<uint8_t> isColumn, isOffset; // isOffset[d + Lk]
+  /// isOffsetAt[Lk - d]: offset d = position - key is kept. Indexed so that
+  /// it grows with the key, as isColumn does: a row is then the OR of two
+  /// forward runs, which any vector unit does without a byte shuffle.
+  std::vector<uint8_t> isColumn, isOffsetAt;
 };
 
 } // namespace spattn::core

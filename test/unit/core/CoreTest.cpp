@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -125,6 +126,46 @@ TEST(SelectionTiles, FillsMatchTheirKeeps) {
     }
   }
   EXPECT_GT(kept, 10000);
+}
+
+// vertical_slash membership: keeps() against the definition (a kept column,
+// or a kept offset position - key, negative ones too as bidirectional specs
+// have), fill() against keeps() on windows anywhere in the row.
+TEST(SelectionTiles, VerticalSlashMembersKeepColumnsAndOffsets) {
+  std::mt19937 rng(5);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int64_t kept = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t lk = uniform(1, 300);
+    std::vector<int64_t> columns, offsets;
+    for (int64_t j = 0; j < lk; ++j)
+      if (uniform(0, 9) == 0)
+        columns.push_back(j);
+    for (int64_t d = 1 - lk; d < lk; ++d)
+      if (uniform(0, 9) == 0)
+        offsets.push_back(d);
+    const VerticalSlashMembers members(lk, columns, offsets);
+    for (int window = 0; window < 10; ++window) {
+      const int64_t position = uniform(0, lk - 1), key0 = uniform(0, lk - 1);
+      const int64_t n = uniform(1, lk - key0);
+      std::vector<uint8_t> row(n, 7);
+      members.fill(position, key0, n, row.data());
+      for (int64_t jj = 0; jj < n; ++jj) {
+        const int64_t key = key0 + jj;
+        const bool want =
+            std::count(columns.begin(), columns.end(), key) ||
+            std::count(offsets.begin(), offsets.end(), position - key);
+        ASSERT_EQ(members.keeps(position, key), want)
+            << "Lk " << lk << " position " << position << " key " << key;
+        ASSERT_EQ(row[jj], want ? 1 : 0)
+            << "Lk " << lk << " position " << position << " key " << key;
+        kept += want;
+      }
+    }
+  }
+  EXPECT_GT(kept, 5000);
 }
 
 } // namespace
