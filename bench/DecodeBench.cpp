@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace spattn::bench {
@@ -30,12 +31,23 @@ void fillUniform(std::vector<float> &values, uint64_t seed) {
   }
 }
 
-/// A [batch, heads, length, dim] view into storage laid out for
+/// The bfloat16 nearest to each value (ties to even; the values are finite).
+std::vector<uint16_t> toBfloat16(const std::vector<float> &values) {
+  std::vector<uint16_t> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &values[i], sizeof bits);
+    out[i] = static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+  }
+  return out;
+}
+
+/// A [batch, heads, length, dim] view of `dtype` into storage laid out for
 /// [*, heads, capacity, dim].
-spattn_tensor view(const std::vector<float> &storage, int64_t batch,
-                   int64_t heads, int64_t length, int64_t capacity,
-                   int64_t dim) {
-  spattn_tensor t = contiguousTensor(storage.data(), {batch, heads, length, dim});
+spattn_tensor view(const void *storage, spattn_dtype dtype, int64_t batch,
+                   int64_t heads, int64_t length, int64_t capacity, int64_t dim) {
+  const int64_t shape[4] = {batch, heads, length, dim};
+  spattn_tensor t = spattn_contiguous(const_cast<void *>(storage), dtype, 4, shape);
   t.strides[1] = capacity * dim;
   t.strides[0] = heads * capacity * dim;
   return t;
@@ -50,11 +62,12 @@ llvm::Expected<int32_t> pagesStage(const LibraryApi &lib) {
 }
 
 struct DecodeLibraries {
-  LibraryApi dense, quest;
+  LibraryApi dense, denseBf16, quest;
 };
 
 llvm::Error load(DecodeLibraries &libs) {
   for (auto [lib, name] : {std::pair{&libs.dense, "gqa_dense"},
+                           std::pair{&libs.denseBf16, "gqa_dense_bf16"},
                            std::pair{&libs.quest, "gqa_quest"}}) {
     llvm::SmallString<256> file(SPATTN_BENCH_LIB_DIR);
     llvm::sys::path::append(file, name, std::string("lib") + name + ".so");
@@ -88,6 +101,9 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
   fillUniform(keys, 1);
   fillUniform(values, 2);
   fillUniform(queries, 3);
+  const std::vector<uint16_t> keys16 = toBfloat16(keys), values16 = toBfloat16(values),
+                              queries16 = toBfloat16(queries);
+  std::vector<uint16_t> out16(queries16.size());
   spattn_options options{threads};
 
   os << "\nDecode: Lq = 1, Hq " << kQueryHeads << " / Hkv " << kKVHeads
@@ -95,19 +111,31 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
         "step (GB/s over those bytes, against the triad roofline); Quest keeps "
         "1/16 of the keys in pages of " << page << ", its bounds recomputed "
         "per call or kept by the caller (a step: update the new key's page, "
-        "then attend).\n\n"
+        "then attend). Dense bf16: the same step on bfloat16 Q, K, V (half "
+        "the bytes of K and V).\n\n"
         "| B | Lk | dense ms | dense GB/s | % of triad | quest ms | vs dense | "
-        "quest, kept bounds ms | vs dense |\n|---|---|---|---|---|---|---|---|---|\n";
+        "quest, kept bounds ms | vs dense | dense bf16 ms | vs float32 |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n";
   // The targets look at the longest Lk, every batch.
-  double worstShare = 1e9, worstQuest = 1e9;
+  double worstShare = 1e9, worstQuest = 1e9, worstBf16 = 1e9;
   for (int64_t batch : batches)
     for (int64_t length : lengths) {
-      spattn_tensor q = contiguousTensor(queries.data(), {batch, kQueryHeads, 1, kHeadDim});
-      spattn_tensor o = contiguousTensor(out.data(), {batch, kQueryHeads, 1, kHeadDim});
-      spattn_tensor k = view(keys, batch, kKVHeads, length, capacity, kHeadDim);
-      spattn_tensor v = view(values, batch, kKVHeads, length, capacity, kHeadDim);
-      spattn_tensor pageBounds =
-          view(bounds, batch, kKVHeads, maxPages, maxPages, 2 * kHeadDim);
+      spattn_tensor q = view(queries.data(), SPATTN_F32, batch, kQueryHeads, 1, 1, kHeadDim);
+      spattn_tensor o = view(out.data(), SPATTN_F32, batch, kQueryHeads, 1, 1, kHeadDim);
+      spattn_tensor k =
+          view(keys.data(), SPATTN_F32, batch, kKVHeads, length, capacity, kHeadDim);
+      spattn_tensor v =
+          view(values.data(), SPATTN_F32, batch, kKVHeads, length, capacity, kHeadDim);
+      spattn_tensor pageBounds = view(bounds.data(), SPATTN_F32, batch, kKVHeads,
+                                      maxPages, maxPages, 2 * kHeadDim);
+      spattn_tensor q16 =
+          view(queries16.data(), SPATTN_BF16, batch, kQueryHeads, 1, 1, kHeadDim);
+      spattn_tensor o16 =
+          view(out16.data(), SPATTN_BF16, batch, kQueryHeads, 1, 1, kHeadDim);
+      spattn_tensor k16 =
+          view(keys16.data(), SPATTN_BF16, batch, kKVHeads, length, capacity, kHeadDim);
+      spattn_tensor v16 = view(values16.data(), SPATTN_BF16, batch, kKVHeads, length,
+                               capacity, kHeadDim);
       int status = SPATTN_OK;
       auto call = [&](const LibraryApi &lib) {
         if (status == SPATTN_OK)
@@ -126,20 +154,28 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
           status = libs.quest.attentionWithPageBounds(&q, &k, &v, &o, nullptr,
                                                       given.data(), &options);
       });
+      double bf16 = medianSeconds([&] {
+        if (status == SPATTN_OK)
+          status = libs.denseBf16.attention(&q16, &k16, &v16, &o16, nullptr, &options);
+      });
       if (status != SPATTN_OK)
         return llvm::createStringError(
             "decode at B = " + llvm::Twine(batch) + ", Lk = " + llvm::Twine(length) +
-            ": " + libs.dense.lastError() + libs.quest.lastError());
+            ": " + libs.dense.lastError() + libs.quest.lastError() +
+            libs.denseBf16.lastError());
       double bytes = 2.0 * batch * kKVHeads * length * kHeadDim * sizeof(float);
       double gbps = bytes / dense / 1e9;
       os << "| " << batch << " | " << length / 1024 << "K | "
-         << llvm::format("%.2f | %.1f | %.0f%% | %.2f | %.2fx | %.2f | %.2fx |\n",
+         << llvm::format("%.2f | %.1f | %.0f%% | %.2f | %.2fx | %.2f | %.2fx | "
+                         "%.2f | %.2fx |\n",
                          dense * 1e3, gbps, 100 * gbps / bandwidth, quest * 1e3,
-                         dense / quest, kept * 1e3, dense / kept);
+                         dense / quest, kept * 1e3, dense / kept, bf16 * 1e3,
+                         dense / bf16);
       os.flush();
       if (length == capacity) {
         worstShare = std::min(worstShare, gbps / bandwidth);
         worstQuest = std::min(worstQuest, dense / kept);
+        worstBf16 = std::min(worstBf16, dense / bf16);
       }
     }
   auto verdict = [&](bool met) { return met ? " (met)\n" : " (NOT met)\n"; };
@@ -147,7 +183,11 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
      << llvm::format("- dense >= 60%% of the triad bandwidth: %.0f%%", 100 * worstShare)
      << verdict(worstShare >= 0.6)
      << llvm::format("- Quest with kept bounds >= 4x faster than dense: %.2fx", worstQuest)
-     << verdict(worstQuest >= 4) << "\n";
+     << verdict(worstQuest >= 4)
+     << llvm::format("- dense bf16 step vs float32 (half the bytes; no target, 2x "
+                     "bounds it): %.2fx\n",
+                     worstBf16)
+     << "\n";
   return llvm::Error::success();
 }
 

@@ -226,7 +226,7 @@ LogicalResult emitLibrary(ModuleOp lowered, SpecOp spec,
   SmallString<256> work;
   if (std::error_code ec = fs::createUniqueDirectory("spattn-lib", work))
     return spec.emitError() << "cannot create a temporary folder: " << ec.message();
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     if (!std::getenv("SPATTN_KEEP_TEMPS"))
       fs::remove_directories(work);
   });

@@ -214,10 +214,11 @@ LogicalResult ScheduleEvaluator::bind(const ref::AttentionProblem &call,
                                       ArrayRef<int64_t> request) {
   root.reset();
   int64_t length = call.keyLength;
-  if (length < variant.getLo() || length > variant.getHi())
+  // Signed bounds (getLo()/getHi() are unsigned): L = 0 must not wrap.
+  const int64_t lo = variant.getLoAttr().getInt(), hi = variant.getHiAttr().getInt();
+  if (length < lo || length > hi)
     return variant.emitOpError()
-           << "serves L in [" << variant.getLo() << ", " << variant.getHi()
-           << "], not L = " << length;
+           << "serves L in [" << lo << ", " << hi << "], not L = " << length;
   if (call.queryLength < 1 || call.queryLength > length)
     return variant.emitOpError() << "needs 1 <= Lq <= Lk, got Lq = "
                                  << call.queryLength;

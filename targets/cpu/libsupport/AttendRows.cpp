@@ -1,6 +1,7 @@
 //===- AttendRows.cpp - Query rows through the attend kernels -------------===//
 #include "targets/cpu/libsupport/AttendRows.h"
 #include "targets/cpu/halide/KernelContract.h"
+#include "targets/cpu/libsupport/HalfPrecision.h"
 #include "targets/cpu/libsupport/InstructionSets.h"
 #include "targets/cpu/libsupport/SparsePairs.h"
 
@@ -117,20 +118,22 @@ int attendRows(const Call &call, const RowBlock &block,
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
   // Scratch: padded queries, their transpose, the second state, the
-  // gathered panel (keys, values, mask), a span's kept diagonals (listed,
+  // gathered panel (keys, values, mask), a span's K and V widened to
+  // float32 (16-bit tensors), a span's kept diagonals (listed,
   // SparsePairs.h), a span's mask (one spare row: a kernel reading a run
   // that starts inside the span sees `span` columns from there), its kept
   // columns and diagonals.
   const int64_t diagonals = span + KR - 1;
   float *scratch = static_cast<float *>(rowWorkspace.reserve(
-      sizeof(float) * (2 * KR * D + stateSize + 2 * span * D) +
+      sizeof(float) * (2 * KR * D + stateSize + 4 * span * D) +
       sizeof(int32_t) * diagonals + span * (2 * KR + 2) + diagonals));
   if (!scratch)
     return SPATTN_ERROR_MEMORY;
   float *transposedQueries = scratch + KR * D;
   float *cur = state, *next = transposedQueries + KR * D;
   float *panelKeys = next + stateSize, *panelValues = panelKeys + span * D;
-  int32_t *diagonalList = reinterpret_cast<int32_t *>(panelValues + span * D);
+  float *wideKeys = panelValues + span * D, *wideValues = wideKeys + span * D;
+  int32_t *diagonalList = reinterpret_cast<int32_t *>(wideValues + span * D);
   uint8_t *mask = reinterpret_cast<uint8_t *>(diagonalList + diagonals);
   uint8_t *panelMask = mask + span * (KR + 1);
   uint8_t *keptColumn = panelMask + span * KR;
@@ -162,10 +165,28 @@ int attendRows(const Call &call, const RowBlock &block,
         transposedQueries[d * KR + r] = queries[r * queryStride + d];
   View2D qtView(transposedQueries, kFloat, D, KR, 1, KR);
   halide_buffer_t *floatQueries = transposed ? &qtView.buffer : &qView.buffer;
+  // K and V of the span being attended, from its first key: the caller's
+  // float32 rows, or 16-bit rows widened here (only the spans this block
+  // visits, so a decode step reads K and V in their own width).
   const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
-  const float *keys = at(call.k, block.b, kvHead, 0);
-  const float *values = at(call.v, block.b, kvHead, 0);
-  const int64_t keyStride = call.k.strides[2], valueStride = call.v.strides[2];
+  const float *keys = nullptr, *values = nullptr;
+  int64_t keyStride = 0, valueStride = 0;
+  const HostVectors vectors = hostVectors();
+  auto loadSpan = [&](int64_t key0, int64_t n) {
+    auto rowsOf = [&](const spattn_tensor &t, float *wide, const float *&rows,
+                      int64_t &stride) {
+      if (t.dtype == SPATTN_F32) {
+        rows = at(t, block.b, kvHead, key0);
+        stride = t.strides[2];
+      } else {
+        widenRows(t, block.b, kvHead, key0, n, wide, vectors);
+        rows = wide;
+        stride = D;
+      }
+    };
+    rowsOf(call.k, wideKeys, keys, keyStride);
+    rowsOf(call.v, wideValues, values, valueStride);
+  };
   // One kernel call: n keys and values (rows `stride` apart) into the
   // running state; `keepMask` (row stride `span`) is null when every row
   // keeps every key.
@@ -192,9 +213,9 @@ int attendRows(const Call &call, const RowBlock &block,
     std::swap(cur, next);
     return status;
   };
-  // Keys [key0, key0 + n) of the caller's K and V.
-  auto attendKeys = [&](int64_t key0, int64_t n, const uint8_t *keepMask) {
-    return attend(keys + key0 * keyStride, keyStride, values + key0 * valueStride,
+  // Keys [jj, jj + n) of the span loaded last.
+  auto attendKeys = [&](int64_t jj, int64_t n, const uint8_t *keepMask) {
+    return attend(keys + jj * keyStride, keyStride, values + jj * valueStride,
                   valueStride, n, keepMask);
   };
 
@@ -212,14 +233,15 @@ int attendRows(const Call &call, const RowBlock &block,
     panelAllKept = true;
     return status;
   };
-  // Appends key `key` whose row keeps are spanMask[r * span + column].
-  auto gather = [&](int64_t key, const uint8_t *spanMask, int64_t column) {
+  // Appends key `column` of the span loaded last, whose row keeps are
+  // spanMask[r * span + column].
+  auto gather = [&](const uint8_t *spanMask, int64_t column) {
     if (panelKeysHeld == span)
       if (int status = flushPanel())
         return status;
     const int64_t c = panelKeysHeld++;
-    std::copy_n(keys + key * keyStride, D, panelKeys + c * D);
-    std::copy_n(values + key * valueStride, D, panelValues + c * D);
+    std::copy_n(keys + column * keyStride, D, panelKeys + c * D);
+    std::copy_n(values + column * valueStride, D, panelValues + c * D);
     for (int64_t r = 0; r < KR; ++r) {
       uint8_t keep = spanMask[r * span + column];
       panelMask[r * span + c] = keep;
@@ -239,8 +261,9 @@ int attendRows(const Call &call, const RowBlock &block,
       int64_t key0 = c0 * BK;
       int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
                            call.shape.keyLength) - key0;
+      loadSpan(key0, n);
       if (range.kind == core::TileKind::Full) {
-        if (int status = attendKeys(key0, n, nullptr))
+        if (int status = attendKeys(0, n, nullptr))
           return status;
         continue;
       }
@@ -258,9 +281,9 @@ int attendRows(const Call &call, const RowBlock &block,
       // The span's counts choose its form (SparsePairs.h).
       const PartialSpan partial{queries + base * queryStride,
                                 queryStride,
-                                keys + key0 * keyStride,
+                                keys,
                                 keyStride,
-                                values + key0 * valueStride,
+                                values,
                                 valueStride,
                                 mask + base * span,
                                 span,
@@ -269,7 +292,7 @@ int attendRows(const Call &call, const RowBlock &block,
                                 D,
                                 call.scale};
       const int64_t keptPairs =
-          scanMask(partial, keptColumn, keptDiagonal, hostVectors());
+          scanMask(partial, keptColumn, keptDiagonal, vectors);
       // A partial tile may keep nothing for this query block (a stride that
       // misses it, the far side of a diagonal): runs skip such tiles.
       auto keepsAny = [&](int64_t t) {
@@ -291,12 +314,12 @@ int attendRows(const Call &call, const RowBlock &block,
       case SpanForm::Pairs:
         attendPairs(partial, diagonalList, keptDiagonals,
                     {cur + base, cur + KR + base, cur + 2 * KR + base * D, D},
-                    hostVectors());
+                    vectors);
         break;
       case SpanForm::Panel:
         for (int64_t jj = 0; jj < n; ++jj)
           if (keptColumn[jj])
-            if (int status = gather(key0 + jj, mask, jj))
+            if (int status = gather(mask, jj))
               return status;
         break;
       case SpanForm::Runs:
@@ -308,8 +331,8 @@ int attendRows(const Call &call, const RowBlock &block,
           int64_t t1 = t + 1;
           while (t1 < tiles && keepsAny(t1))
             ++t1;
-          if (int status = attendKeys(key0 + t * BK,
-                                      std::min(t1 * BK, n) - t * BK, mask + t * BK))
+          if (int status = attendKeys(t * BK, std::min(t1 * BK, n) - t * BK,
+                                      mask + t * BK))
             return status;
           t = t1;
         }

@@ -27,14 +27,16 @@ struct Call {
   const abi::Variant &variant;
   const CpuKernels &kernels;
   const rt::CallShape &shape;
+  /// Q and O in float32; K and V in float32, bf16 or fp16 (attendRows
+  /// widens each 16-bit span it attends).
   const spattn_tensor &q, &k, &v, &o;
   const spattn_tensor *lse;
   std::vector<int64_t> params;
   std::vector<abi::StageResult> stages; // [B * Hq * numStages]
   float scale;
   int64_t firstTile, numTiles, numKeyTiles;
-  /// Q, K, V hold bf16 values (a widened bf16 call) and the variant's AMX
-  /// kernels can run here: long spans use them.
+  /// Q, K, V hold bf16 values (a bf16 call) and the variant's AMX kernels
+  /// can run here: long spans use them.
   bool amxKernels = false;
 
   abi::HeadState headState(int64_t b, int64_t h) const {

@@ -215,6 +215,17 @@ int runDecode(Call &call, int64_t workers) {
                        closure);
 }
 
+/// Whether a selection stage of the call reads K: every stage does but a
+/// pages stage whose bounds the caller passed.
+bool selectionsReadKeys(const abi::Library &library,
+                        const spattn_tensor *const *pageBounds) {
+  for (int32_t s = 0; s < library.numStages; ++s)
+    if (library.stageKinds[s] != abi::StageKind::Pages || !pageBounds ||
+        !pageBounds[s])
+      return true;
+  return false;
+}
+
 /// A call is decode-shaped when its one query tile has few enough rows for
 /// the few-row kernels.
 bool decodeShaped(const Call &call) {
@@ -222,9 +233,10 @@ bool decodeShaped(const Call &call) {
          rowBlock(call, 0, 0, 1, call.firstTile).rows <= call.kernels.fewRows;
 }
 
-/// A checked call on float32 tensors by `variant` under request values
-/// `combination`; `bf16Values`: they hold bf16 values
-/// (a bf16 call, widened), so the AMX kernels may run.
+/// A checked call by `variant` under request values `combination`: Q in
+/// float32, K and V in float32 or 16-bit (widened per span, and K in
+/// float32 when selection stages read it); `bf16Values`: they hold bf16
+/// values (a bf16 call), so the AMX kernels may run.
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                 const abi::Variant *variant, const rt::CallShape &shape,
                 const spattn_tensor *q, const spattn_tensor *k,
@@ -297,16 +309,21 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   if (q->dtype == SPATTN_F32)
     return attendFloat(library, kernels, variant, shape, q, k, v, o, lse,
                        pageBounds, options, combination, false);
-  // bf16 / fp16: through float32 copies (HalfPrecision.h).
-  FloatTensor wq, wk, wv, wo;
-  if (!widenToFloat(*q, wq) || !widenToFloat(*k, wk) || !widenToFloat(*v, wv) ||
+  // bf16 / fp16: Q through a float32 copy (HalfPrecision.h); K and V stay
+  // 16-bit and each span is widened where it is attended (AttendRows.cpp),
+  // so a decode step reads them in their own width, except K when a
+  // selection stage reads all of it (widened once, in float32).
+  FloatTensor wq, wk, wo;
+  const bool wideKeys = selectionsReadKeys(library, pageBounds);
+  if (!widenToFloat(*q, wq) || (wideKeys && !widenToFloat(*k, wk)) ||
       !floatLike(*o, wo))
     return rt::fail(SPATTN_ERROR_MEMORY,
                     std::string(library.name) +
                         ": no memory for the float32 copies of a 16-bit call");
   if (int status = attendFloat(library, kernels, variant, shape, &wq.tensor,
-                               &wk.tensor, &wv.tensor, &wo.tensor, lse, pageBounds,
-                               options, combination, q->dtype == SPATTN_BF16))
+                               wideKeys ? &wk.tensor : k, v, &wo.tensor, lse,
+                               pageBounds, options, combination,
+                               q->dtype == SPATTN_BF16))
     return status;
   narrowFromFloat(wo.tensor, *o);
   return SPATTN_OK;

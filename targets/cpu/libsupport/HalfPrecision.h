@@ -1,9 +1,10 @@
 //===- HalfPrecision.h - bf16 / fp16 tensors for the CPU kernels -*- C++ -*-===//
 //
-// The CPU driver works in float32. A call on bfloat16 or float16 tensors
-// (the spec's dtype) is converted on the way in (Q, K, V to contiguous
-// float32) and on the way out (O, rounded to nearest even); LSE stays
-// float32. A correct path on every CPU. On CPUs with AMX the kernels of a
+// The CPU kernels work in float32. A call on bfloat16 or float16 tensors
+// (the spec's dtype) is converted on the way in (Q to a contiguous float32
+// copy; K and V a span at a time where they are attended, widenRows) and on
+// the way out (O, rounded to nearest even); LSE stays float32. A correct
+// path on every CPU. On CPUs with AMX the kernels of a
 // bf16 spec round their operands back to bf16 (exactly: they were bf16)
 // and run both products on AMX tiles (targets/cpu/halide/AmxProducts.h).
 //
@@ -12,6 +13,7 @@
 #define SPATTN_TARGETS_CPU_LIBSUPPORT_HALFPRECISION_H
 
 #include "spattn/runtime.h"
+#include "targets/cpu/libsupport/InstructionSets.h"
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +34,12 @@ struct FloatTensor {
 /// `out` becomes a contiguous float32 copy of rank-4 tensor `t` (bf16 or
 /// fp16). False when out of memory.
 bool widenToFloat(const spattn_tensor &t, FloatTensor &out);
+
+/// Rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (bf16 or fp16)
+/// widened into `out`, D floats apart; bf16 with the loop compiled for
+/// `vectors` (which the CPU must have: hostVectors()).
+void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
+               int64_t count, float *out, HostVectors vectors);
 
 /// `out` becomes a contiguous float32 tensor shaped like `t`, not
 /// initialized. False when out of memory.

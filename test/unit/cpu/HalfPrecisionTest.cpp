@@ -5,10 +5,13 @@
 // subnormals, overflow to infinity) on millions of values; float to bf16
 // rounds to the nearest bf16 with ties to even, found by brute force.
 // Whole strided tensors widen to contiguous float32 and narrow back into
-// their strides element by element as the scalar conversions do.
+// their strides element by element as the scalar conversions do, and so do
+// runs of rows (widenRows, each loop version this CPU runs).
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/HalfPrecision.h"
+
+#include "RunnableVectors.h"
 
 #include <gtest/gtest.h>
 
@@ -137,6 +140,50 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
     }
   }
 }
+
+class WidenRows : public ::testing::TestWithParam<HostVectors> {};
+
+TEST_P(WidenRows, EqualTheScalarConversion) {
+  // Rows of D values (around the 16-value vectors), `stride` apart, from any
+  // (b, h, first row); every bit pattern's widening, NaNs included, and
+  // nothing written past count rows.
+  std::mt19937 rng(3);
+  for (spattn_dtype dtype : {SPATTN_BF16, SPATTN_F16})
+    for (int64_t D : {1, 15, 16, 17, 64, 128, 130}) {
+      const int64_t shape[4] = {2, 3, 40, D};
+      const int64_t strides[4] = {3 * 40 * (D + 3), 40 * (D + 3), D + 3, 1};
+      std::vector<uint16_t> bits(static_cast<size_t>(2 * strides[0]));
+      for (uint16_t &b : bits)
+        b = static_cast<uint16_t>(rng());
+      const spattn_tensor t{bits.data(), dtype, 4,
+                            {shape[0], shape[1], shape[2], shape[3]},
+                            {strides[0], strides[1], strides[2], strides[3]},
+                            SPATTN_MEMORY_HOST, 0};
+      for (int64_t row0 : {0, 7, 39})
+        for (int64_t count : {int64_t{1}, int64_t{3}, 40 - row0}) {
+          if (row0 + count > 40)
+            continue;
+          std::vector<float> out(static_cast<size_t>((count + 1) * D), -7.0f);
+          widenRows(t, 1, 2, row0, count, out.data(), GetParam());
+          for (int64_t r = 0; r < count; ++r)
+            for (int64_t d = 0; d < D; ++d) {
+              const uint16_t b = bits[strides[0] + 2 * strides[1] +
+                                      (row0 + r) * strides[2] + d];
+              const float want =
+                  dtype == SPATTN_BF16 ? bfloat16ToFloat(b) : halfToFloat(b);
+              const float got = out[r * D + d];
+              ASSERT_TRUE(bitsOf(got) == bitsOf(want) ||
+                          (std::isnan(got) && std::isnan(want)))
+                  << "D " << D << " row " << row0 + r << " d " << d;
+            }
+          for (int64_t d = 0; d < D; ++d)
+            ASSERT_EQ(out[count * D + d], -7.0f) << "written past the rows";
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, WidenRows, ::testing::ValuesIn(runnableVectors()),
+                         [](const auto &info) { return vectorsName(info.param); });
 
 } // namespace
 } // namespace spattn::cpu

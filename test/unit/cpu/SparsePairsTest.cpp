@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/SparsePairs.h"
 
+#include "RunnableVectors.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -36,19 +38,6 @@ std::vector<uint8_t> makeMask(int kind, int64_t rows, int64_t keys, double densi
                            : kind == 1 ? (p + 3 * keys - j) % 7 == 0
                                        : kind == 3;
   return mask;
-}
-
-/// The versions of the pairs and scan loops this CPU runs.
-std::vector<HostVectors> runnableVectors() {
-  std::vector<HostVectors> out = {HostVectors::Baseline};
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    out.push_back(HostVectors::Avx2);
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-    out.push_back(HostVectors::Avx512);
-#endif
-  return out;
 }
 
 class SparsePairsLoop : public ::testing::TestWithParam<HostVectors> {};
@@ -161,11 +150,7 @@ TEST_P(SparsePairsLoop, ScanEqualsAByteByByteCount) {
 
 INSTANTIATE_TEST_SUITE_P(Vectors, SparsePairsLoop,
                          ::testing::ValuesIn(runnableVectors()),
-                         [](const auto &info) {
-                           return info.param == HostVectors::Avx512 ? "avx512"
-                                  : info.param == HostVectors::Avx2 ? "avx2"
-                                                                    : "baseline";
-                         });
+                         [](const auto &info) { return vectorsName(info.param); });
 
 TEST(SparsePairs, NothingKeptLeavesTheStateAlone) {
   std::vector<float> q(2 * 8, 1.0f), k(8 * 4, 1.0f), acc(2 * 8, 0.5f);
