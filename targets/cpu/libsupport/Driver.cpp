@@ -228,14 +228,15 @@ bool selectionsReadKeys(const abi::Library &library,
 
 /// A call is decode-shaped when its one query tile has few enough rows for
 /// the few-row kernels.
-bool decodeShaped(const Call &call) {
-  return call.numTiles == 1 && call.kernels.fullFew &&
-         rowBlock(call, 0, 0, 1, call.firstTile).rows <= call.kernels.fewRows;
+bool decodeShaped(const CpuKernels &kernels, const core::TileGeometry &geometry) {
+  const int64_t tile = geometry.firstQueryTile();
+  return geometry.endQueryTile() - tile == 1 && kernels.fullFew &&
+         geometry.lastPositionOf(tile) - geometry.firstPositionOf(tile) + 1 <=
+             kernels.fewRows;
 }
 
 /// A checked call by `variant` under request values `combination`: Q in
-/// float32, K and V in float32 or 16-bit (widened per span, and K in
-/// float32 when selection stages read it); `bf16Values`: they hold bf16
+/// float32, K and V in float32 or 16-bit; `bf16Values`: they hold bf16
 /// values (a bf16 call), so the AMX kernels may run.
 int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                 const abi::Variant *variant, const rt::CallShape &shape,
@@ -248,11 +249,25 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   applyInstructionSetCap();
 
   const CpuKernels &chosen = kernels[variant - library.variants];
-  Call call{library, *variant, chosen, shape, *q, *k, *v, *o,
-            lse, abi::parametersAt(*variant, shape.keyLength, combination), {},
-            static_cast<float>(library.scale), 0, 0, 0};
   core::TileGeometry geometry{variant->tileQ, variant->tileK,
                               shape.queryLength, shape.keyLength};
+  const bool decode = decodeShaped(chosen, geometry);
+  // 16-bit K and V: a decode step widens each span where it attends it
+  // (AttendRows.cpp), so it reads them once, in their own width. A prefill
+  // attends each span from many query tiles: one float32 copy is cheaper.
+  // A selection stage that reads K reads all of it in float32.
+  FloatTensor wk, wv;
+  const bool wideKeys = !decode || selectionsReadKeys(library, pageBounds);
+  if ((k->dtype != SPATTN_F32 && wideKeys && !widenToFloat(*k, wk)) ||
+      (v->dtype != SPATTN_F32 && !decode && !widenToFloat(*v, wv)))
+    return rt::fail(SPATTN_ERROR_MEMORY,
+                    std::string(library.name) +
+                        ": no memory for the float32 copies of a 16-bit call");
+  const spattn_tensor *keys = wk.storage ? &wk.tensor : k;
+  const spattn_tensor *values = wv.storage ? &wv.tensor : v;
+  Call call{library, *variant, chosen, shape, *q, *keys, *values, *o,
+            lse, abi::parametersAt(*variant, shape.keyLength, combination), {},
+            static_cast<float>(library.scale), 0, 0, 0};
   call.firstTile = geometry.firstQueryTile();
   call.numTiles = geometry.endQueryTile() - call.firstTile;
   call.numKeyTiles = geometry.numKeyTiles();
@@ -265,7 +280,7 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
                   reinterpret_cast<uint8_t *>(&work));
   }
   int status;
-  if (decodeShaped(call)) {
+  if (decode) {
     status = runDecode(call, workers);
   } else {
     // Each tile holds a present row: tasks <= B * Hq * Lq (static_assert above).
@@ -309,20 +324,15 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   if (q->dtype == SPATTN_F32)
     return attendFloat(library, kernels, variant, shape, q, k, v, o, lse,
                        pageBounds, options, combination, false);
-  // bf16 / fp16: Q through a float32 copy (HalfPrecision.h); K and V stay
-  // 16-bit and each span is widened where it is attended (AttendRows.cpp),
-  // so a decode step reads them in their own width, except K when a
-  // selection stage reads all of it (widened once, in float32).
-  FloatTensor wq, wk, wo;
-  const bool wideKeys = selectionsReadKeys(library, pageBounds);
-  if (!widenToFloat(*q, wq) || (wideKeys && !widenToFloat(*k, wk)) ||
-      !floatLike(*o, wo))
+  // bf16 / fp16: Q and O through float32 copies (HalfPrecision.h); K and
+  // V as attendFloat decides.
+  FloatTensor wq, wo;
+  if (!widenToFloat(*q, wq) || !floatLike(*o, wo))
     return rt::fail(SPATTN_ERROR_MEMORY,
                     std::string(library.name) +
                         ": no memory for the float32 copies of a 16-bit call");
-  if (int status = attendFloat(library, kernels, variant, shape, &wq.tensor,
-                               wideKeys ? &wk.tensor : k, v, &wo.tensor, lse,
-                               pageBounds, options, combination,
+  if (int status = attendFloat(library, kernels, variant, shape, &wq.tensor, k, v,
+                               &wo.tensor, lse, pageBounds, options, combination,
                                q->dtype == SPATTN_BF16))
     return status;
   narrowFromFloat(wo.tensor, *o);

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <new>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 // Vector arguments of always-inline helpers: no ABI is involved.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -132,6 +136,44 @@ widenBfloat16Avx512(const uint16_t *from, int64_t stride, int64_t count, int64_t
                     float *out) {
   widenBfloat16Body(from, stride, count, n, out);
 }
+
+// fp16 rows with F16C's exact conversion (vcvtph2ps), 8 or 16 values at a
+// time: element by element, a prefill's spans cost as much as its kernels.
+__attribute__((target("avx2,f16c"))) void widenHalfAvx2(const uint16_t *from,
+                                                       int64_t stride, int64_t count,
+                                                       int64_t n, float *out) {
+  for (int64_t r = 0; r < count; ++r) {
+    const uint16_t *in = from + r * stride;
+    float *wide = out + r * n;
+    int64_t d = 0;
+    for (; d + 8 <= n; d += 8)
+      _mm256_storeu_ps(wide + d, _mm256_cvtph_ps(_mm_loadu_si128(
+                                     reinterpret_cast<const __m128i *>(in + d))));
+    for (; d < n; ++d)
+      wide[d] = widenHalf(in[d]);
+  }
+}
+
+__attribute__((target("avx512f,avx2,f16c"))) void
+widenHalfAvx512(const uint16_t *from, int64_t stride, int64_t count, int64_t n,
+                float *out) {
+  for (int64_t r = 0; r < count; ++r) {
+    const uint16_t *in = from + r * stride;
+    float *wide = out + r * n;
+    int64_t d = 0;
+    for (; d + 16 <= n; d += 16)
+      _mm512_storeu_ps(wide + d, _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(
+                                     reinterpret_cast<const __m256i *>(in + d))));
+    for (; d < n; ++d)
+      wide[d] = widenHalf(in[d]);
+  }
+}
+
+/// Every AVX2 CPU made has F16C, but nothing promises it.
+bool hasF16c() {
+  static const bool has = __builtin_cpu_supports("f16c");
+  return has;
+}
 #endif
 
 } // namespace
@@ -166,6 +208,12 @@ void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
   const int64_t D = t.shape[3], stride = t.strides[2];
   const uint16_t *from = static_cast<const uint16_t *>(t.data) + b * t.strides[0] +
                          h * t.strides[1] + row0 * stride;
+#if defined(__x86_64__)
+  if (t.dtype == SPATTN_F16 && vectors == HostVectors::Avx512 && hasF16c())
+    return widenHalfAvx512(from, stride, count, D, out);
+  if (t.dtype == SPATTN_F16 && vectors == HostVectors::Avx2 && hasF16c())
+    return widenHalfAvx2(from, stride, count, D, out);
+#endif
   if (t.dtype == SPATTN_F16) {
     for (int64_t r = 0; r < count; ++r)
       widenRow(t.dtype, from + r * stride, D, out + r * D);

@@ -36,8 +36,8 @@ struct FloatTensor {
 bool widenToFloat(const spattn_tensor &t, FloatTensor &out);
 
 /// Rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (bf16 or fp16)
-/// widened into `out`, D floats apart; bf16 with the loop compiled for
-/// `vectors` (which the CPU must have: hostVectors()).
+/// widened into `out`, D floats apart, with the loop compiled for `vectors`
+/// (which the CPU must have: hostVectors(); fp16 also needs F16C).
 void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
                int64_t count, float *out, HostVectors vectors);
 
