@@ -3,6 +3,7 @@
 #include "Measure.h"
 
 #include "compiler/library/LibraryApi.h"
+#include "targets/cpu/libsupport/HalfPrecision.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Format.h"
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace spattn::bench {
@@ -31,14 +31,10 @@ void fillUniform(std::vector<float> &values, uint64_t seed) {
   }
 }
 
-/// The bfloat16 nearest to each value (ties to even; the values are finite).
+/// The bfloat16 nearest to each value (the library's own rounding).
 std::vector<uint16_t> toBfloat16(const std::vector<float> &values) {
   std::vector<uint16_t> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &values[i], sizeof bits);
-    out[i] = static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
-  }
+  std::transform(values.begin(), values.end(), out.begin(), cpu::floatToBfloat16);
   return out;
 }
 
