@@ -15,8 +15,8 @@
 #include "Measure.h"
 
 #include "compiler/library/LibraryMask.h"
-#include "targets/cpu/libsupport/HalfPrecision.h"
 #include "reference/Density.h"
+#include "spattn/half_precision.hpp"
 
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Path.h"
@@ -58,7 +58,7 @@ void narrowTensor(spattn_tensor &t, std::vector<uint16_t> &storage) {
   const float *data = static_cast<const float *>(t.data);
   storage.resize(count);
   for (int64_t i = 0; i < count; ++i)
-    storage[i] = cpu::floatToBfloat16(data[i]);
+    storage[i] = floatToBfloat16(data[i]);
   t.data = storage.data();
   t.dtype = SPATTN_BF16;
 }

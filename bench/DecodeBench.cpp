@@ -3,7 +3,7 @@
 #include "Measure.h"
 
 #include "compiler/library/LibraryApi.h"
-#include "targets/cpu/libsupport/HalfPrecision.h"
+#include "spattn/half_precision.hpp"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Format.h"
@@ -34,7 +34,7 @@ void fillUniform(std::vector<float> &values, uint64_t seed) {
 /// The bfloat16 nearest to each value (the library's own rounding).
 std::vector<uint16_t> toBfloat16(const std::vector<float> &values) {
   std::vector<uint16_t> out(values.size());
-  std::transform(values.begin(), values.end(), out.begin(), cpu::floatToBfloat16);
+  std::transform(values.begin(), values.end(), out.begin(), floatToBfloat16);
   return out;
 }
 
@@ -58,13 +58,14 @@ llvm::Expected<int32_t> pagesStage(const LibraryApi &lib) {
 }
 
 struct DecodeLibraries {
-  LibraryApi dense, denseBf16, quest;
+  LibraryApi dense, denseBf16, quest, questBf16;
 };
 
 llvm::Error load(DecodeLibraries &libs) {
   for (auto [lib, name] : {std::pair{&libs.dense, "gqa_dense"},
                            std::pair{&libs.denseBf16, "gqa_dense_bf16"},
-                           std::pair{&libs.quest, "gqa_quest"}}) {
+                           std::pair{&libs.quest, "gqa_quest"},
+                           std::pair{&libs.questBf16, "gqa_quest_bf16"}}) {
     llvm::SmallString<256> file(SPATTN_BENCH_LIB_DIR);
     llvm::sys::path::append(file, name, std::string("lib") + name + ".so");
     if (llvm::Error error = lib->load(file, name))
@@ -84,6 +85,10 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
   if (!stage)
     return stage.takeError();
   const int64_t page = libs.quest.pageSize(*stage);
+  if (llvm::Expected<int32_t> same = pagesStage(libs.questBf16);
+      !same || *same != *stage || libs.questBf16.pageSize(*same) != page)
+    return same ? llvm::createStringError("@gqa_quest_bf16 must page as @gqa_quest")
+                : same.takeError();
 
   const std::vector<int64_t> batches = quick ? std::vector<int64_t>{1}
                                              : std::vector<int64_t>{1, 8};
@@ -107,13 +112,15 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
         "step (GB/s over those bytes, against the triad roofline); Quest keeps "
         "1/16 of the keys in pages of " << page << ", its bounds recomputed "
         "per call or kept by the caller (a step: update the new key's page, "
-        "then attend). Dense bf16: the same step on bfloat16 Q, K, V (half "
-        "the bytes of K and V).\n\n"
+        "then attend). bf16: the same steps on bfloat16 Q, K, V (half "
+        "the bytes of K and V), Quest's bounds computed per call or kept, "
+        "from the bf16 K.\n\n"
         "| B | Lk | dense ms | dense GB/s | % of triad | quest ms | vs dense | "
-        "quest, kept bounds ms | vs dense | dense bf16 ms | vs float32 |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "quest, kept bounds ms | vs dense | dense bf16 ms | vs float32 | "
+        "quest bf16 ms | quest bf16, kept bounds ms | vs dense bf16 |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   // The targets look at the longest Lk, every batch.
-  double worstShare = 1e9, worstQuest = 1e9, worstBf16 = 1e9;
+  double worstShare = 1e9, worstQuest = 1e9, worstBf16 = 1e9, worstQuestBf16 = 1e9;
   for (int64_t batch : batches)
     for (int64_t length : lengths) {
       spattn_tensor q = view(queries.data(), SPATTN_F32, batch, kQueryHeads, 1, 1, kHeadDim);
@@ -154,24 +161,41 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
         if (status == SPATTN_OK)
           status = libs.denseBf16.attention(&q16, &k16, &v16, &o16, nullptr, &options);
       });
+      double questBf16 = medianSeconds([&] {
+        if (status == SPATTN_OK)
+          status = libs.questBf16.attention(&q16, &k16, &v16, &o16, nullptr, &options);
+      });
+      if (status == SPATTN_OK)
+        status = libs.questBf16.updatePageBounds(&k16, 0, *stage, &pageBounds);
+      double keptBf16 = medianSeconds([&] {
+        if (status == SPATTN_OK)
+          status =
+              libs.questBf16.updatePageBounds(&k16, length - 1, *stage, &pageBounds);
+        if (status == SPATTN_OK)
+          status = libs.questBf16.attentionWithPageBounds(&q16, &k16, &v16, &o16,
+                                                          nullptr, given.data(),
+                                                          &options);
+      });
       if (status != SPATTN_OK)
         return llvm::createStringError(
             "decode at B = " + llvm::Twine(batch) + ", Lk = " + llvm::Twine(length) +
             ": " + libs.dense.lastError() + libs.quest.lastError() +
-            libs.denseBf16.lastError());
+            libs.denseBf16.lastError() + libs.questBf16.lastError());
       double bytes = 2.0 * batch * kKVHeads * length * kHeadDim * sizeof(float);
       double gbps = bytes / dense / 1e9;
       os << "| " << batch << " | " << length / 1024 << "K | "
          << llvm::format("%.2f | %.1f | %.0f%% | %.2f | %.2fx | %.2f | %.2fx | "
-                         "%.2f | %.2fx |\n",
+                         "%.2f | %.2fx | %.2f | %.2f | %.2fx |\n",
                          dense * 1e3, gbps, 100 * gbps / bandwidth, quest * 1e3,
                          dense / quest, kept * 1e3, dense / kept, bf16 * 1e3,
-                         dense / bf16);
+                         dense / bf16, questBf16 * 1e3, keptBf16 * 1e3,
+                         bf16 / keptBf16);
       os.flush();
       if (length == capacity) {
         worstShare = std::min(worstShare, gbps / bandwidth);
         worstQuest = std::min(worstQuest, dense / kept);
         worstBf16 = std::min(worstBf16, dense / bf16);
+        worstQuestBf16 = std::min(worstQuestBf16, bf16 / keptBf16);
       }
     }
   auto verdict = [&](bool met) { return met ? " (met)\n" : " (NOT met)\n"; };
@@ -183,6 +207,9 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
      << llvm::format("- dense bf16 step vs float32 (half the bytes; no target, 2x "
                      "bounds it): %.2fx\n",
                      worstBf16)
+     << llvm::format("- Quest bf16 with kept bounds vs dense bf16 (no target of "
+                     "its own): %.2fx\n",
+                     worstQuestBf16)
      << "\n";
   return llvm::Error::success();
 }

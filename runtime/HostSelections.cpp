@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "spattn/host_selections.hpp"
+#include "spattn/half_precision.hpp"
 
 #include "core/LaneDot.h"
 
@@ -245,9 +246,37 @@ float pageScore(const float *query, const float *bounds, int64_t dim) {
   });
 }
 
+inline float sameFloat(float value) { return value; }
+
+/// updatePageBounds on keys stored as `Element`, widened by `Widen`
+/// (exactly, so the bounds hold the keys' own values).
+template <typename Element, float (*Widen)(Element)>
+void updateBoundsOf(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
+                    int64_t rowStride) {
+  assert(page >= 1 && "page sizes are verified to be >= 1");
+  const int64_t dim = k.dim;
+  auto key = [&](int64_t j) {
+    return static_cast<const Element *>(k.data) + j * k.rowStride;
+  };
+  for (int64_t p = firstKey / page; p * page < k.rows; ++p) {
+    float *lo = bounds + p * rowStride, *hi = lo + dim;
+    const Element *first = key(p * page);
+    for (int64_t d = 0; d < dim; ++d)
+      lo[d] = hi[d] = Widen(first[d]);
+    for (int64_t j = p * page + 1; j < std::min(k.rows, (p + 1) * page); ++j) {
+      const Element *row = key(j);
+      for (int64_t d = 0; d < dim; ++d) {
+        const float x = Widen(row[d]);
+        lo[d] = std::min(lo[d], x);
+        hi[d] = std::max(hi[d], x);
+      }
+    }
+  }
+}
+
 /// The page bounds of k, computed into this thread's buffer: reused, so a
 /// decode step does not fault in fresh memory on every call.
-HeadRows computedPageBounds(HeadRows k, int64_t page, int64_t numPages) {
+HeadRows computedPageBounds(StoredRows k, int64_t page, int64_t numPages) {
   static thread_local std::vector<float> rows;
   const int64_t width = 2 * k.dim;
   rows.resize(numPages * width);
@@ -359,7 +388,7 @@ void selectRandomBlocks(const SelectionCall &call, int64_t block, int64_t count,
 }
 
 void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries,
-                 HeadRows k, HeadRows bounds, int64_t page, int64_t count,
+                 StoredRows k, HeadRows bounds, int64_t page, int64_t count,
                  const std::vector<Selection *> &out) {
   assert(page >= 1 && "page sizes are verified to be >= 1");
   const int64_t lq = call.queryLength, lk = call.keyLength;
@@ -398,22 +427,17 @@ void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries
   }
 }
 
-void updatePageBounds(HeadRows k, int64_t page, int64_t firstKey, float *bounds,
+void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
                       int64_t rowStride) {
-  assert(page >= 1 && "page sizes are verified to be >= 1");
-  const int64_t dim = k.dim;
-  for (int64_t p = firstKey / page; p * page < k.rows; ++p) {
-    float *lo = bounds + p * rowStride, *hi = lo + dim;
-    const float *first = k.row(p * page);
-    std::copy_n(first, dim, lo);
-    std::copy_n(first, dim, hi);
-    for (int64_t j = p * page + 1; j < std::min(k.rows, (p + 1) * page); ++j) {
-      const float *key = k.row(j);
-      for (int64_t d = 0; d < dim; ++d) {
-        lo[d] = std::min(lo[d], key[d]);
-        hi[d] = std::max(hi[d], key[d]);
-      }
-    }
+  switch (k.dtype) {
+  case SPATTN_BF16:
+    return updateBoundsOf<uint16_t, bfloat16ToFloat>(k, page, firstKey, bounds,
+                                                     rowStride);
+  case SPATTN_F16:
+    return updateBoundsOf<uint16_t, halfToFloat>(k, page, firstKey, bounds,
+                                                 rowStride);
+  default:
+    return updateBoundsOf<float, sameFloat>(k, page, firstKey, bounds, rowStride);
   }
 }
 

@@ -147,6 +147,16 @@ HeadRows headRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
   return HeadRows{data, length, t.strides[2], dim};
 }
 
+/// Rows [0, length) of head h of batch element b of a rank-4 tensor in its
+/// own dtype (float32, bf16 or fp16), `dim` elements each.
+StoredRows storedRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
+                      int64_t dim) {
+  const int64_t bytes = t.dtype == SPATTN_F32 ? 4 : 2;
+  const char *data = static_cast<const char *>(t.data) +
+                     (b * t.strides[0] + h * t.strides[1]) * bytes;
+  return StoredRows{data, t.dtype, length, t.strides[2], dim};
+}
+
 } // namespace
 
 StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
@@ -159,7 +169,7 @@ StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
              static_cast<float>(library.scale), firstHead};
   for (int64_t h = firstHead; h < firstHead + numHeads; ++h)
     in.q.push_back(headRows(q, batch, h, shape.queryLength, shape.headDim));
-  in.k = headRows(k, batch, kvHead, shape.keyLength, shape.headDim);
+  in.k = storedRows(k, batch, kvHead, shape.keyLength, shape.headDim);
   in.pageBounds.resize(library.numStages);
   for (int32_t s = 0; s < library.numStages; ++s)
     if (pageBounds && pageBounds[s] && library.stageKinds[s] == StageKind::Pages)
@@ -191,9 +201,11 @@ int64_t pageSize(const Library &library, int32_t stage) {
 int updatePageBounds(const Library &library, const spattn_tensor *k,
                      int64_t firstKey, int32_t stage, spattn_tensor *bounds) {
   rt::clearError();
-  // Page bounds are computed on the host from host float32 K.
-  static constexpr rt::TargetAccepts host = {"page bounds update", 1u << SPATTN_F32,
-                                             SPATTN_MEMORY_HOST};
+  // Page bounds are computed on the host from host K in its own width.
+  static constexpr rt::TargetAccepts host = {
+      "page bounds update",
+      (1u << SPATTN_F32) | (1u << SPATTN_BF16) | (1u << SPATTN_F16),
+      SPATTN_MEMORY_HOST};
   rt::CallShape shape;
   if (int status = rt::checkKey(library.shape(host), k, shape))
     return status;
@@ -205,7 +217,7 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
     for (int64_t h = 0; h < shape.numKVHeads; ++h) {
       float *rows = static_cast<float *>(bounds->data) + b * bounds->strides[0] +
                     h * bounds->strides[1];
-      host::updatePageBounds(headRows(*k, b, h, shape.keyLength, shape.headDim),
+      host::updatePageBounds(storedRows(*k, b, h, shape.keyLength, shape.headDim),
                              page, firstKey, rows, bounds->strides[2]);
     }
   return SPATTN_OK;

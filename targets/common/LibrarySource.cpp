@@ -157,7 +157,7 @@ private:
       std::string out = "heads.results[g]->selection";
       switch (stage.kind) {
       case StageKind::TopkBlocks:
-        os << "spattn::host::selectTopkBlocks(" << call << ", " << query << ", in.k, "
+        os << "spattn::host::selectTopkBlocks(" << call << ", " << query << ", in.k.floats(), "
            << stage.block << ", " << count(0) << ", " << out << ");\n";
         break;
       case StageKind::RandomBlocks:
@@ -165,13 +165,13 @@ private:
            << count(0) << ", uint64_t(" << stage.seed << "ull), " << out << ");\n";
         break;
       case StageKind::Mass:
-        os << "spattn::host::selectMassBlocks(" << call << ", " << query << ", in.k, "
+        os << "spattn::host::selectMassBlocks(" << call << ", " << query << ", in.k.floats(), "
            << stage.block << ", " << count(0) << ", "
            << llvm::format("%.17g", stage.gamma) << ", " << out << ");\n";
         break;
       case StageKind::VerticalSlash:
         os << "spattn::host::selectVerticalSlash(" << call << ", " << query
-           << ", in.k, " << count(0) << ", " << count(1) << ", " << count(2) << ", "
+           << ", in.k.floats(), " << count(0) << ", " << count(1) << ", " << count(2) << ", "
            << out << ");\n      spattn::abi::indexVerticalSlash(*heads.results[g], "
                      "in.call.keyLength);\n";
         break;

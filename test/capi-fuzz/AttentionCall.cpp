@@ -103,12 +103,8 @@ void makePageBounds(FuzzedLibrary &lib, Random &random, AttentionCall &call) {
   const int32_t stages = lib.api.numStages();
   call.pageBoundsArray.assign(stages, nullptr);
   call.junk.resize(stages);
-  std::vector<float> kFloat;
-  spattn_tensor kDesc = call.k->view();
-  if (call.dtype != SPATTN_F32) { // the update reads float32 K
-    kFloat = call.k->contiguous();
-    kDesc = lib.contiguous(kFloat.data(), SPATTN_F32, 4, call.k->view().shape);
-  }
+  // The call's own K, in its dtype and strides.
+  const spattn_tensor kDesc = call.k->view();
   for (int32_t s = 0; s < stages; ++s) {
     const int64_t page = lib.api.pageSize(s);
     if (page == 0) { // not read: junk must not matter
@@ -160,19 +156,26 @@ AttentionCall::Named AttentionCall::outputs() const {
 
 std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
                                           bool faults, bool pageBounds,
-                                          bool queryKeyOnly) {
+                                          CallTensors tensors) {
   auto call = std::make_unique<AttentionCall>();
   const mlir::spattn::SpecConfig &config = lib.config();
   randomLengths(lib, random, faults, *call);
-  // Selections and page bounds read float32 only; a fault may change that.
-  call->dtype = queryKeyOnly ? SPATTN_F32 : randomDtype(lib, random);
+  // Selections read float32 only; a fault may change that.
+  const bool queryKeyOnly = tensors != CallTensors::Attention;
+  call->dtype = tensors == CallTensors::Attention ? randomDtype(lib, random)
+                : tensors == CallTensors::Key
+                    ? random.pick({SPATTN_F32, SPATTN_F16, SPATTN_BF16})
+                    : SPATTN_F32;
   const int64_t B = call->batch, D = config.headDim;
-  call->q = makeTensor({B, config.numQHeads, call->queryLength, D}, call->dtype,
-                       true, random);
+  if (tensors != CallTensors::Key) {
+    call->q = makeTensor({B, config.numQHeads, call->queryLength, D}, call->dtype,
+                         true, random);
+    call->qArg = &call->q->desc;
+  }
   call->k = makeTensor({B, config.numKVHeads, call->keyLength, D}, call->dtype,
                        true, random);
-  call->qArg = &call->q->desc;
   call->kArg = &call->k->desc;
+  call->updatesBounds = tensors == CallTensors::Key;
   if (!queryKeyOnly) {
     call->v = makeTensor({B, config.numKVHeads, call->keyLength, D}, call->dtype,
                          true, random);

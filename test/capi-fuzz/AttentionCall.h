@@ -43,12 +43,18 @@ struct AttentionCall {
   Named outputs() const;
 };
 
-/// A random call of `lib` (faults too when `faults`): `pageBounds` uses
-/// <name>_attention_with_page_bounds. Q and K only, when `queryKeyOnly`
-/// (selection calls, float32).
+/// The tensors a fuzzed call passes.
+enum class CallTensors {
+  Attention, // Q, K, V, O (and LSE) in a dtype the library takes
+  QueryKey,  // a selection's Q and K, float32
+  Key,       // a page bounds update's K: float32, bf16 or fp16
+};
+
+/// A random call of `lib` (faults too when `faults`) passing `tensors`:
+/// `pageBounds` uses <name>_attention_with_page_bounds.
 std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
                                           bool faults, bool pageBounds,
-                                          bool queryKeyOnly);
+                                          CallTensors tensors);
 
 /// Prints the call's tensors and faults when SPATTN_CAPI_FUZZ_VERBOSE is
 /// set, for replaying one call.

@@ -10,7 +10,7 @@ namespace spattn::capifuzz {
 void fuzzAttention(FuzzedLibrary &lib, Random &random, Outcomes &outcomes,
                    bool pageBounds) {
   std::unique_ptr<AttentionCall> call =
-      randomCall(lib, random, /*faults=*/true, pageBounds, /*queryKeyOnly=*/false);
+      randomCall(lib, random, /*faults=*/true, pageBounds, CallTensors::Attention);
   int status = runAttention(lib, *call);
   checkAttentionCall(lib, *call, status, random, outcomes);
 }
@@ -40,7 +40,7 @@ std::string malformedSelection(const spattn_selection &sel, int64_t keyLength) {
 
 void fuzzSelection(FuzzedLibrary &lib, Random &random, Outcomes &outcomes) {
   std::unique_ptr<AttentionCall> call =
-      randomCall(lib, random, /*faults=*/true, false, /*queryKeyOnly=*/true);
+      randomCall(lib, random, /*faults=*/true, false, CallTensors::QueryKey);
   const int32_t stages = lib.api.numStages();
   int64_t batch = random.between(0, call->batch - 1);
   int64_t head = random.between(0, lib.config().numQHeads - 1);

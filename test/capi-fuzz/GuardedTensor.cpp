@@ -1,7 +1,7 @@
 //===- GuardedTensor.cpp - A strided tensor with guard zones --------------===//
 #include "GuardedTensor.h"
 
-#include "targets/cpu/libsupport/HalfPrecision.h"
+#include "spattn/half_precision.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -109,8 +109,8 @@ void GuardedTensor::fillValues(Random &random) {
         std::memcpy(p, &x, 4);
         continue;
       }
-      uint16_t bits = layout.dtype == SPATTN_F16 ? cpu::floatToHalf(x)
-                                                 : cpu::floatToBfloat16(x);
+      uint16_t bits = layout.dtype == SPATTN_F16 ? floatToHalf(x)
+                                                 : floatToBfloat16(x);
       std::memcpy(p, &bits, 2);
     }
   });
@@ -136,8 +136,8 @@ std::vector<float> GuardedTensor::contiguous() const {
       }
       uint16_t bits;
       std::memcpy(&bits, p, 2);
-      out.push_back(layout.dtype == SPATTN_F16 ? cpu::halfToFloat(bits)
-                                               : cpu::bfloat16ToFloat(bits));
+      out.push_back(layout.dtype == SPATTN_F16 ? halfToFloat(bits)
+                                               : bfloat16ToFloat(bits));
     }
   });
   return out;

@@ -45,10 +45,7 @@ void checkIncremental(FuzzedLibrary &lib, const AttentionCall &call,
 
 void fuzzPageBoundsUpdate(FuzzedLibrary &lib, Random &random, Outcomes &outcomes) {
   std::unique_ptr<AttentionCall> call =
-      randomCall(lib, random, /*faults=*/false, false, /*queryKeyOnly=*/true);
-  call->q.reset(); // an update reads K only
-  call->qArg = nullptr;
-  call->updatesBounds = true;
+      randomCall(lib, random, /*faults=*/false, false, CallTensors::Key);
   const int32_t stages = lib.api.numStages();
   std::vector<int32_t> pagesStages;
   for (int32_t s = 0; s < stages; ++s)

@@ -15,7 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "ReferenceCheck.h"
 
-#include "targets/cpu/libsupport/HalfPrecision.h"
+#include "spattn/half_precision.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,10 +26,10 @@ namespace {
 std::vector<uint16_t> roundTo(spattn_dtype dtype, Tensor &t) {
   std::vector<uint16_t> bits(t.data.size());
   for (size_t i = 0; i < bits.size(); ++i) {
-    bits[i] = dtype == SPATTN_BF16 ? cpu::floatToBfloat16(t.data[i])
-                                   : cpu::floatToHalf(t.data[i]);
-    t.data[i] = dtype == SPATTN_BF16 ? cpu::bfloat16ToFloat(bits[i])
-                                     : cpu::halfToFloat(bits[i]);
+    bits[i] = dtype == SPATTN_BF16 ? floatToBfloat16(t.data[i])
+                                   : floatToHalf(t.data[i]);
+    t.data[i] = dtype == SPATTN_BF16 ? bfloat16ToFloat(bits[i])
+                                     : halfToFloat(bits[i]);
   }
   return bits;
 }
@@ -69,8 +69,8 @@ TEST_P(HalfPrecisionExample, MatchesReferenceOnRoundedInputs) {
         ASSERT_EQ(lib->attention(&dq, &dk, &dv, &dout, &r.lse.desc, nullptr), SPATTN_OK)
             << lib->lastError();
         for (size_t i = 0; i < o.size(); ++i)
-          r.o.data[i] = dtype == SPATTN_BF16 ? cpu::bfloat16ToFloat(o[i])
-                                             : cpu::halfToFloat(o[i]);
+          r.o.data[i] = dtype == SPATTN_BF16 ? bfloat16ToFloat(o[i])
+                                             : halfToFloat(o[i]);
         ErrorBound error = compareWithReference(*lib, shape, r, seed++);
         EXPECT_LE(error.out, bound) << name << " Lq " << shape.queryLength << " Lk " << lk;
         EXPECT_LE(error.lse, 1e-4) << name << " Lq " << shape.queryLength << " Lk " << lk;

@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "LoadedLibrary.h"
 
-#include "targets/cpu/libsupport/HalfPrecision.h"
+#include "spattn/half_precision.hpp"
 
 #include <gtest/gtest.h>
 
@@ -215,8 +215,9 @@ TEST(PageBounds, IncrementalDecodeMatchesAtEveryStep) {
 }
 
 TEST(PageBounds, HalfPrecisionCallsGetTheSameBits) {
-  // quest is an f16 spec: bounds from K rounded to f16 (then exact in
-  // float32) serve calls on the f16 tensors.
+  // quest is an f16 spec: bounds kept from the f16 K itself (a 16-bit KV
+  // cache) equal those of its float32 values and serve calls on the f16
+  // tensors.
   PagesLibrary pl = quest();
   ASSERT_TRUE(pl.ready());
   const mlir::spattn::SpecConfig &c = pl.config;
@@ -229,8 +230,8 @@ TEST(PageBounds, HalfPrecisionCallsGetTheSameBits) {
   auto toHalf = [](Tensor &t, std::vector<uint16_t> &bits) {
     bits.resize(t.data.size());
     for (size_t i = 0; i < bits.size(); ++i) {
-      bits[i] = cpu::floatToHalf(t.data[i]);
-      t.data[i] = cpu::halfToFloat(bits[i]);
+      bits[i] = floatToHalf(t.data[i]);
+      t.data[i] = halfToFloat(bits[i]);
     }
     spattn_tensor d = t.desc;
     d.data = bits.data();
@@ -239,9 +240,14 @@ TEST(PageBounds, HalfPrecisionCallsGetTheSameBits) {
   };
   std::vector<uint16_t> qBits, kBits, vBits;
   spattn_tensor qh = toHalf(q, qBits), kh = toHalf(k, kBits), vh = toHalf(v, vBits);
-  Bounds bounds(c.numKVHeads, pl.pages(lk), c.headDim);
-  ASSERT_EQ(pl.lib->updatePageBounds(&k.desc, 0, pl.stage, &bounds.desc), SPATTN_OK)
+  Bounds bounds(c.numKVHeads, pl.pages(lk), c.headDim),
+      floatBounds(c.numKVHeads, pl.pages(lk), c.headDim);
+  ASSERT_EQ(pl.lib->updatePageBounds(&kh, 0, pl.stage, &bounds.desc), SPATTN_OK)
       << pl.lib->lastError();
+  ASSERT_EQ(pl.lib->updatePageBounds(&k.desc, 0, pl.stage, &floatBounds.desc),
+            SPATTN_OK)
+      << pl.lib->lastError();
+  EXPECT_EQ(bounds.data, floatBounds.data);
   std::vector<uint16_t> plain(kBatch * c.numQHeads * c.headDim),
       withBounds(plain.size());
   spattn_tensor o1 = qh, o2 = qh;
@@ -320,10 +326,15 @@ TEST_F(PageBoundsBadCalls, NullPointers) {
 TEST_F(PageBoundsBadCalls, Dtype) {
   bounds.desc.dtype = SPATTN_F16;
   expectFailure(SPATTN_ERROR_DTYPE, "must be float32");
-  spattn_tensor kHalf = k.desc;
-  kHalf.dtype = SPATTN_F16;
-  EXPECT_EQ(pl.lib->updatePageBounds(&kHalf, 0, pl.stage, &bounds.desc),
+  bounds.desc.dtype = SPATTN_F32;
+  // K may be float32, bf16 or fp16 (the bounds of a 16-bit cache), nothing else.
+  spattn_tensor kOther = k.desc;
+  kOther.dtype = static_cast<spattn_dtype>(7);
+  EXPECT_EQ(pl.lib->updatePageBounds(&kOther, 0, pl.stage, &bounds.desc),
             SPATTN_ERROR_DTYPE);
+  EXPECT_NE(std::string(pl.lib->lastError()).find("takes float32, float16, bfloat16"),
+            std::string::npos)
+      << pl.lib->lastError();
 }
 
 TEST_F(PageBoundsBadCalls, Shapes) {

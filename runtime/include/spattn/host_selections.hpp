@@ -23,6 +23,7 @@ namespace spattn::host {
 using abi::HeadRows;
 using abi::Selection;
 using abi::SelectionCall;
+using abi::StoredRows;
 
 void selectTopkBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
                       int64_t block, int64_t count, Selection &out);
@@ -34,15 +35,16 @@ void selectRandomBlocks(const SelectionCall &call, int64_t block,
 /// pages for query heads that read one kv head, in one pass over its page
 /// bounds: queries[g] chooses *out[g]. `bounds` are rows as
 /// updatePageBounds writes them (at least ceil(Lk / page)), or data null to
-/// compute them from k here; the scores are the same either way.
+/// compute them from k (in its own width) here; the scores are the same
+/// either way.
 void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries,
-                 HeadRows k, HeadRows bounds, int64_t page, int64_t count,
+                 StoredRows k, HeadRows bounds, int64_t page, int64_t count,
                  const std::vector<Selection *> &out);
 /// The page bounds of k in pages of `page` keys: row p, at
 /// bounds + p * rowStride, holds the per-dimension minimum of the page's
-/// keys, then their maximum (2 * k.dim floats). Rewrites the rows of the
-/// pages holding keys firstKey .. k.rows - 1.
-void updatePageBounds(HeadRows k, int64_t page, int64_t firstKey, float *bounds,
+/// keys, then their maximum (2 * k.dim floats; 16-bit keys widen exactly).
+/// Rewrites the rows of the pages holding keys firstKey .. k.rows - 1.
+void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
                       int64_t rowStride);
 void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
                          int64_t verticals, int64_t slashes,

@@ -18,6 +18,7 @@
 #include "core/TokenProgram.h"
 #include "spattn/runtime_internal.hpp"
 
+#include <cassert>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -26,7 +27,7 @@
 
 namespace spattn::abi {
 
-constexpr int32_t kLibraryAbiVersion = 5;
+constexpr int32_t kLibraryAbiVersion = 6;
 
 /// A run-length table of one value over lengths: value[k] holds for L in
 /// [start[k], start[k + 1]) (the last run up to the bucket's end).
@@ -44,6 +45,30 @@ struct HeadRows {
   int64_t rowStride = 0;
   int64_t dim = 0;
   const float *row(int64_t r) const { return data + r * rowStride; }
+};
+
+/// One head's rows as the caller stores them: float32, bf16 or fp16
+/// elements, row r at element r * rowStride (the page bounds read K in its
+/// own width; the other stages read float32).
+struct StoredRows {
+  const void *data = nullptr;
+  spattn_dtype dtype = SPATTN_F32;
+  int64_t rows = 0;
+  int64_t rowStride = 0;
+  int64_t dim = 0;
+
+  StoredRows() = default;
+  StoredRows(const void *data, spattn_dtype dtype, int64_t rows, int64_t rowStride,
+             int64_t dim)
+      : data(data), dtype(dtype), rows(rows), rowStride(rowStride), dim(dim) {}
+  /// float32 rows are stored rows too.
+  StoredRows(HeadRows rows)
+      : StoredRows(rows.data, SPATTN_F32, rows.rows, rows.rowStride, rows.dim) {}
+  /// The same rows as HeadRows: only for float32 data.
+  HeadRows floats() const {
+    assert(dtype == SPATTN_F32 && "a selection stage reads float32 K");
+    return {static_cast<const float *>(data), rows, rowStride, dim};
+  }
 };
 
 /// The call's geometry as the selection stages need it.
@@ -136,7 +161,9 @@ private:
 struct StageInputs {
   SelectionCall call;       // head: the first query head
   std::vector<HeadRows> q;  // query heads call.head, call.head + 1, ...
-  HeadRows k;
+  /// float32 unless the only stages reading K are pages stages (a 16-bit
+  /// decode step keeps K in its own width).
+  StoredRows k;
   /// Per stage: the page bounds the caller keeps for this (batch, kv head),
   /// rows of 2 * dim floats (<name>_update_page_bounds); data null when the
   /// stage computes them from K.
@@ -251,7 +278,7 @@ int checkPageBounds(const Library &library, const rt::CallShape &shape,
 int64_t pageSize(const Library &library, int32_t stage);
 
 /// `<name>_update_page_bounds`: recomputes the bound rows of the pages
-/// holding keys firstKey .. Lk - 1 of host float32 K.
+/// holding keys firstKey .. Lk - 1 of host K (float32, bf16 or fp16).
 int updatePageBounds(const Library &library, const spattn_tensor *k,
                      int64_t firstKey, int32_t stage, spattn_tensor *bounds);
 
@@ -277,8 +304,9 @@ std::vector<int64_t> parametersAt(const Variant &variant, int64_t length,
                                   int64_t combination);
 
 /// Selection inputs of query heads [firstHead, firstHead + numHeads) of
-/// `batch`, which read one kv head, over host float32 Q and K and the
-/// caller's page bounds (checked; may be null).
+/// `batch`, which read one kv head, over host float32 Q, host K (float32,
+/// or 16-bit when only pages stages read it) and the caller's page bounds
+/// (checked; may be null).
 StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
                         const spattn_tensor &q, const spattn_tensor &k,
                         const spattn_tensor *const *pageBounds, int64_t batch,

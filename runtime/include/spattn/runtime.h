@@ -16,8 +16,8 @@ extern "C" {
 #endif
 
 /* Element types. Which ones a library takes is its target's business (cpu:
- * float32; cuda: float16 and bfloat16); another gets SPATTN_ERROR_DTYPE with
- * a message. */
+ * float32 and the spec's dtype; cuda: float16 and bfloat16); another gets
+ * SPATTN_ERROR_DTYPE with a message. */
 typedef enum {
   SPATTN_F32 = 0,
   SPATTN_F16 = 1,

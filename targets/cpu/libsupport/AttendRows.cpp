@@ -166,26 +166,46 @@ int attendRows(const Call &call, const RowBlock &block,
   View2D qtView(transposedQueries, kFloat, D, KR, 1, KR);
   halide_buffer_t *floatQueries = transposed ? &qtView.buffer : &qView.buffer;
   // K and V of the span being attended, from its first key: the caller's
-  // float32 rows, or 16-bit rows widened here (only the spans this block
-  // visits, so a decode step reads K and V in their own width).
+  // float32 rows, or 16-bit rows widened here, and only those the span's
+  // kernels read (a decode step reads K and V in their own width, and of a
+  // sparse span only its kept keys).
   const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
   const float *keys = nullptr, *values = nullptr;
-  int64_t keyStride = 0, valueStride = 0;
+  int64_t keyStride = 0, valueStride = 0, spanKey0 = 0;
   const HostVectors vectors = hostVectors();
-  auto loadSpan = [&](int64_t key0, int64_t n) {
+  auto pointSpan = [&](int64_t key0) {
+    spanKey0 = key0;
     auto rowsOf = [&](const spattn_tensor &t, float *wide, const float *&rows,
                       int64_t &stride) {
-      if (t.dtype == SPATTN_F32) {
-        rows = at(t, block.b, kvHead, key0);
-        stride = t.strides[2];
-      } else {
-        widenRows(t, block.b, kvHead, key0, n, wide, vectors);
-        rows = wide;
-        stride = D;
-      }
+      const bool wideRows = t.dtype != SPATTN_F32;
+      rows = wideRows ? wide : at(t, block.b, kvHead, key0);
+      stride = wideRows ? D : t.strides[2];
     };
     rowsOf(call.k, wideKeys, keys, keyStride);
     rowsOf(call.v, wideValues, values, valueStride);
+  };
+  // Makes keys [jj, jj + n) of the span readable at keys / values.
+  auto widenSpanKeys = [&](int64_t jj, int64_t n) {
+    for (auto [t, wide] : {std::pair{&call.k, wideKeys}, std::pair{&call.v, wideValues}})
+      if (t->dtype != SPATTN_F32)
+        widenRows(*t, block.b, kvHead, spanKey0 + jj, n, wide + jj * D, vectors);
+  };
+  // The same for each run of the span's kept columns (pairs and the panel
+  // read no other key).
+  auto widenKeptColumns = [&](int64_t n) {
+    if (call.k.dtype == SPATTN_F32 && call.v.dtype == SPATTN_F32)
+      return;
+    for (int64_t j = 0; j < n;) {
+      if (!keptColumn[j]) {
+        ++j;
+        continue;
+      }
+      int64_t end = j + 1;
+      while (end < n && keptColumn[end])
+        ++end;
+      widenSpanKeys(j, end - j);
+      j = end;
+    }
   };
   // One kernel call: n keys and values (rows `stride` apart) into the
   // running state; `keepMask` (row stride `span`) is null when every row
@@ -261,8 +281,9 @@ int attendRows(const Call &call, const RowBlock &block,
       int64_t key0 = c0 * BK;
       int64_t n = std::min(std::min(c0 + spanTiles, range.hi) * BK,
                            call.shape.keyLength) - key0;
-      loadSpan(key0, n);
+      pointSpan(key0);
       if (range.kind == core::TileKind::Full) {
+        widenSpanKeys(0, n);
         if (int status = attendKeys(0, n, nullptr))
           return status;
         continue;
@@ -310,7 +331,10 @@ int attendRows(const Call &call, const RowBlock &block,
           listDiagonals(partial, keptDiagonal, diagonalList, visits);
       SpanCounts counts{KR, runKeys, std::count(keptColumn, keptColumn + n, uint8_t{1}),
                         keptPairs, visits};
-      switch (cheapestForm(counts)) {
+      const SpanForm form = cheapestForm(counts);
+      if (form != SpanForm::Runs)
+        widenKeptColumns(n);
+      switch (form) {
       case SpanForm::Pairs:
         attendPairs(partial, diagonalList, keptDiagonals,
                     {cur + base, cur + KR + base, cur + 2 * KR + base * D, D},
@@ -331,8 +355,9 @@ int attendRows(const Call &call, const RowBlock &block,
           int64_t t1 = t + 1;
           while (t1 < tiles && keepsAny(t1))
             ++t1;
-          if (int status = attendKeys(t * BK, std::min(t1 * BK, n) - t * BK,
-                                      mask + t * BK))
+          const int64_t runLength = std::min(t1 * BK, n) - t * BK;
+          widenSpanKeys(t * BK, runLength);
+          if (int status = attendKeys(t * BK, runLength, mask + t * BK))
             return status;
           t = t1;
         }

@@ -215,14 +215,20 @@ int runDecode(Call &call, int64_t workers) {
                        closure);
 }
 
-/// Whether a selection stage of the call reads K: every stage does but a
-/// pages stage whose bounds the caller passed.
-bool selectionsReadKeys(const abi::Library &library,
-                        const spattn_tensor *const *pageBounds) {
+/// Whether a selection stage reads K in float32: every stage that scores
+/// keys but a pages stage, whose bounds come from the caller or from K in
+/// its own width (host::updatePageBounds).
+bool selectionsReadFloatKeys(const abi::Library &library) {
   for (int32_t s = 0; s < library.numStages; ++s)
-    if (library.stageKinds[s] != abi::StageKind::Pages || !pageBounds ||
-        !pageBounds[s])
+    switch (library.stageKinds[s]) {
+    case abi::StageKind::TopkBlocks:
+    case abi::StageKind::Mass:
+    case abi::StageKind::VerticalSlash:
       return true;
+    case abi::StageKind::RandomBlocks:
+    case abi::StageKind::Pages:
+      break;
+    }
   return false;
 }
 
@@ -255,11 +261,12 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   // 16-bit K and V: a decode step widens each span where it attends it
   // (AttendRows.cpp), so it reads them once, in their own width. A prefill
   // attends each span from many query tiles: one float32 copy is cheaper.
-  // A selection stage that reads K reads all of it in float32.
+  // A selection stage that scores keys reads all of K in float32.
   FloatTensor wk, wv;
-  const bool wideKeys = !decode || selectionsReadKeys(library, pageBounds);
-  if ((k->dtype != SPATTN_F32 && wideKeys && !widenToFloat(*k, wk)) ||
-      (v->dtype != SPATTN_F32 && !decode && !widenToFloat(*v, wv)))
+  const bool wideKeys = !decode || selectionsReadFloatKeys(library);
+  const HostVectors vectors = hostVectors();
+  if ((k->dtype != SPATTN_F32 && wideKeys && !widenToFloat(*k, wk, vectors)) ||
+      (v->dtype != SPATTN_F32 && !decode && !widenToFloat(*v, wv, vectors)))
     return rt::fail(SPATTN_ERROR_MEMORY,
                     std::string(library.name) +
                         ": no memory for the float32 copies of a 16-bit call");
@@ -327,7 +334,7 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   // bf16 / fp16: Q and O through float32 copies (HalfPrecision.h); K and
   // V as attendFloat decides.
   FloatTensor wq, wo;
-  if (!widenToFloat(*q, wq) || !floatLike(*o, wo))
+  if (!widenToFloat(*q, wq, hostVectors()) || !floatLike(*o, wo))
     return rt::fail(SPATTN_ERROR_MEMORY,
                     std::string(library.name) +
                         ": no memory for the float32 copies of a 16-bit call");

@@ -4,7 +4,8 @@
 // (the spec's dtype) is converted on the way in (Q to a contiguous float32
 // copy; K and V a span at a time where they are attended, widenRows) and on
 // the way out (O, rounded to nearest even); LSE stays float32. A correct
-// path on every CPU. On CPUs with AMX the kernels of a
+// path on every CPU; the scalar conversions are spattn/half_precision.hpp's.
+// On CPUs with AMX the kernels of a
 // bf16 spec round their operands back to bf16 (exactly: they were bf16)
 // and run both products on AMX tiles (targets/cpu/halide/AmxProducts.h).
 //
@@ -20,11 +21,6 @@
 
 namespace spattn::cpu {
 
-float bfloat16ToFloat(uint16_t bits);
-uint16_t floatToBfloat16(float value); // round to nearest even; NaN stays NaN
-float halfToFloat(uint16_t bits);
-uint16_t floatToHalf(float value); // round to nearest even; overflow to inf
-
 /// A contiguous float32 tensor and the storage it owns.
 struct FloatTensor {
   std::unique_ptr<float[]> storage;
@@ -32,8 +28,9 @@ struct FloatTensor {
 };
 
 /// `out` becomes a contiguous float32 copy of rank-4 tensor `t` (bf16 or
-/// fp16). False when out of memory.
-bool widenToFloat(const spattn_tensor &t, FloatTensor &out);
+/// fp16), widened by widenRows' loops for `vectors`. False when out of
+/// memory.
+bool widenToFloat(const spattn_tensor &t, FloatTensor &out, HostVectors vectors);
 
 /// Rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (bf16 or fp16)
 /// widened into `out`, D floats apart, with the loop compiled for `vectors`

@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/HalfPrecision.h"
 
+#include "spattn/half_precision.hpp"
+
 #include "RunnableVectors.h"
 
 #include <gtest/gtest.h>
@@ -85,60 +87,63 @@ TEST(HalfPrecision, FloatToBfloat16RoundsToNearestEven) {
 }
 
 TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
-  // [B 2, H 3, L 5, D 7] inside a larger buffer: L and H swapped in memory,
-  // rows padded to 9 elements; the gaps must stay untouched.
-  const int64_t shape[4] = {2, 3, 5, 7};
-  const int64_t strides[4] = {3 * 5 * 9 + 4, 9, 3 * 9, 1};
+  // [B 2, H 3, L 5, D 19] inside a larger buffer: L and H swapped in
+  // memory, rows padded to 21 elements; the gaps must stay untouched. D 19:
+  // the vector loops' 16 values and a scalar tail, in each version.
+  const int64_t shape[4] = {2, 3, 5, 19};
+  const int64_t strides[4] = {3 * 5 * 21 + 4, 21, 3 * 21, 1};
   const size_t span = static_cast<size_t>(strides[0] * 2);
   std::mt19937 rng(7);
-  for (spattn_dtype dtype : {SPATTN_BF16, SPATTN_F16}) {
-    std::vector<uint16_t> bits(span);
-    for (uint16_t &b : bits)
-      b = static_cast<uint16_t>(rng());
-    spattn_tensor t{bits.data(), dtype, 4,
-                    {shape[0], shape[1], shape[2], shape[3]},
-                    {strides[0], strides[1], strides[2], strides[3]},
-                    SPATTN_MEMORY_HOST, 0};
-    auto widen = [&](uint16_t b) {
-      return dtype == SPATTN_BF16 ? bfloat16ToFloat(b) : halfToFloat(b);
-    };
-    auto narrow = [&](float f) {
-      return dtype == SPATTN_BF16 ? floatToBfloat16(f) : floatToHalf(f);
-    };
-    FloatTensor wide;
-    ASSERT_TRUE(widenToFloat(t, wide));
-    std::vector<uint16_t> out(span, 0xabcd);
-    spattn_tensor o = t;
-    o.data = out.data();
-    int64_t index = 0;
-    for (int64_t b = 0; b < shape[0]; ++b)
-      for (int64_t h = 0; h < shape[1]; ++h)
-        for (int64_t l = 0; l < shape[2]; ++l)
-          for (int64_t d = 0; d < shape[3]; ++d, ++index) {
-            int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
-            float want = widen(bits[at]);
-            float got = wide.storage[index];
-            ASSERT_TRUE(bitsOf(got) == bitsOf(want) || (std::isnan(got) && std::isnan(want)))
-                << "element " << index;
-            wide.storage[index] = want * 1.5f; // something to narrow
-          }
-    narrowFromFloat(wide.tensor, o);
-    std::vector<bool> written(span, false);
-    index = 0;
-    for (int64_t b = 0; b < shape[0]; ++b)
-      for (int64_t h = 0; h < shape[1]; ++h)
-        for (int64_t l = 0; l < shape[2]; ++l)
-          for (int64_t d = 0; d < shape[3]; ++d, ++index) {
-            int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
-            ASSERT_EQ(out[at], narrow(wide.storage[index])) << "element " << index;
-            written[at] = true;
-          }
-    for (size_t at = 0; at < span; ++at) {
-      if (!written[at]) {
-        ASSERT_EQ(out[at], 0xabcd) << "gap " << at << " overwritten";
+  for (HostVectors vectors : runnableVectors())
+    for (spattn_dtype dtype : {SPATTN_BF16, SPATTN_F16}) {
+      SCOPED_TRACE(vectorsName(vectors));
+      std::vector<uint16_t> bits(span);
+      for (uint16_t &b : bits)
+        b = static_cast<uint16_t>(rng());
+      spattn_tensor t{bits.data(), dtype, 4,
+                      {shape[0], shape[1], shape[2], shape[3]},
+                      {strides[0], strides[1], strides[2], strides[3]},
+                      SPATTN_MEMORY_HOST, 0};
+      auto widen = [&](uint16_t b) {
+        return dtype == SPATTN_BF16 ? bfloat16ToFloat(b) : halfToFloat(b);
+      };
+      auto narrow = [&](float f) {
+        return dtype == SPATTN_BF16 ? floatToBfloat16(f) : floatToHalf(f);
+      };
+      FloatTensor wide;
+      ASSERT_TRUE(widenToFloat(t, wide, vectors));
+      std::vector<uint16_t> out(span, 0xabcd);
+      spattn_tensor o = t;
+      o.data = out.data();
+      int64_t index = 0;
+      for (int64_t b = 0; b < shape[0]; ++b)
+        for (int64_t h = 0; h < shape[1]; ++h)
+          for (int64_t l = 0; l < shape[2]; ++l)
+            for (int64_t d = 0; d < shape[3]; ++d, ++index) {
+              int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
+              float want = widen(bits[at]);
+              float got = wide.storage[index];
+              ASSERT_TRUE(bitsOf(got) == bitsOf(want) || (std::isnan(got) && std::isnan(want)))
+                  << "element " << index;
+              wide.storage[index] = want * 1.5f; // something to narrow
+            }
+      narrowFromFloat(wide.tensor, o);
+      std::vector<bool> written(span, false);
+      index = 0;
+      for (int64_t b = 0; b < shape[0]; ++b)
+        for (int64_t h = 0; h < shape[1]; ++h)
+          for (int64_t l = 0; l < shape[2]; ++l)
+            for (int64_t d = 0; d < shape[3]; ++d, ++index) {
+              int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
+              ASSERT_EQ(out[at], narrow(wide.storage[index])) << "element " << index;
+              written[at] = true;
+            }
+      for (size_t at = 0; at < span; ++at) {
+        if (!written[at]) {
+          ASSERT_EQ(out[at], 0xabcd) << "gap " << at << " overwritten";
+        }
       }
     }
-  }
 }
 
 class WidenRows : public ::testing::TestWithParam<HostVectors> {};

@@ -8,10 +8,12 @@
 // tie in exact arithmetic is rounded differently by each), so such a group
 // is skipped and each test checks that few are. Pages chosen from bounds
 // kept by a caller (updatePageBounds, keys appended in steps) are those
-// chosen from K, for one head or a GQA group at once.
+// chosen from K, for one head or a GQA group at once; bounds of bf16 / fp16
+// keys are those of their float32 values.
 //
 //===----------------------------------------------------------------------===//
 #include "spattn/host_selections.hpp"
+#include "spattn/half_precision.hpp"
 
 #include "reference/Selection.h"
 
@@ -21,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <random>
@@ -426,7 +429,7 @@ TEST(CpuSelections, PageBoundsRowsAreMinimaThenMaxima) {
     // Appended in steps of 1 to 40 keys, each step updating from its first.
     for (int64_t length = 0; length < lk;) {
       const int64_t next = std::min(lk, length + pick(rng, 1, 40));
-      updatePageBounds({k.data(), next, dim, dim}, page, length, bounds.data.data(),
+      updatePageBounds(HeadRows{k.data(), next, dim, dim}, page, length, bounds.data.data(),
                        bounds.stride);
       length = next;
     }
@@ -442,6 +445,43 @@ TEST(CpuSelections, PageBoundsRowsAreMinimaThenMaxima) {
         ASSERT_EQ(row[dim + d], hi) << "page " << p << " dim " << d;
       }
   }
+}
+
+TEST(CpuSelections, PageBoundsOfSixteenBitKeysAreThoseOfTheirValues) {
+  // bf16 / fp16 keys (a 16-bit KV cache): the bounds are those of the
+  // float32 keys holding the same values, bit for bit (min and max of exact
+  // widenings), for any first key and padded rows. Values include zeros of
+  // both signs and fp16 subnormals.
+  std::mt19937_64 rng(11);
+  for (spattn_dtype dtype : {SPATTN_BF16, SPATTN_F16})
+    for (int trial = 0; trial < 60; ++trial) {
+      const int64_t page = pickOf(rng, kBlocks), dim = pickOf<int64_t>(rng, {8, 9, 36});
+      const int64_t lk = pick(rng, 1, 300), rowStride = dim + pick(rng, 0, 5);
+      std::vector<uint16_t> stored(lk * rowStride);
+      std::vector<float> widened(lk * dim);
+      std::uniform_real_distribution<float> value(-3.0f, 3.0f);
+      for (int64_t j = 0; j < lk; ++j)
+        for (int64_t d = 0; d < dim; ++d) {
+          float x = value(rng) * (rng() % 4 == 0 ? 1e-6f : 1.0f);
+          if (rng() % 16 == 0)
+            x = rng() % 2 ? 0.0f : -0.0f;
+          const uint16_t bits = dtype == SPATTN_BF16 ? floatToBfloat16(x) : floatToHalf(x);
+          stored[j * rowStride + d] = bits;
+          widened[j * dim + d] =
+              dtype == SPATTN_BF16 ? bfloat16ToFloat(bits) : halfToFloat(bits);
+        }
+      const int64_t pages = (lk + page - 1) / page, firstKey = pick(rng, 0, lk - 1);
+      KeptBounds fromStored(pages, dim, 1, 0), fromFloats(pages, dim, 1, 0);
+      updatePageBounds(StoredRows(stored.data(), dtype, lk, rowStride, dim), page,
+                       firstKey, fromStored.data.data(), fromStored.stride);
+      updatePageBounds(HeadRows{widened.data(), lk, dim, dim}, page, firstKey,
+                       fromFloats.data.data(), fromFloats.stride);
+      // Rows before firstKey's page stay NaN in both; compare the bits.
+      ASSERT_EQ(0, std::memcmp(fromStored.data.data(), fromFloats.data.data(),
+                               fromStored.data.size() * sizeof(float)))
+          << (dtype == SPATTN_BF16 ? "bf16" : "fp16") << " page " << page << " dim "
+          << dim << " Lk " << lk << " first key " << firstKey;
+    }
 }
 
 TEST(CpuSelections, PagesFromKeptBoundsAreThoseFromKeys) {
