@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "spattn/library_abi.hpp"
+
+#include "spattn/half_precision.hpp"
 #include "spattn/host_selections.hpp"
 
 #include <algorithm>
@@ -155,6 +157,27 @@ StoredRows storedRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t leng
   const char *data = static_cast<const char *>(t.data) +
                      (b * t.strides[0] + h * t.strides[1]) * bytes;
   return StoredRows{data, t.dtype, length, t.strides[2], dim};
+}
+
+/// Head (b, h) of rank-4 tensor `t` as float32: `t` itself when it is
+/// float32, else its rows widened into `rows` and a view of them that every
+/// (batch element, head) reads (zero batch and head strides).
+spattn_tensor headInFloat(const spattn_tensor &t, int64_t b, int64_t h,
+                          std::vector<float> &rows) {
+  if (t.dtype == SPATTN_F32)
+    return t;
+  const int64_t length = t.shape[2], dim = t.shape[3];
+  const StoredRows stored = storedRows(t, b, h, length, dim);
+  rows.resize(length * dim);
+  for (int64_t r = 0; r < length; ++r)
+    for (int64_t d = 0; d < dim; ++d) {
+      const uint16_t bits =
+          static_cast<const uint16_t *>(stored.data)[r * stored.rowStride + d];
+      rows[r * dim + d] = t.dtype == SPATTN_BF16 ? bfloat16ToFloat(bits) : halfToFloat(bits);
+    }
+  spattn_tensor view = spattn_contiguous(rows.data(), SPATTN_F32, 4, t.shape);
+  view.strides[0] = view.strides[1] = 0;
+  return view;
 }
 
 } // namespace
@@ -307,7 +330,12 @@ int selection(const Library &library, const rt::TargetAccepts &accepts,
   results.clear();
   results.resize(library.numStages);
   std::vector<int64_t> params = parametersAt(*variant, shape.keyLength, combination);
-  variant->select(stageInputs(library, shape, *q, *k, nullptr, batch, head, 1),
+  // 16-bit Q and K: the stages read the float32 values of the head's rows,
+  // as a call on them does.
+  std::vector<float> queryRows, keyRows;
+  const spattn_tensor queries = headInFloat(*q, batch, head, queryRows);
+  const spattn_tensor keys = headInFloat(*k, batch, shape.kvHeadOf(head), keyRows);
+  variant->select(stageInputs(library, shape, queries, keys, nullptr, batch, head, 1),
                   params.data(), results.data());
   const StageResult &result = results[stage];
   StageKind kind = library.stageKinds[stage];

@@ -529,9 +529,10 @@ std::string generateLibrarySource(const plan::Library &library,
       << "int " << name << "_selection(const spattn_tensor *q, const spattn_tensor *k, "
          "int64_t batch, int64_t head, int32_t stage, const spattn_options *options, "
          "spattn_selection *out) {\n"
-         "  // Selections run on the host, on host float32 Q and K.\n"
-         "  static const spattn::rt::TargetAccepts host = {\"host selection\", 1u << "
-         "SPATTN_F32, SPATTN_MEMORY_HOST};\n"
+         "  // Selections run on the host, on host Q and K: float32, or 16-bit\n"
+         "  // read as their float32 values (what a call on them selects).\n"
+         "  static const spattn::rt::TargetAccepts host = {\"host selection\", (1u << "
+         "SPATTN_F32) | (1u << SPATTN_F16) | (1u << SPATTN_BF16), SPATTN_MEMORY_HOST};\n"
          "  return spattn::abi::selection(kLibrary, host, q, k, batch, head, stage, "
          "options, out);\n}\n";
   if (hasPagesStage(library))

@@ -139,7 +139,7 @@ AttentionCall::Named AttentionCall::inputs() const {
     all.push_back({"q", q.get()});
   if (v)
     all.push_back({"v", v.get()});
-  if (!updatesBounds)
+  if (!updatesBounds())
     for (const auto &bounds : pageBounds)
       all.push_back({"page bounds", bounds.get()});
   return all;
@@ -160,12 +160,11 @@ std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
   auto call = std::make_unique<AttentionCall>();
   const mlir::spattn::SpecConfig &config = lib.config();
   randomLengths(lib, random, faults, *call);
-  // Selections read float32 only; a fault may change that.
+  // Selections and page bounds read any of the three dtypes.
   const bool queryKeyOnly = tensors != CallTensors::Attention;
-  call->dtype = tensors == CallTensors::Attention ? randomDtype(lib, random)
-                : tensors == CallTensors::Key
-                    ? random.pick({SPATTN_F32, SPATTN_F16, SPATTN_BF16})
-                    : SPATTN_F32;
+  call->tensors = tensors;
+  call->dtype = queryKeyOnly ? random.pick({SPATTN_F32, SPATTN_F16, SPATTN_BF16})
+                             : randomDtype(lib, random);
   const int64_t B = call->batch, D = config.headDim;
   if (tensors != CallTensors::Key) {
     call->q = makeTensor({B, config.numQHeads, call->queryLength, D}, call->dtype,
@@ -175,7 +174,6 @@ std::unique_ptr<AttentionCall> randomCall(FuzzedLibrary &lib, Random &random,
   call->k = makeTensor({B, config.numKVHeads, call->keyLength, D}, call->dtype,
                        true, random);
   call->kArg = &call->k->desc;
-  call->updatesBounds = tensors == CallTensors::Key;
   if (!queryKeyOnly) {
     call->v = makeTensor({B, config.numKVHeads, call->keyLength, D}, call->dtype,
                          true, random);

@@ -16,6 +16,13 @@
 
 namespace spattn::capifuzz {
 
+/// The tensors a fuzzed call passes.
+enum class CallTensors {
+  Attention, // Q, K, V, O (and LSE) in a dtype the library takes
+  QueryKey,  // a selection's Q and K: float32, bf16 or fp16
+  Key,       // a page bounds update's K: float32, bf16 or fp16
+};
+
 struct AttentionCall {
   int64_t batch = 1, queryLength = 1, keyLength = 1;
   spattn_dtype dtype = SPATTN_F32;
@@ -30,9 +37,10 @@ struct AttentionCall {
   std::vector<std::unique_ptr<GuardedTensor>> pageBounds;
   std::vector<spattn_tensor> junk;
   std::vector<const spattn_tensor *> pageBoundsArray;
+  CallTensors tensors = CallTensors::Attention;
   /// A call of <name>_update_page_bounds: no Q, and the bounds are its
   /// output (pageBoundsArray[0] the pointer it passes).
-  bool updatesBounds = false;
+  bool updatesBounds() const { return tensors == CallTensors::Key; }
   Expected expected;
   /// Set when making the call's page bounds failed (a mismatch itself).
   std::string setupError;
@@ -41,13 +49,6 @@ struct AttentionCall {
   /// The tensors the call must not write, and those it writes.
   Named inputs() const;
   Named outputs() const;
-};
-
-/// The tensors a fuzzed call passes.
-enum class CallTensors {
-  Attention, // Q, K, V, O (and LSE) in a dtype the library takes
-  QueryKey,  // a selection's Q and K, float32
-  Key,       // a page bounds update's K: float32, bf16 or fp16
 };
 
 /// A random call of `lib` (faults too when `faults`) passing `tensors`:

@@ -44,7 +44,7 @@ std::vector<Argument> argumentsOf(AttentionCall &call) {
     add("lse", *call.lse, nullptr, true, false);
   for (size_t s = 0; s < call.pageBounds.size(); ++s)
     add("page bounds", *call.pageBounds[s],
-        call.updatesBounds ? &call.pageBoundsArray[s] : nullptr, call.updatesBounds, true);
+        call.updatesBounds() ? &call.pageBoundsArray[s] : nullptr, call.updatesBounds(), true);
   return args;
 }
 
@@ -90,7 +90,7 @@ void wrongSize(const FuzzedLibrary &lib, AttentionCall &call, Argument &arg,
   // bounds of an update) would agree: the call would read past them.
   if (d == 0 && std::exchange(batchChanged, true))
     d = 1; // heads: the spec fixes them
-  if (call.updatesBounds && arg.name == "k" && d == 2)
+  if (call.updatesBounds() && arg.name == "k" && d == 2)
     d = 3; // an update reads only the keys K claims: a shorter K is valid
   int64_t &size = arg.desc->shape[d];
   const int64_t maxLength = lib.config().buckets.back();
@@ -169,8 +169,10 @@ template <typename Enum> void storeInt(Enum &field, int32_t value) {
 
 void wrongDtype(AttentionCall &call, Argument &arg, Random &random) {
   const int32_t right = rt::storedValue(arg.view.dtype);
-  // An update's K may be any of the three dtypes: only others are wrong.
-  const bool anyOfThree = call.updatesBounds && arg.name == "k";
+  // A selection's Q and K and an update's K may be any of the three dtypes
+  // (Q and K alike): only others are surely wrong.
+  const bool anyOfThree =
+      call.tensors != CallTensors::Attention && (arg.name == "q" || arg.name == "k");
   int32_t dtype;
   do
     dtype = random.pick<int32_t>({SPATTN_F32, SPATTN_F16, SPATTN_BF16, 3, 31, 32,
@@ -200,7 +202,7 @@ void injectFaults(const FuzzedLibrary &lib, Random &random, AttentionCall &call)
     case 2: nonPositiveSize(call, arg, random); break;
     case 3: wrongSize(lib, call, arg, random, batchChanged); break;
     case 4: // an update has no buckets
-      if (call.updatesBounds)
+      if (call.updatesBounds())
         nonPositiveSize(call, arg, random);
       else
         aboveLastBucket(lib, call, random);

@@ -10,7 +10,9 @@
 // AMX (bf16) P is also rounded to bf16 before P V: each weight moves by at
 // most 2^-9 of itself, so O by at most 2^-9 max|v| (~8e-3 for |v| <= 4, in
 // the worst case of all errors adding up), which the bf16 bound covers
-// with the output rounding; the row sums and LSE use unrounded P.
+// with the output rounding; the row sums and LSE use unrounded P. What
+// <name>_selection shows for the 16-bit tensors is what it shows for their
+// float32 values.
 //
 //===----------------------------------------------------------------------===//
 #include "ReferenceCheck.h"
@@ -79,6 +81,64 @@ TEST_P(HalfPrecisionExample, MatchesReferenceOnRoundedInputs) {
     lo = hi + 1;
   }
 }
+
+/// One selection read back as plain vectors (the library reuses its buffers).
+struct ReadSelection {
+  int status;
+  std::vector<int64_t> offsets, indices;
+};
+
+ReadSelection readSelection(LoadedLibrary &lib, const spattn_tensor &q,
+                            const spattn_tensor &k, int64_t head, int32_t stage) {
+  spattn_selection out{};
+  ReadSelection read{lib.selection(&q, &k, 0, head, stage, nullptr, &out), {}, {}};
+  if (read.status == SPATTN_OK) {
+    read.offsets.assign(out.offsets, out.offsets + out.num_groups + 1);
+    read.indices.assign(out.indices, out.indices + out.offsets[out.num_groups]);
+  }
+  return read;
+}
+
+class HalfPrecisionSelections : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(HalfPrecisionSelections, AreThoseOfTheirFloat32Values) {
+  // <name>_selection on the 16-bit tensors of a call shows what that call
+  // selects: the same as on float32 tensors holding the same values.
+  std::string name = GetParam();
+  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
+  ASSERT_TRUE(lib);
+  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
+  const spattn_dtype dtype = config.dtype == "bf16" ? SPATTN_BF16 : SPATTN_F16;
+  ASSERT_GT(lib->numStages(), 0) << name << " has no selection stage";
+  uint32_t seed = 500;
+  int compared = 0;
+  for (auto [lq, lk] : {std::pair<int64_t, int64_t>{1, 1}, {1, 1000}, {300, 300}, {37, 777}}) {
+    Tensor q({1, config.numQHeads, lq, config.headDim}),
+        k({1, config.numKVHeads, lk, config.headDim});
+    q.randomize(seed++);
+    k.randomize(seed++);
+    std::vector<uint16_t> qBits = roundTo(dtype, q), kBits = roundTo(dtype, k);
+    const spattn_tensor q16 = view(qBits, dtype, q), k16 = view(kBits, dtype, k);
+    for (int32_t stage = 0; stage < lib->numStages(); ++stage)
+      for (int64_t head : {int64_t{0}, config.numQHeads - 1}) {
+        // A stage may not serve a head (per_head): then both say so.
+        const ReadSelection wide = readSelection(*lib, q.desc, k.desc, head, stage);
+        compared += wide.status == SPATTN_OK;
+        const ReadSelection narrow = readSelection(*lib, q16, k16, head, stage);
+        SCOPED_TRACE(name + " stage " + std::to_string(stage) + " head " +
+                     std::to_string(head) + " Lq " + std::to_string(lq) + " Lk " +
+                     std::to_string(lk));
+        EXPECT_EQ(narrow.status, wide.status) << lib->lastError();
+        EXPECT_EQ(narrow.offsets, wide.offsets);
+        EXPECT_EQ(narrow.indices, wide.indices);
+      }
+  }
+  EXPECT_GT(compared, 0) << name << ": no stage served the heads tried";
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, HalfPrecisionSelections,
+                         ::testing::Values("block_topk", "minference", "flexprefill",
+                                           "quest"));
 
 // The examples that declare a 16-bit dtype (bf16: the rest; f16:
 // streaming_llm, quest).

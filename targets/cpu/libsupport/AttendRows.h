@@ -28,7 +28,7 @@ struct Call {
   const CpuKernels &kernels;
   const rt::CallShape &shape;
   /// Q and O in float32; K and V in float32, bf16 or fp16 (attendRows
-  /// widens each 16-bit span it attends).
+  /// widens the 16-bit rows each span's kernels read).
   const spattn_tensor &q, &k, &v, &o;
   const spattn_tensor *lse;
   std::vector<int64_t> params;
