@@ -13,7 +13,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "spattn/host_selections.hpp"
-#include "spattn/half_precision.hpp"
 
 #include "core/LaneDot.h"
 
@@ -246,34 +245,6 @@ float pageScore(const float *query, const float *bounds, int64_t dim) {
   });
 }
 
-inline float sameFloat(float value) { return value; }
-
-/// updatePageBounds on keys stored as `Element`, widened by `Widen`
-/// (exactly, so the bounds hold the keys' own values).
-template <typename Element, float (*Widen)(Element)>
-void updateBoundsOf(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
-                    int64_t rowStride) {
-  assert(page >= 1 && "page sizes are verified to be >= 1");
-  const int64_t dim = k.dim;
-  auto key = [&](int64_t j) {
-    return static_cast<const Element *>(k.data) + j * k.rowStride;
-  };
-  for (int64_t p = firstKey / page; p * page < k.rows; ++p) {
-    float *lo = bounds + p * rowStride, *hi = lo + dim;
-    const Element *first = key(p * page);
-    for (int64_t d = 0; d < dim; ++d)
-      lo[d] = hi[d] = Widen(first[d]);
-    for (int64_t j = p * page + 1; j < std::min(k.rows, (p + 1) * page); ++j) {
-      const Element *row = key(j);
-      for (int64_t d = 0; d < dim; ++d) {
-        const float x = Widen(row[d]);
-        lo[d] = std::min(lo[d], x);
-        hi[d] = std::max(hi[d], x);
-      }
-    }
-  }
-}
-
 /// The page bounds of k, computed into this thread's buffer: reused, so a
 /// decode step does not fault in fresh memory on every call.
 HeadRows computedPageBounds(StoredRows k, int64_t page, int64_t numPages) {
@@ -429,15 +400,21 @@ void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries
 
 void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
                       int64_t rowStride) {
-  switch (k.dtype) {
-  case SPATTN_BF16:
-    return updateBoundsOf<uint16_t, bfloat16ToFloat>(k, page, firstKey, bounds,
-                                                     rowStride);
-  case SPATTN_F16:
-    return updateBoundsOf<uint16_t, halfToFloat>(k, page, firstKey, bounds,
-                                                 rowStride);
-  default:
-    return updateBoundsOf<float, sameFloat>(k, page, firstKey, bounds, rowStride);
+  assert(page >= 1 && "page sizes are verified to be >= 1");
+  const int64_t dim = k.dim;
+  std::vector<float> scratch(dim); // a 16-bit key widened (exactly)
+  for (int64_t p = firstKey / page; p * page < k.rows; ++p) {
+    float *lo = bounds + p * rowStride, *hi = lo + dim;
+    const float *first = k.floatRow(p * page, scratch.data());
+    std::copy_n(first, dim, lo);
+    std::copy_n(first, dim, hi);
+    for (int64_t j = p * page + 1; j < std::min(k.rows, (p + 1) * page); ++j) {
+      const float *key = k.floatRow(j, scratch.data());
+      for (int64_t d = 0; d < dim; ++d) {
+        lo[d] = std::min(lo[d], key[d]);
+        hi[d] = std::max(hi[d], key[d]);
+      }
+    }
   }
 }
 

@@ -7,7 +7,6 @@
 //===----------------------------------------------------------------------===//
 #include "spattn/library_abi.hpp"
 
-#include "spattn/half_precision.hpp"
 #include "spattn/host_selections.hpp"
 
 #include <algorithm>
@@ -170,11 +169,7 @@ spattn_tensor headInFloat(const spattn_tensor &t, int64_t b, int64_t h,
   const StoredRows stored = storedRows(t, b, h, length, dim);
   rows.resize(length * dim);
   for (int64_t r = 0; r < length; ++r)
-    for (int64_t d = 0; d < dim; ++d) {
-      const uint16_t bits =
-          static_cast<const uint16_t *>(stored.data)[r * stored.rowStride + d];
-      rows[r * dim + d] = t.dtype == SPATTN_BF16 ? bfloat16ToFloat(bits) : halfToFloat(bits);
-    }
+    stored.floatRow(r, rows.data() + r * dim); // 16-bit: widened in place
   spattn_tensor view = spattn_contiguous(rows.data(), SPATTN_F32, 4, t.shape);
   view.strides[0] = view.strides[1] = 0;
   return view;

@@ -16,6 +16,7 @@
 #include "core/RequestSpace.h"
 #include "core/SelectionTiles.h"
 #include "core/TokenProgram.h"
+#include "spattn/half_precision.hpp"
 #include "spattn/runtime_internal.hpp"
 
 #include <cassert>
@@ -68,6 +69,20 @@ struct StoredRows {
   HeadRows floats() const {
     assert(dtype == SPATTN_F32 && "a selection stage reads float32 K");
     return {static_cast<const float *>(data), rows, rowStride, dim};
+  }
+  /// Row r as float32: the row itself (float32 data), else widened exactly
+  /// into `scratch` (dim floats).
+  const float *floatRow(int64_t r, float *scratch) const {
+    if (dtype == SPATTN_F32)
+      return static_cast<const float *>(data) + r * rowStride;
+    const uint16_t *in = static_cast<const uint16_t *>(data) + r * rowStride;
+    if (dtype == SPATTN_BF16)
+      for (int64_t d = 0; d < dim; ++d)
+        scratch[d] = bfloat16ToFloat(in[d]);
+    else
+      for (int64_t d = 0; d < dim; ++d)
+        scratch[d] = halfToFloat(in[d]);
+    return scratch;
   }
 };
 

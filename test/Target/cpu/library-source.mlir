@@ -17,7 +17,7 @@
 // CHECK: static void select(
 // CHECK:     static const bool serves[] = {false, false, true, true};
 // CHECK:     const spattn::abi::ServedHeads heads = spattn::abi::servedHeads(in, serves, 0, 1, stages);
-// CHECK:       spattn::host::selectTopkBlocks(heads.calls[g], heads.queries[g], in.k, 64, int64_t(2), heads.results[g]->selection);
+// CHECK:       spattn::host::selectTopkBlocks(heads.calls[g], heads.queries[g], in.k.floats(), 64, int64_t(2), heads.results[g]->selection);
 // Sinks: touched [0, ceil(4 / 64)), full [0, 4 floordiv 64), keep j < 4.
 // CHECK: static spattn::core::TileRanges ranges0(
 // CHECK:   std::min<int64_t>({spattn::core::ceilDiv(int64_t(4), int64_t(64))}), spattn::core::TileKind::Partial}};

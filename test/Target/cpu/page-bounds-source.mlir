@@ -7,7 +7,7 @@
 // CHECK-LABEL: namespace b0 {
 // CHECK: static void select(
 // CHECK:   spattn::abi::servedHeads(in, serves, 0, 2, stages);
-// CHECK:     spattn::host::selectTopkBlocks(heads.calls[g], heads.queries[g], in.k, 64, int64_t(2), heads.results[g]->selection);
+// CHECK:     spattn::host::selectTopkBlocks(heads.calls[g], heads.queries[g], in.k.floats(), 64, int64_t(2), heads.results[g]->selection);
 // CHECK:     static const bool serves[] = {false, true, true, true};
 // CHECK-NEXT: spattn::abi::servedHeads(in, serves, 1, 2, stages);
 // CHECK-NEXT: spattn::host::selectPages(in.call, heads.queries, in.k, in.pageBounds[1], 8, int64_t(3), heads.selections());
