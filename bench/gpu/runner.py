@@ -479,7 +479,9 @@ def check_package(torch, pack, manifest, apis, so_paths, res):
     """The spattn Python package on CUDA tensors (python/spattn), on the
     same two calls: the C call's bits from Library.attention, on a side
     stream, replayed from a CUDA graph, and from spattn.sdpa under
-    torch.compile(fullgraph=True) (its custom operator)."""
+    torch.compile(fullgraph=True) (its custom operator), and for a library
+    with pages stages from Library.attention with page bounds kept on the
+    device (PageBounds)."""
     import spattn
     for lib, case in checked_cases(manifest):
         name = f"{lib['id']} {case['id']}"
@@ -511,11 +513,14 @@ def check_package(torch, pack, manifest, apis, so_paths, res):
                       "side stream": torch.equal(on_side, c_o),
                       "graph replay": torch.equal(replayed, c_o),
                       "torch.compile": torch.equal(traced, c_o * 2)}
+            if library.page_sizes:
+                bounds = library.page_bounds(k)
+                checks["page bounds"] = torch.equal(
+                    library.attention(q, k, v, page_bounds=bounds), c_o)
             bad = [what for what, same in checks.items() if not same]
             res.add("python", name, "FAIL" if bad else "ok",
                     f"!= the C call: {', '.join(bad)}" if bad else
-                    "attention, side stream, graph replay, torch.compile(fullgraph) "
-                    "== the C call's bits")
+                    f"{', '.join(checks)} == the C call's bits")
         except Exception as e:  # a failing check must not end the run
             res.add("python", name, "FAIL", f"{type(e).__name__}: {e}")
 

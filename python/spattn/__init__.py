@@ -8,8 +8,9 @@ library, and call it on numpy arrays or torch tensors.
 from ._capi import SpattnError
 from .compiler import CompileError, compile  # noqa: A004
 from .library import Library, Selection, load
+from .page_bounds import PageBounds
 from .sdpa import sdpa
 from .tools import find_tool
 
-__all__ = ["compile", "load", "sdpa", "find_tool", "Library", "Selection",
+__all__ = ["compile", "load", "sdpa", "find_tool", "Library", "PageBounds", "Selection",
            "SpattnError", "CompileError"]

@@ -142,8 +142,15 @@ class Entry:
             optional=True)
         self.selection_cuda = self._fn("selection_cuda", c.c_int, selection,
                                        optional=True)
-        # Decode with page bounds kept on the device (a pages stage, cuda):
-        # the device check pack's runner (bench/gpu/runner.py) calls these.
+        # Decode with page bounds kept by the caller (libraries with a pages
+        # stage): on the host, and on the device with the cuda target.
+        self.page_size = self._fn("page_size", c.c_int64, [c.c_int32], optional=True)
+        self.update_page_bounds = self._fn(
+            "update_page_bounds", c.c_int, [_TENSOR_P, c.c_int64, c.c_int32, _TENSOR_P],
+            optional=True)
+        self.attention_with_page_bounds = self._fn(
+            "attention_with_page_bounds", c.c_int,
+            [_TENSOR_P] * 5 + [c.POINTER(c.c_void_p), _OPTIONS_P], optional=True)
         self.update_page_bounds_cuda = self._fn(
             "update_page_bounds_cuda", c.c_int,
             [_TENSOR_P, c.c_int64, c.c_int32, _TENSOR_P, _STREAM], optional=True)

@@ -10,6 +10,7 @@ import numpy as np
 from . import _capi
 from ._capi import SpattnError
 from ._arrays import describe, is_torch, new_outputs
+from .page_bounds import PageBounds
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Library:
                                    for b in range(entry.num_budgets()))
         self.stage_kinds = tuple(entry.stage_kind(s).decode()
                                  for s in range(entry.num_stages()))
+        # stage -> page size, for the pages stages
+        self.page_sizes = {s: entry.page_size(s) for s, kind in enumerate(self.stage_kinds)
+                           if kind == "pages"}
         self.request_parameters = {
             info.request_names[k].decode(): (info.request_min[k], info.request_max[k])
             for k in range(info.num_request)}
@@ -124,7 +128,33 @@ class Library:
                                               len(self.budget_labels)))
         return {label: values[b] for b, label in enumerate(self.budget_labels)}
 
-    def attention(self, q, k, v, *, return_lse=False, num_threads=0, request=None):
+    def page_bounds(self, k, capacity=None):
+        """PageBounds for decode steps on the KV cache K ([B, Hkv, Lk, D] or
+        [Hkv, Lk, D]), computed from K: float32, in K's kind of array and
+        memory, with room for `capacity` keys (default: the library's
+        max_length; 2 * D floats per page, kv head and batch element). Each
+        step appends to the cache, calls bounds.update(k, first_new_key) and
+        passes page_bounds=bounds to attention()."""
+        if not self.page_sizes:
+            raise ValueError(f"{self.name}: no pages stage, so no page bounds "
+                             f"(stages: {list(self.stage_kinds) or 'none'})")
+        kd = describe(k, "k")
+        batch, heads, length = kd.array.shape[:3]
+        capacity = self.max_length if capacity is None else int(capacity)
+        if capacity < length:
+            raise ValueError(f"{self.name}: capacity {capacity} is below K's length {length}")
+        arrays = {}
+        for stage, page in self.page_sizes.items():
+            shape = (batch, heads, -(-capacity // page), 2 * self.head_dim)
+            if isinstance(kd.array, np.ndarray):
+                arrays[stage] = np.zeros(shape, np.float32)
+            else:
+                import torch
+                arrays[stage] = torch.zeros(shape, dtype=torch.float32, device=kd.array.device)
+        return PageBounds(self, arrays).update(k, 0)
+
+    def attention(self, q, k, v, *, return_lse=False, num_threads=0, request=None,
+                  page_bounds=None):
         """O = attention(Q, K, V) under the spec's pattern. Q is [B, Hq, Lq, D]
         (or [Hq, Lq, D]), K and V [B, Hkv, Lk, D]; queries are the last Lq
         of the Lk positions. numpy arrays give numpy results; torch tensors
@@ -132,16 +162,22 @@ class Library:
         torch.ops.spattn.attention; on CUDA the call runs on the current
         stream. With return_lse, also the float32 log-sum-exp [B, Hq, Lq] of
         each row's kept scores. num_threads: the most CPU worker threads
-        this call uses, 0 for all (one per core). request: the request parameter values (see the class)."""
+        this call uses, 0 for all (one per core). request: the request
+        parameter values (see the class). page_bounds: the PageBounds the
+        caller keeps for K (page_bounds()), current for K's keys: the pages
+        stages read them instead of computing them from K (same results)."""
         values = self.request_values(request)
+        self._check_page_bounds(page_bounds)
         if is_torch(q):
             from . import torch_ops
-            o, lse = torch_ops.attention(q, k, v, self, num_threads, return_lse, values)
+            o, lse = torch_ops.attention(q, k, v, self, num_threads, return_lse, values,
+                                         page_bounds)
         else:
-            o, lse = self._run(q, k, v, num_threads, return_lse, request=values)
+            o, lse = self._run(q, k, v, num_threads, return_lse, request=values,
+                               page_bounds=page_bounds)
         return (o, lse) if return_lse else o
 
-    def prepare(self, q, k, v, *, num_threads=0, request=None):
+    def prepare(self, q, k, v, *, num_threads=0, request=None, page_bounds=None):
         """A call bound to these host inputs and one output buffer, for
         loops that time or repeat it: call() runs the C API only (nothing
         described or allocated again) and returns O, the same array every
@@ -153,19 +189,45 @@ class Library:
         block = _capi.ArgumentBlock()  # its own: the thread's is reused by other calls
         args = [block.pack(slot, d.fields) for slot, d in enumerate(inputs + [o])]
         args += [None, block.options(num_threads, self.request_values(request))]
-        attention, check = self._entry.attention, self._entry.check
+        self._check_page_bounds(page_bounds, _capi.MEMORY_HOST)
+        attention, args = self._host_function(args, page_bounds)
+        check = self._entry.check
         result = o.array[0] if q.ndim == 3 else o.array
 
         def call():
             check(attention(*args))
             return result
-        call.keep = (inputs, block)  # alive as long as the call
+        call.keep = (inputs, block, page_bounds)  # alive as long as the call
         return call
 
-    def _run(self, q, k, v, num_threads=0, with_lse=True, stream=None, request=()):
+    def _check_page_bounds(self, page_bounds, memory=None):
+        """page_bounds is None, or this library's PageBounds (in `memory`
+        when given)."""
+        if page_bounds is None:
+            return
+        if not isinstance(page_bounds, PageBounds) or page_bounds.library is not self:
+            raise TypeError(f"{self.name}: page_bounds must be this library's PageBounds "
+                            f"(Library.page_bounds); got {type(page_bounds).__name__}")
+        if memory is not None and page_bounds.memory != memory:
+            where = "host" if memory == _capi.MEMORY_HOST else "device"
+            raise ValueError(f"{self.name}: the inputs are in {where} memory, "
+                             "the page bounds are not")
+
+    def _host_function(self, args, page_bounds):
+        """The host entry point of a call with the arguments `args` of
+        <name>_attention, and its arguments: <name>_attention_with_page_bounds
+        when page bounds are given."""
+        if page_bounds is None:
+            return self._entry.attention, args
+        return (self._entry.attention_with_page_bounds,
+                args[:5] + [page_bounds._pointers] + args[5:])
+
+    def _run(self, q, k, v, num_threads=0, with_lse=True, stream=None, request=(),
+             page_bounds=None):
         """One call: (O, LSE or None) in the kind of q's array. Unbatched
         inputs get a batch of one, which the results drop again. `request`:
-        the values in declaration order (request_values)."""
+        the values in declaration order (request_values); `page_bounds`: a
+        PageBounds (checked by the caller) or None."""
         qd, kd, vd = describe(q, "q"), describe(k, "k"), describe(v, "v")
         od, lsed = new_outputs(qd, with_lse)
         block = _capi.argument_block()
@@ -173,16 +235,19 @@ class Library:
                 block.pack(2, vd.fields), block.pack(3, od.fields),
                 block.pack(4, lsed.fields) if with_lse else None,
                 block.options(num_threads, request)]
+        if page_bounds is not None:
+            self._check_page_bounds(page_bounds, qd.fields[-2])
         if qd.fields[-2] == _capi.MEMORY_CUDA:
-            self._run_cuda(qd.array.device, args, stream)
+            self._run_cuda(qd.array.device, args, stream, page_bounds)
         else:
-            self._entry.check(self._entry.attention(*args))
+            function, args = self._host_function(args, page_bounds)
+            self._entry.check(function(*args))
         o, lse = od.array, (lsed.array if with_lse else None)
         if q.ndim == 3:
             return o[0], (lse[0] if with_lse else None)
         return o, lse
 
-    def _run_cuda(self, device, args, stream):
+    def _run_cuda(self, device, args, stream, page_bounds=None):
         entry = self._entry
         if entry.attention_cuda is None:
             raise SpattnError(_capi.ERROR_ARGUMENT, f"{self.name}: built for {','.join(self.targets)}, "
@@ -195,9 +260,12 @@ class Library:
         # From torch's caching allocator, in stream order and graph-safe.
         workspace = (torch.empty(size.value, dtype=torch.uint8, device=device)
                      if size.value else None)
-        entry.check(entry.attention_cuda(
-            *args, stream, workspace.data_ptr() if workspace is not None else None,
-            size.value))
+        space = (stream, workspace.data_ptr() if workspace is not None else None, size.value)
+        if page_bounds is None:
+            entry.check(entry.attention_cuda(*args, *space))
+        else:
+            entry.check(entry.attention_with_page_bounds_cuda(
+                *args[:5], page_bounds._pointers, args[5], *space))
 
     def selections(self, q, k, request=None):
         """What every content-based stage kept, for every (batch element,
