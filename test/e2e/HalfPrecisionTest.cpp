@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace spattn::test {
 namespace {
 
@@ -80,6 +82,75 @@ TEST_P(HalfPrecisionExample, MatchesReferenceOnRoundedInputs) {
     }
     lo = hi + 1;
   }
+}
+
+/// `bits` ([B, H, L, D] like `t`) copied into the layout [B, L, H, D] of
+/// `strided`, described with the strides of that layout: the view of a
+/// 16-bit KV cache held token-major.
+spattn_tensor tokenMajor(const std::vector<uint16_t> &bits, spattn_dtype dtype,
+                         const Tensor &t, std::vector<uint16_t> &strided) {
+  const int64_t B = t.desc.shape[0], H = t.desc.shape[1], L = t.desc.shape[2],
+                D = t.desc.shape[3];
+  strided.resize(bits.size());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t l = 0; l < L; ++l)
+        std::copy_n(bits.data() + ((b * H + h) * L + l) * D, D,
+                    strided.data() + ((b * L + l) * H + h) * D);
+  spattn_tensor d = t.desc;
+  d.data = strided.data();
+  d.dtype = dtype;
+  const int64_t strides[4] = {L * H * D, D, H * D, 1};
+  std::copy_n(strides, 4, d.strides);
+  return d;
+}
+
+TEST_P(HalfPrecisionExample, DecodeStepsGiveTheFloat32CallsBits) {
+  // A 16-bit decode step reads K and V in their own width (the few-row
+  // kernels take them as they lie, or the widening does): its O is the O
+  // of the float32 call on the same values, rounded, bit for bit. Lengths
+  // 1, odd, off the tile grid and both ends of every bucket; K and V
+  // token-major ([B, L, H, D] strides).
+  std::string name = GetParam();
+  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
+  ASSERT_TRUE(lib);
+  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
+  const spattn_dtype dtype = config.dtype == "bf16" ? SPATTN_BF16 : SPATTN_F16;
+  std::vector<int64_t> lengths = {1, 2, 17, 63, 65, 333, 1000};
+  int64_t lo = 1;
+  for (int64_t hi : config.buckets) {
+    lengths.push_back(lo);
+    lengths.push_back(std::min<int64_t>(hi, 8192)); // keep the test short
+    lo = hi + 1;
+  }
+  uint32_t seed = 700;
+  for (int64_t lk : lengths)
+    for (int64_t lq : {int64_t{1}, std::min<int64_t>(3, lk)}) {
+      SCOPED_TRACE(name + " Lq " + std::to_string(lq) + " Lk " + std::to_string(lk));
+      Tensor q({2, config.numQHeads, lq, config.headDim}),
+          k({2, config.numKVHeads, lk, config.headDim}),
+          v({2, config.numKVHeads, lk, config.headDim}),
+          o({2, config.numQHeads, lq, config.headDim});
+      q.randomize(seed++);
+      k.randomize(seed++);
+      v.randomize(seed++);
+      std::vector<uint16_t> qBits = roundTo(dtype, q), kBits = roundTo(dtype, k),
+                            vBits = roundTo(dtype, v), oBits(o.data.size()), kRows,
+                            vRows;
+      ASSERT_EQ(lib->attention(&q.desc, &k.desc, &v.desc, &o.desc, nullptr, nullptr),
+                SPATTN_OK)
+          << lib->lastError();
+      spattn_tensor q16 = view(qBits, dtype, q), o16 = view(oBits, dtype, o),
+                          k16 = tokenMajor(kBits, dtype, k, kRows),
+                          v16 = tokenMajor(vBits, dtype, v, vRows);
+      ASSERT_EQ(lib->attention(&q16, &k16, &v16, &o16, nullptr, nullptr), SPATTN_OK)
+          << lib->lastError();
+      int64_t different = 0;
+      for (size_t i = 0; i < oBits.size(); ++i)
+        different += oBits[i] != (dtype == SPATTN_BF16 ? floatToBfloat16(o.data[i])
+                                                       : floatToHalf(o.data[i]));
+      EXPECT_EQ(different, 0) << " of " << oBits.size() << " values";
+    }
 }
 
 /// One selection read back as plain vectors (the library reuses its buffers).

@@ -106,12 +106,22 @@ FailureOr<std::vector<std::string>> halideTargets(const plan::Library &library,
 /// The symbol of the AMX version of kernel `k`.
 std::string amxSymbol(const plan::KernelInstance &k) { return k.symbol + "_amx"; }
 
-/// spattn-cpu-gen's description of kernel `k` under `symbol`.
+/// Whether kernel `k` of `library` has a version reading K and V in the
+/// spec's 16-bit dtype (few-row kernels of bf16 / f16 specs).
+bool hasSixteenBitVersion(const plan::Library &library, const plan::KernelInstance &k) {
+  return k.fewRows && library.dtype != "f32";
+}
+
+/// The symbol of that version.
+std::string sixteenBitSymbol(const plan::KernelInstance &k) { return k.symbol + "_kv16"; }
+
+/// spattn-cpu-gen's description of kernel `k` under `symbol`, reading K and
+/// V as `keyValueType` (f32, bf16 or f16).
 std::string kernelSpec(const plan::KernelInstance &k, const std::string &symbol,
-                       bool bf16Products) {
+                       bool bf16Products, StringRef keyValueType = "f32") {
   return symbol + ":" + std::to_string(k.headDim) + ":" + std::to_string(k.rows) + ":" +
          std::to_string(k.span) + ":" + (k.masked ? "1" : "0") + ":" +
-         (bf16Products ? "1" : "0");
+         (bf16Products ? "1" : "0") + ":" + keyValueType.str();
 }
 
 /// The kernel of `variant` with these properties, or null.
@@ -153,6 +163,8 @@ public:
         os << "#include \"" << k.symbol << ".h\"\n";
         if (amx && !k.fewRows)
           os << "#include \"" << amxSymbol(k) << ".h\"\n";
+        if (hasSixteenBitVersion(library, k))
+          os << "#include \"" << sixteenBitSymbol(k) << ".h\"\n";
       }
     os << "\nnamespace {\nconst spattn::cpu::CpuKernels kKernels[] = {\n";
     for (const plan::Variant &variant : library.variants) {
@@ -162,10 +174,16 @@ public:
           return std::string("nullptr");
         return "&" + (amxVersion ? amxSymbol(*k) : k->symbol);
       };
+      auto sixteenBitAddress = [&](bool masked) {
+        const plan::KernelInstance *k = kernel(variant, masked, true);
+        return k && hasSixteenBitVersion(library, *k) ? "&" + sixteenBitSymbol(*k)
+                                                      : std::string("nullptr");
+      };
       os << "    {" << variant.span << ", " << address(false, false) << ", "
          << address(true, false) << ", " << variant.fewRows << ", "
          << address(false, true) << ", " << address(true, true) << ", "
-         << address(false, false, true) << ", " << address(true, false, true) << "},\n";
+         << address(false, false, true) << ", " << address(true, false, true) << ", "
+         << sixteenBitAddress(false) << ", " << sixteenBitAddress(true) << "},\n";
     }
     os << "};\n"
        << "constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts("
@@ -214,6 +232,14 @@ public:
         if (amx && !k.fewRows) {
           generateAmx.push_back(kernelSpec(k, amxSymbol(k), true));
           out.objects.push_back(context.path(amxSymbol(k) + ".o"));
+        }
+        if (hasSixteenBitVersion(library, k)) {
+          const std::string symbol = sixteenBitSymbol(k);
+          generate.push_back(kernelSpec(k, symbol, false, library.dtype));
+          if (targets->size() == 1)
+            out.objects.push_back(context.path(symbol + ".o"));
+          else
+            out.archives.push_back(context.path(symbol + ".a"));
         }
       }
     const std::string generator =

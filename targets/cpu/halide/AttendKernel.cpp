@@ -60,7 +60,8 @@ int registerTile(int n, int preferred, int lanes) {
 AttendKernel buildAttendKernel(const AttendKernelShape &shape,
                                const Target &target) {
   const int D = shape.headDim, BQ = shape.blockQ, S = shape.span;
-  ImageParam q(Float(32), 2, "q"), k(Float(32), 2, "k"), v(Float(32), 2, "v");
+  ImageParam q(Float(32), 2, "q"), k(shape.keyValueType, 2, "k"),
+      v(shape.keyValueType, 2, "v");
   ImageParam mask(UInt(8), 2, "mask");
   Param<int> n("n");
   Param<float> scale("scale");
@@ -87,7 +88,7 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   Func dot = amx ? amxScores(q, k, n, D, BQ, S) : Func("dot");
   if (!amx) {
     dot(j, i) = 0.0f;
-    dot(j, i) += q(rd, i) * k(rd, clamp(j, 0, lastKey));
+    dot(j, i) += q(rd, i) * cast<float>(k(rd, clamp(j, 0, lastKey)));
   }
   Func score("score");
   // Only j < n is ever read; tiles round the computed region up past n
@@ -111,7 +112,7 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   Func pv = amx ? amxWeightedValues(prob, v, n, D, BQ, S) : Func("pv");
   if (!amx) {
     pv(d, i) = 0.0f;
-    pv(d, i) += prob(rj, i) * v(d, clamp(rj, 0, lastKey));
+    pv(d, i) += prob(rj, i) * cast<float>(v(d, clamp(rj, 0, lastKey)));
   }
 
   Func mOut("m_out"), lOut("l_out"), accOut("acc_out");

@@ -30,6 +30,10 @@ struct AttendKernelShape {
   /// The spec's dtype is bf16: on AMX targets the products run on bf16
   /// tiles (AmxProducts.h); elsewhere it changes nothing.
   bool bf16Products = false;
+  /// The type K and V are read in: a 16-bit spec's few-row kernels also
+  /// come in a version reading its bf16 / fp16 rows where they lie (a
+  /// decode step then reads half the bytes, with no float32 copy).
+  Halide::Type keyValueType = Halide::Float(32);
 };
 
 /// The pipeline with its arguments in calling order: q, k, v, [mask], n,

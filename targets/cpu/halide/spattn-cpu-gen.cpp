@@ -1,6 +1,9 @@
 //===- spattn-cpu-gen.cpp - AOT-compiles the CPU attend kernels -----------===//
 //
-//   spattn-cpu-gen -o DIR [--target T1,T2,...] NAME:D:BQ:SPAN:MASKED:BF16 ... [--runtime]
+//   spattn-cpu-gen -o DIR [--target T1,T2,...] NAME:D:BQ:SPAN:MASKED:BF16:KV ... [--runtime]
+//
+// BF16: 1 for AMX bf16 products; KV: the type K and V are read in (f32,
+// bf16 or f16).
 //
 // Writes, for each kernel, DIR/NAME.h and DIR/NAME.o (one Halide target) or
 // DIR/NAME.a (several: one version per target and a wrapper that runs the
@@ -25,7 +28,7 @@ namespace {
 
 int usage() {
   std::fprintf(stderr, "usage: spattn-cpu-gen -o DIR [--target T1,T2,...] [--runtime] "
-                       "NAME:D:BQ:SPAN:MASKED:BF16...\n");
+                       "NAME:D:BQ:SPAN:MASKED:BF16:KV...\n");
   return 2;
 }
 
@@ -35,7 +38,7 @@ bool parseKernel(const std::string &text, std::string &name,
   std::stringstream stream(text);
   for (std::string field; std::getline(stream, field, ':');)
     fields.push_back(field);
-  if (fields.size() != 6)
+  if (fields.size() != 7)
     return false;
   name = fields[0];
   char *end = nullptr;
@@ -50,6 +53,12 @@ bool parseKernel(const std::string &text, std::string &name,
   shape.span = values[2];
   shape.masked = values[3] != 0;
   shape.bf16Products = values[4] != 0;
+  if (fields[6] == "bf16")
+    shape.keyValueType = Halide::BFloat(16);
+  else if (fields[6] == "f16")
+    shape.keyValueType = Halide::Float(16);
+  else if (fields[6] != "f32")
+    return false;
   return !name.empty() && shape.headDim > 0 && shape.blockQ > 0 && shape.span > 0;
 }
 

@@ -66,6 +66,18 @@ float *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
          row * t.strides[2];
 }
 
+/// Row `row` of (b, h) of a 16-bit tensor.
+const uint16_t *at16(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
+  return static_cast<const uint16_t *>(t.data) + b * t.strides[0] + h * t.strides[1] +
+         row * t.strides[2];
+}
+
+/// The Halide type of a 16-bit tensor's elements.
+halide_type_t sixteenBitType(spattn_dtype dtype) {
+  return dtype == SPATTN_BF16 ? halide_type_t(halide_type_bfloat, 16)
+                              : halide_type_t(halide_type_float, 16);
+}
+
 bool usesFewRows(const Call &call, const RowBlock &block) {
   return call.kernels.fullFew &&
          block.rows * block.numHeads <= call.kernels.fewRows;
@@ -168,8 +180,11 @@ int attendRows(const Call &call, const RowBlock &block,
   // K and V of the span being attended, from its first key: the caller's
   // float32 rows, or 16-bit rows widened here, and only those the span's
   // kernels read (a decode step reads K and V in their own width, and of a
-  // sparse span only its kept keys).
+  // sparse span only its kept keys). A 16-bit spec's few-row kernels read
+  // 16-bit K and V where they lie: only pairs and the panel widen then.
   const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
+  const bool sixteenBitKernels = few && kernels.fullFew16 && call.k.dtype != SPATTN_F32 &&
+                                 call.v.dtype == call.k.dtype;
   const float *keys = nullptr, *values = nullptr;
   int64_t keyStride = 0, valueStride = 0, spanKey0 = 0;
   const HostVectors vectors = hostVectors();
@@ -190,11 +205,8 @@ int attendRows(const Call &call, const RowBlock &block,
       if (t->dtype != SPATTN_F32)
         widenRows(*t, block.b, kvHead, spanKey0 + jj, n, wide + jj * D, vectors);
   };
-  // The same for each run of the span's kept columns (pairs and the panel
-  // read no other key).
-  auto widenKeptColumns = [&](int64_t n) {
-    if (call.k.dtype == SPATTN_F32 && call.v.dtype == SPATTN_F32)
-      return;
+  // Calls f(first, count) for each run of the span's kept columns.
+  auto forEachKeptRun = [&](int64_t n, auto &&f) {
     for (int64_t j = 0; j < n;) {
       if (!keptColumn[j]) {
         ++j;
@@ -203,29 +215,42 @@ int attendRows(const Call &call, const RowBlock &block,
       int64_t end = j + 1;
       while (end < n && keptColumn[end])
         ++end;
-      widenSpanKeys(j, end - j);
+      f(j, end - j);
       j = end;
     }
   };
-  // One kernel call: n keys and values (rows `stride` apart) into the
-  // running state; `keepMask` (row stride `span`) is null when every row
-  // keeps every key.
-  auto attend = [&](const float *k, int64_t kStride, const float *v,
-                    int64_t vStride, int64_t n, const uint8_t *keepMask) {
-    View2D kView(k, kFloat, D, n, kStride);
-    View2D vView(v, kFloat, D, n, vStride);
+  // Readies the span's kept columns for pairs and the panel (which read no
+  // other key). They lie scattered (Quest's pages): every row is requested
+  // first, so that their memory reads overlap instead of each run waiting
+  // for its own; then 16-bit rows are widened.
+  auto readyKeptColumns = [&](int64_t n) {
+    forEachKeptRun(n, [&](int64_t j, int64_t count) {
+      prefetchRows(call.k, block.b, kvHead, spanKey0 + j, count);
+      prefetchRows(call.v, block.b, kvHead, spanKey0 + j, count);
+    });
+    if (call.k.dtype != SPATTN_F32 || call.v.dtype != SPATTN_F32)
+      forEachKeptRun(n, widenSpanKeys);
+  };
+  // One kernel call: n keys and values (rows `stride` apart, float32 or,
+  // for the 16-bit kernels, the call's dtype) into the running state;
+  // `keepMask` (row stride `span`) is null when every row keeps every key.
+  auto attend = [&](const void *k, int64_t kStride, const void *v, int64_t vStride,
+                    int64_t n, const uint8_t *keepMask, bool sixteenBit = false) {
+    const halide_type_t type = sixteenBit ? sixteenBitType(call.k.dtype) : kFloat;
+    View2D kView(k, type, D, n, kStride);
+    View2D vView(v, type, D, n, vStride);
     View1D mIn(cur, KR), lIn(cur + KR, KR), mOut(next, KR), lOut(next + KR, KR);
     View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
     View2D accOut(next + 2 * KR, kFloat, D, KR, D);
     int status;
     halide_buffer_t *q = useAmx(n) ? &qView.buffer : floatQueries;
     if (!keepMask) {
-      status = (useAmx(n) ? kernels.fullAmx : full)(
+      status = (sixteenBit ? kernels.fullFew16 : useAmx(n) ? kernels.fullAmx : full)(
           q, &kView.buffer, &vView.buffer, n, call.scale, &mIn.buffer,
           &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
     } else {
       View2D maskView(keepMask, kByte, span, KR, span);
-      status = (useAmx(n) ? kernels.maskedAmx : masked)(
+      status = (sixteenBit ? kernels.maskedFew16 : useAmx(n) ? kernels.maskedAmx : masked)(
           q, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale,
           &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer,
           &accOut.buffer);
@@ -233,8 +258,14 @@ int attendRows(const Call &call, const RowBlock &block,
     std::swap(cur, next);
     return status;
   };
-  // Keys [jj, jj + n) of the span loaded last.
+  // Keys [jj, jj + n) of the span loaded last (16-bit ones widened first
+  // unless the kernels read them as they lie).
   auto attendKeys = [&](int64_t jj, int64_t n, const uint8_t *keepMask) {
+    if (sixteenBitKernels)
+      return attend(at16(call.k, block.b, kvHead, spanKey0 + jj), call.k.strides[2],
+                    at16(call.v, block.b, kvHead, spanKey0 + jj), call.v.strides[2], n,
+                    keepMask, true);
+    widenSpanKeys(jj, n);
     return attend(keys + jj * keyStride, keyStride, values + jj * valueStride,
                   valueStride, n, keepMask);
   };
@@ -283,7 +314,6 @@ int attendRows(const Call &call, const RowBlock &block,
                            call.shape.keyLength) - key0;
       pointSpan(key0);
       if (range.kind == core::TileKind::Full) {
-        widenSpanKeys(0, n);
         if (int status = attendKeys(0, n, nullptr))
           return status;
         continue;
@@ -333,7 +363,7 @@ int attendRows(const Call &call, const RowBlock &block,
                         keptPairs, visits};
       const SpanForm form = cheapestForm(counts);
       if (form != SpanForm::Runs)
-        widenKeptColumns(n);
+        readyKeptColumns(n);
       switch (form) {
       case SpanForm::Pairs:
         attendPairs(partial, diagonalList, keptDiagonals,
@@ -356,7 +386,6 @@ int attendRows(const Call &call, const RowBlock &block,
           while (t1 < tiles && keepsAny(t1))
             ++t1;
           const int64_t runLength = std::min(t1 * BK, n) - t * BK;
-          widenSpanKeys(t * BK, runLength);
           if (int status = attendKeys(t * BK, runLength, mask + t * BK))
             return status;
           t = t1;

@@ -45,6 +45,10 @@ struct CpuKernels {
   /// otherwise. Float32 calls keep the kernels above.
   AttendFull fullAmx;
   AttendMasked maskedAmx;
+  /// 16-bit specs: the few-row kernels reading K and V in the spec's dtype,
+  /// for calls on such tensors; null otherwise.
+  AttendFull fullFew16;
+  AttendMasked maskedFew16;
 };
 
 /// What the CPU target reads: float32, and the spec's 16-bit dtype if it

@@ -162,6 +162,18 @@ void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
   widenBfloat16Baseline(from, stride, count, D, out);
 }
 
+void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
+                  int64_t count) {
+  constexpr int64_t kLine = 64;
+  const int64_t size = t.dtype == SPATTN_F32 ? 4 : 2;
+  const int64_t rowBytes = t.shape[3] * size, strideBytes = t.strides[2] * size;
+  const char *row = static_cast<const char *>(t.data) +
+                    (b * t.strides[0] + h * t.strides[1] + row0 * t.strides[2]) * size;
+  for (int64_t r = 0; r < count; ++r, row += strideBytes)
+    for (int64_t byte = 0; byte < rowBytes; byte += kLine)
+      __builtin_prefetch(row + byte, 0, 2);
+}
+
 namespace {
 
 template <uint16_t (*Narrow)(float)>
