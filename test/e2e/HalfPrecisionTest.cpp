@@ -45,16 +45,32 @@ spattn_tensor view(std::vector<uint16_t> &bits, spattn_dtype dtype, const Tensor
   return d;
 }
 
+/// An example spec's library, its attributes and its 16-bit dtype.
+struct SixteenBitExample {
+  std::unique_ptr<LoadedLibrary> lib;
+  mlir::spattn::SpecConfig config;
+  spattn_dtype dtype = SPATTN_F32;
+
+  explicit SixteenBitExample(const std::string &name)
+      : lib(loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir")) {
+    if (!lib)
+      return;
+    config = mlir::spattn::SpecConfig::fromOp(lib->spec);
+    dtype = config.dtype == "bf16" ? SPATTN_BF16
+            : config.dtype == "f16" ? SPATTN_F16
+                                    : SPATTN_F32;
+  }
+  /// Loaded, and of a 16-bit spec.
+  bool ready() const { return lib && dtype != SPATTN_F32; }
+};
+
 class HalfPrecisionExample : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(HalfPrecisionExample, MatchesReferenceOnRoundedInputs) {
   std::string name = GetParam();
-  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
-  ASSERT_TRUE(lib);
-  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
-  std::string dtypeName = config.dtype;
-  ASSERT_TRUE(dtypeName == "bf16" || dtypeName == "f16") << name << ": " << dtypeName;
-  spattn_dtype dtype = dtypeName == "bf16" ? SPATTN_BF16 : SPATTN_F16;
+  SixteenBitExample example(name);
+  ASSERT_TRUE(example.ready()) << name << ": not loaded, or not a 16-bit spec";
+  auto &[lib, config, dtype] = example;
   const double bound = dtype == SPATTN_BF16 ? 1.6e-2 : 2e-3;
   int64_t lo = 1;
   uint32_t seed = 100;
@@ -112,10 +128,9 @@ TEST_P(HalfPrecisionExample, DecodeStepsGiveTheFloat32CallsBits) {
   // 1, odd, off the tile grid and both ends of every bucket; K and V
   // token-major ([B, L, H, D] strides).
   std::string name = GetParam();
-  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
-  ASSERT_TRUE(lib);
-  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
-  const spattn_dtype dtype = config.dtype == "bf16" ? SPATTN_BF16 : SPATTN_F16;
+  SixteenBitExample example(name);
+  ASSERT_TRUE(example.ready()) << name << ": not loaded, or not a 16-bit spec";
+  auto &[lib, config, dtype] = example;
   std::vector<int64_t> lengths = {1, 2, 17, 63, 65, 333, 1000};
   int64_t lo = 1;
   for (int64_t hi : config.buckets) {
@@ -176,10 +191,9 @@ TEST_P(HalfPrecisionSelections, AreThoseOfTheirFloat32Values) {
   // <name>_selection on the 16-bit tensors of a call shows what that call
   // selects: the same as on float32 tensors holding the same values.
   std::string name = GetParam();
-  auto lib = loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
-  ASSERT_TRUE(lib);
-  mlir::spattn::SpecConfig config = mlir::spattn::SpecConfig::fromOp(lib->spec);
-  const spattn_dtype dtype = config.dtype == "bf16" ? SPATTN_BF16 : SPATTN_F16;
+  SixteenBitExample example(name);
+  ASSERT_TRUE(example.ready()) << name << ": not loaded, or not a 16-bit spec";
+  auto &[lib, config, dtype] = example;
   ASSERT_GT(lib->numStages(), 0) << name << " has no selection stage";
   uint32_t seed = 500;
   int compared = 0;

@@ -2,7 +2,8 @@
 //
 // The CPU kernels work in float32. A call on bfloat16 or float16 tensors
 // (the spec's dtype) is converted on the way in (Q to a contiguous float32
-// copy; K and V a span at a time where they are attended, widenRows) and on
+// copy; in decode the few-row kernels read K and V as they lie, and the
+// pairs loop and the panel take their kept keys widened, widenRows) and on
 // the way out (O, rounded to nearest even); LSE stays float32. A correct
 // path on every CPU; the scalar conversions are spattn/half_precision.hpp's.
 // On CPUs with AMX the kernels of a
