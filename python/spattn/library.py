@@ -235,8 +235,7 @@ class Library:
                 block.pack(2, vd.fields), block.pack(3, od.fields),
                 block.pack(4, lsed.fields) if with_lse else None,
                 block.options(num_threads, request)]
-        if page_bounds is not None:
-            self._check_page_bounds(page_bounds, qd.fields[-2])
+        self._check_page_bounds(page_bounds, qd.fields[-2])
         if qd.fields[-2] == _capi.MEMORY_CUDA:
             self._run_cuda(qd.array.device, args, stream, page_bounds)
         else:
