@@ -109,8 +109,7 @@ void GuardedTensor::fillValues(Random &random) {
         std::memcpy(p, &x, 4);
         continue;
       }
-      uint16_t bits = layout.dtype == SPATTN_F16 ? floatToHalf(x)
-                                                 : floatToBfloat16(x);
+      uint16_t bits = narrowTo(layout.dtype, x);
       std::memcpy(p, &bits, 2);
     }
   });
@@ -136,8 +135,7 @@ std::vector<float> GuardedTensor::contiguous() const {
       }
       uint16_t bits;
       std::memcpy(&bits, p, 2);
-      out.push_back(layout.dtype == SPATTN_F16 ? halfToFloat(bits)
-                                               : bfloat16ToFloat(bits));
+      out.push_back(widenFrom(layout.dtype, bits));
     }
   });
   return out;

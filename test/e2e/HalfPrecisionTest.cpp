@@ -30,10 +30,8 @@ namespace {
 std::vector<uint16_t> roundTo(spattn_dtype dtype, Tensor &t) {
   std::vector<uint16_t> bits(t.data.size());
   for (size_t i = 0; i < bits.size(); ++i) {
-    bits[i] = dtype == SPATTN_BF16 ? floatToBfloat16(t.data[i])
-                                   : floatToHalf(t.data[i]);
-    t.data[i] = dtype == SPATTN_BF16 ? bfloat16ToFloat(bits[i])
-                                     : halfToFloat(bits[i]);
+    bits[i] = narrowTo(dtype, t.data[i]);
+    t.data[i] = widenFrom(dtype, bits[i]);
   }
   return bits;
 }
@@ -89,8 +87,7 @@ TEST_P(HalfPrecisionExample, MatchesReferenceOnRoundedInputs) {
         ASSERT_EQ(lib->attention(&dq, &dk, &dv, &dout, &r.lse.desc, nullptr), SPATTN_OK)
             << lib->lastError();
         for (size_t i = 0; i < o.size(); ++i)
-          r.o.data[i] = dtype == SPATTN_BF16 ? bfloat16ToFloat(o[i])
-                                             : halfToFloat(o[i]);
+          r.o.data[i] = widenFrom(dtype, o[i]);
         ErrorBound error = compareWithReference(*lib, shape, r, seed++);
         EXPECT_LE(error.out, bound) << name << " Lq " << shape.queryLength << " Lk " << lk;
         EXPECT_LE(error.lse, 1e-4) << name << " Lq " << shape.queryLength << " Lk " << lk;
@@ -156,14 +153,13 @@ TEST_P(HalfPrecisionExample, DecodeStepsGiveTheFloat32CallsBits) {
                 SPATTN_OK)
           << lib->lastError();
       spattn_tensor q16 = view(qBits, dtype, q), o16 = view(oBits, dtype, o),
-                          k16 = tokenMajor(kBits, dtype, k, kRows),
-                          v16 = tokenMajor(vBits, dtype, v, vRows);
+                    k16 = tokenMajor(kBits, dtype, k, kRows),
+                    v16 = tokenMajor(vBits, dtype, v, vRows);
       ASSERT_EQ(lib->attention(&q16, &k16, &v16, &o16, nullptr, nullptr), SPATTN_OK)
           << lib->lastError();
       int64_t different = 0;
       for (size_t i = 0; i < oBits.size(); ++i)
-        different += oBits[i] != (dtype == SPATTN_BF16 ? floatToBfloat16(o.data[i])
-                                                       : floatToHalf(o.data[i]));
+        different += oBits[i] != narrowTo(dtype, o.data[i]);
       EXPECT_EQ(different, 0) << " of " << oBits.size() << " values";
     }
 }

@@ -1,15 +1,18 @@
 //===- spattn/half_precision.hpp - bf16 and fp16 scalars --------*- C++ -*-===//
 //
 // One bf16 or fp16 value to float32 (exact) and back (round to nearest
-// even), as every host-side reader of 16-bit tensors converts them: the CPU
-// library's row loops (targets/cpu/libsupport/HalfPrecision.cpp) and the
-// runtime's page bounds. Inline so the loops that call them per element
+// even), and a row of them widened, as every host-side reader of 16-bit
+// tensors converts them: the CPU library's row loops
+// (targets/cpu/libsupport/HalfPrecision.cpp), the runtime's selection stages
+// and page bounds, and the tests. Inline so the loops that call them per element
 // vectorize (an exported function may be interposed in a shared library,
 // so the compiler would call it once per element).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_HALF_PRECISION_HPP
 #define SPATTN_HALF_PRECISION_HPP
+
+#include "spattn/runtime.h"
 
 #include <cstdint>
 #include <cstring>
@@ -76,6 +79,27 @@ inline uint16_t floatToHalf(float value) {
   uint32_t rebiased = magnitude - (112u << 23);
   uint32_t rounding = 0xfffu + ((rebiased >> 13) & 1u);
   return sign | static_cast<uint16_t>((rebiased + rounding) >> 13);
+}
+
+/// `x` rounded to the 16-bit `dtype` (SPATTN_BF16, else float16).
+inline uint16_t narrowTo(spattn_dtype dtype, float x) {
+  return dtype == SPATTN_BF16 ? floatToBfloat16(x) : floatToHalf(x);
+}
+
+/// A value of the 16-bit `dtype` (SPATTN_BF16, else float16) as float32.
+inline float widenFrom(spattn_dtype dtype, uint16_t bits) {
+  return dtype == SPATTN_BF16 ? bfloat16ToFloat(bits) : halfToFloat(bits);
+}
+
+/// n values of the 16-bit `dtype` widened into `out`: one branch per row,
+/// so each loop vectorizes.
+inline void widenRow(spattn_dtype dtype, const uint16_t *in, int64_t n, float *out) {
+  if (dtype == SPATTN_BF16)
+    for (int64_t d = 0; d < n; ++d)
+      out[d] = bfloat16ToFloat(in[d]);
+  else
+    for (int64_t d = 0; d < n; ++d)
+      out[d] = halfToFloat(in[d]);
 }
 
 } // namespace spattn

@@ -75,13 +75,7 @@ struct StoredRows {
   const float *floatRow(int64_t r, float *scratch) const {
     if (dtype == SPATTN_F32)
       return static_cast<const float *>(data) + r * rowStride;
-    const uint16_t *in = static_cast<const uint16_t *>(data) + r * rowStride;
-    if (dtype == SPATTN_BF16)
-      for (int64_t d = 0; d < dim; ++d)
-        scratch[d] = bfloat16ToFloat(in[d]);
-    else
-      for (int64_t d = 0; d < dim; ++d)
-        scratch[d] = halfToFloat(in[d]);
+    widenRow(dtype, static_cast<const uint16_t *>(data) + r * rowStride, dim, scratch);
     return scratch;
   }
 };

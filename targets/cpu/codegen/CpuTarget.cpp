@@ -222,13 +222,17 @@ public:
     const bool amx = hasAmxKernels(library);
     std::vector<std::string> generateAmx = {"-o", context.path(""), "--target",
                                             halideTarget("amx")};
+    // One Halide target gives an object per kernel; several, an archive.
+    auto addKernelOutput = [&](const std::string &symbol) {
+      if (targets->size() == 1)
+        out.objects.push_back(context.path(symbol + ".o"));
+      else
+        out.archives.push_back(context.path(symbol + ".a"));
+    };
     for (const plan::Variant &variant : library.variants)
       for (const plan::KernelInstance &k : variant.kernels) {
         generate.push_back(kernelSpec(k, k.symbol, false));
-        if (targets->size() == 1)
-          out.objects.push_back(context.path(k.symbol + ".o"));
-        else
-          out.archives.push_back(context.path(k.symbol + ".a"));
+        addKernelOutput(k.symbol);
         if (amx && !k.fewRows) {
           generateAmx.push_back(kernelSpec(k, amxSymbol(k), true));
           out.objects.push_back(context.path(amxSymbol(k) + ".o"));
@@ -236,10 +240,7 @@ public:
         if (hasSixteenBitVersion(library, k)) {
           const std::string symbol = sixteenBitSymbol(k);
           generate.push_back(kernelSpec(k, symbol, false, library.dtype));
-          if (targets->size() == 1)
-            out.objects.push_back(context.path(symbol + ".o"));
-          else
-            out.archives.push_back(context.path(symbol + ".a"));
+          addKernelOutput(symbol);
         }
       }
     const std::string generator =

@@ -61,15 +61,25 @@ const halide_type_t kFloat(halide_type_float, 32);
 const halide_type_t kByte(halide_type_uint, 8);
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
-float *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
-  return static_cast<float *>(t.data) + b * t.strides[0] + h * t.strides[1] +
+/// Row `row` of (b, h) of rank-4 tensor `t`, whose elements are Ts.
+template <typename T> T *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
+  return static_cast<T *>(t.data) + b * t.strides[0] + h * t.strides[1] +
          row * t.strides[2];
 }
 
-/// Row `row` of (b, h) of a 16-bit tensor.
-const uint16_t *at16(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
-  return static_cast<const uint16_t *>(t.data) + b * t.strides[0] + h * t.strides[1] +
-         row * t.strides[2];
+/// Asks for rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (any
+/// dtype) to be brought into L2, without waiting for them: a sparse span's
+/// kept rows are scattered, so their reads then overlap.
+void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
+                  int64_t count) {
+  constexpr int64_t kLine = 64;
+  const int64_t size = t.dtype == SPATTN_F32 ? 4 : 2;
+  const int64_t rowBytes = t.shape[3] * size, strideBytes = t.strides[2] * size;
+  const char *row = static_cast<const char *>(t.data) +
+                    (b * t.strides[0] + h * t.strides[1] + row0 * t.strides[2]) * size;
+  for (int64_t r = 0; r < count; ++r, row += strideBytes)
+    for (int64_t byte = 0; byte < rowBytes; byte += kLine)
+      __builtin_prefetch(row + byte, 0, 2);
 }
 
 /// The Halide type of a 16-bit tensor's elements.
@@ -155,14 +165,16 @@ int attendRows(const Call &call, const RowBlock &block,
 
   // Queries: the caller's rows when they fill the kernel (one head), else a
   // padded or packed copy.
-  const float *queries = at(call.q, block.b, block.firstHead, block.firstRow);
+  const float *queries =
+      at<const float>(call.q, block.b, block.firstHead, block.firstRow);
   int64_t queryStride = call.q.strides[2];
   if (packedRows != KR || block.numHeads > 1) {
     std::fill(scratch, scratch + KR * D, 0.0f);
     for (int64_t hi = 0; hi < block.numHeads; ++hi)
       for (int64_t r = 0; r < block.rows; ++r)
-        std::copy_n(at(call.q, block.b, block.firstHead + hi, block.firstRow + r),
-                    D, scratch + (base + hi * block.rows + r) * D);
+        std::copy_n(
+            at<const float>(call.q, block.b, block.firstHead + hi, block.firstRow + r), D,
+            scratch + (base + hi * block.rows + r) * D);
     queries = scratch;
     queryStride = D;
   }
@@ -193,7 +205,7 @@ int attendRows(const Call &call, const RowBlock &block,
     auto rowsOf = [&](const spattn_tensor &t, float *wide, const float *&rows,
                       int64_t &stride) {
       const bool wideRows = t.dtype != SPATTN_F32;
-      rows = wideRows ? wide : at(t, block.b, kvHead, key0);
+      rows = wideRows ? wide : at<const float>(t, block.b, kvHead, key0);
       stride = wideRows ? D : t.strides[2];
     };
     rowsOf(call.k, wideKeys, keys, keyStride);
@@ -262,9 +274,10 @@ int attendRows(const Call &call, const RowBlock &block,
   // unless the kernels read them as they lie).
   auto attendKeys = [&](int64_t jj, int64_t n, const uint8_t *keepMask) {
     if (sixteenBitKernels)
-      return attend(at16(call.k, block.b, kvHead, spanKey0 + jj), call.k.strides[2],
-                    at16(call.v, block.b, kvHead, spanKey0 + jj), call.v.strides[2], n,
-                    keepMask, true);
+      return attend(at<const uint16_t>(call.k, block.b, kvHead, spanKey0 + jj),
+                    call.k.strides[2],
+                    at<const uint16_t>(call.v, block.b, kvHead, spanKey0 + jj),
+                    call.v.strides[2], n, keepMask, true);
     widenSpanKeys(jj, n);
     return attend(keys + jj * keyStride, keyStride, values + jj * valueStride,
                   valueStride, n, keepMask);
@@ -431,7 +444,7 @@ void writeRows(const Call &call, const RowBlock &block, const float *state) {
       const int64_t row = block.firstRow + r;
       float m = state[t], l = state[KR + t];
       const float *acc = state + 2 * KR + t * D;
-      float *out = at(call.o, block.b, h, row);
+      float *out = at<float>(call.o, block.b, h, row);
       for (int64_t d = 0; d < D; ++d)
         out[d] = l > 0 ? acc[d] / l : 0.0f;
       if (call.lse)

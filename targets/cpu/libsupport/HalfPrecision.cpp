@@ -27,14 +27,13 @@ template <typename F> void forEachRow(const spattn_tensor &t, F &&f) {
         f(b * t.strides[0] + h * t.strides[1] + l * t.strides[2], index++);
 }
 
-/// `count` rows of n fp16 values (`stride` apart) widened into rows n
-/// floats apart on CPUs without F16C (halfToFloat is branch free, so this
-/// vectorizes for the baseline x86-64 too).
-void widenHalfBaseline(const uint16_t *from, int64_t stride, int64_t count,
-                       int64_t n, float *out) {
+/// `count` rows of n values of 16-bit `dtype` (`stride` apart) widened into
+/// rows n floats apart, by the scalar conversions (which vectorize for the
+/// baseline x86-64 too): CPUs without F16C, and the vector loops' tails.
+void widenRowsScalar(spattn_dtype dtype, const uint16_t *from, int64_t stride,
+                     int64_t count, int64_t n, float *out) {
   for (int64_t r = 0; r < count; ++r)
-    for (int64_t d = 0; d < n; ++d)
-      out[r * n + d] = halfToFloat(from[r * stride + d]);
+    widenRow(dtype, from + r * stride, n, out + r * n);
 }
 
 typedef uint16_t Halves16 __attribute__((vector_size(32)));
@@ -55,8 +54,7 @@ widenBfloat16Body(const uint16_t *from, int64_t stride, int64_t count, int64_t n
       const Words16 words = __builtin_convertvector(halves, Words16) << 16;
       std::memcpy(wide + d, &words, sizeof words);
     }
-    for (; d < n; ++d)
-      wide[d] = bfloat16ToFloat(in[d]);
+    widenRow(SPATTN_BF16, in + d, n - d, wide + d);
   }
 }
 
@@ -92,8 +90,7 @@ __attribute__((target("avx2,f16c"))) void widenHalfAvx2(const uint16_t *from,
     for (; d + 8 <= n; d += 8)
       _mm256_storeu_ps(wide + d, _mm256_cvtph_ps(_mm_loadu_si128(
                                      reinterpret_cast<const __m128i *>(in + d))));
-    for (; d < n; ++d)
-      wide[d] = halfToFloat(in[d]);
+    widenRow(SPATTN_F16, in + d, n - d, wide + d);
   }
 }
 
@@ -107,8 +104,7 @@ widenHalfAvx512(const uint16_t *from, int64_t stride, int64_t count, int64_t n,
     for (; d + 16 <= n; d += 16)
       _mm512_storeu_ps(wide + d, _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(
                                      reinterpret_cast<const __m256i *>(in + d))));
-    for (; d < n; ++d)
-      wide[d] = halfToFloat(in[d]);
+    widenRow(SPATTN_F16, in + d, n - d, wide + d);
   }
 }
 
@@ -152,7 +148,7 @@ void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
     return widenHalfAvx2(from, stride, count, D, out);
 #endif
   if (t.dtype == SPATTN_F16)
-    return widenHalfBaseline(from, stride, count, D, out);
+    return widenRowsScalar(SPATTN_F16, from, stride, count, D, out);
 #if defined(__x86_64__)
   if (vectors == HostVectors::Avx512)
     return widenBfloat16Avx512(from, stride, count, D, out);
@@ -160,18 +156,6 @@ void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
     return widenBfloat16Avx2(from, stride, count, D, out);
 #endif
   widenBfloat16Baseline(from, stride, count, D, out);
-}
-
-void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
-                  int64_t count) {
-  constexpr int64_t kLine = 64;
-  const int64_t size = t.dtype == SPATTN_F32 ? 4 : 2;
-  const int64_t rowBytes = t.shape[3] * size, strideBytes = t.strides[2] * size;
-  const char *row = static_cast<const char *>(t.data) +
-                    (b * t.strides[0] + h * t.strides[1] + row0 * t.strides[2]) * size;
-  for (int64_t r = 0; r < count; ++r, row += strideBytes)
-    for (int64_t byte = 0; byte < rowBytes; byte += kLine)
-      __builtin_prefetch(row + byte, 0, 2);
 }
 
 namespace {

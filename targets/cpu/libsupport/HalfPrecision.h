@@ -39,11 +39,6 @@ bool widenToFloat(const spattn_tensor &t, FloatTensor &out, HostVectors vectors)
 void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
                int64_t count, float *out, HostVectors vectors);
 
-/// Asks for rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (any
-/// dtype) to be brought into L2, without waiting for them.
-void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
-                  int64_t count);
-
 /// `out` becomes a contiguous float32 tensor shaped like `t`, not
 /// initialized. False when out of memory.
 bool floatLike(const spattn_tensor &t, FloatTensor &out);

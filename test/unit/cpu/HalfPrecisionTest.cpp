@@ -100,16 +100,13 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
       std::vector<uint16_t> bits(span);
       for (uint16_t &b : bits)
         b = static_cast<uint16_t>(rng());
-      spattn_tensor t{bits.data(), dtype, 4,
+      spattn_tensor t{bits.data(),
+                      dtype,
+                      4,
                       {shape[0], shape[1], shape[2], shape[3]},
                       {strides[0], strides[1], strides[2], strides[3]},
-                      SPATTN_MEMORY_HOST, 0};
-      auto widen = [&](uint16_t b) {
-        return dtype == SPATTN_BF16 ? bfloat16ToFloat(b) : halfToFloat(b);
-      };
-      auto narrow = [&](float f) {
-        return dtype == SPATTN_BF16 ? floatToBfloat16(f) : floatToHalf(f);
-      };
+                      SPATTN_MEMORY_HOST,
+                      0};
       FloatTensor wide;
       ASSERT_TRUE(widenToFloat(t, wide, vectors));
       std::vector<uint16_t> out(span, 0xabcd);
@@ -121,7 +118,7 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
           for (int64_t l = 0; l < shape[2]; ++l)
             for (int64_t d = 0; d < shape[3]; ++d, ++index) {
               int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
-              float want = widen(bits[at]);
+              float want = widenFrom(dtype, bits[at]);
               float got = wide.storage[index];
               ASSERT_TRUE(bitsOf(got) == bitsOf(want) || (std::isnan(got) && std::isnan(want)))
                   << "element " << index;
@@ -135,7 +132,8 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
           for (int64_t l = 0; l < shape[2]; ++l)
             for (int64_t d = 0; d < shape[3]; ++d, ++index) {
               int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
-              ASSERT_EQ(out[at], narrow(wide.storage[index])) << "element " << index;
+              ASSERT_EQ(out[at], narrowTo(dtype, wide.storage[index]))
+                  << "element " << index;
               written[at] = true;
             }
       for (size_t at = 0; at < span; ++at) {
@@ -174,8 +172,7 @@ TEST_P(WidenRows, EqualTheScalarConversion) {
             for (int64_t d = 0; d < D; ++d) {
               const uint16_t b = bits[strides[0] + 2 * strides[1] +
                                       (row0 + r) * strides[2] + d];
-              const float want =
-                  dtype == SPATTN_BF16 ? bfloat16ToFloat(b) : halfToFloat(b);
+              const float want = widenFrom(dtype, b);
               const float got = out[r * D + d];
               ASSERT_TRUE(bitsOf(got) == bitsOf(want) ||
                           (std::isnan(got) && std::isnan(want)))

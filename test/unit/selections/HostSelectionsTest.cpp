@@ -465,10 +465,9 @@ TEST(CpuSelections, PageBoundsOfSixteenBitKeysAreThoseOfTheirValues) {
           float x = value(rng) * (rng() % 4 == 0 ? 1e-6f : 1.0f);
           if (rng() % 16 == 0)
             x = rng() % 2 ? 0.0f : -0.0f;
-          const uint16_t bits = dtype == SPATTN_BF16 ? floatToBfloat16(x) : floatToHalf(x);
+          const uint16_t bits = narrowTo(dtype, x);
           stored[j * rowStride + d] = bits;
-          widened[j * dim + d] =
-              dtype == SPATTN_BF16 ? bfloat16ToFloat(bits) : halfToFloat(bits);
+          widened[j * dim + d] = widenFrom(dtype, bits);
         }
       const int64_t pages = (lk + page - 1) / page, firstKey = pick(rng, 0, lk - 1);
       KeptBounds fromStored(pages, dim, 1, 0), fromFloats(pages, dim, 1, 0);
