@@ -69,9 +69,11 @@ template <typename T> T *at(const spattn_tensor &t, int64_t b, int64_t h, int64_
 
 /// Asks for rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (any
 /// dtype) to be brought into L2, without waiting for them: a sparse span's
-/// kept rows are scattered, so their reads then overlap.
-void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
-                  int64_t count) {
+/// kept rows are scattered, so their reads then overlap. noipa: GCC finds
+/// that a function of prefetches alone writes no memory and deletes its
+/// calls (measured: Quest decode steps 10-15% slower without them).
+__attribute__((noipa)) void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h,
+                                         int64_t row0, int64_t count) {
   constexpr int64_t kLine = 64;
   const int64_t size = t.dtype == SPATTN_F32 ? 4 : 2;
   const int64_t rowBytes = t.shape[3] * size, strideBytes = t.strides[2] * size;
