@@ -27,13 +27,13 @@ template <typename F> void forEachRow(const spattn_tensor &t, F &&f) {
         f(b * t.strides[0] + h * t.strides[1] + l * t.strides[2], index++);
 }
 
-/// `count` rows of n values of 16-bit `dtype` (`stride` apart) widened into
-/// rows n floats apart, by the scalar conversions (which vectorize for the
-/// baseline x86-64 too): CPUs without F16C, and the vector loops' tails.
-void widenRowsScalar(spattn_dtype dtype, const uint16_t *from, int64_t stride,
-                     int64_t count, int64_t n, float *out) {
+/// `count` rows of n fp16 values (`stride` apart) widened into rows n
+/// floats apart on CPUs without F16C (halfToFloat is branch free, so this
+/// vectorizes for the baseline x86-64 too).
+void widenHalfBaseline(const uint16_t *from, int64_t stride, int64_t count,
+                       int64_t n, float *out) {
   for (int64_t r = 0; r < count; ++r)
-    widenRow(dtype, from + r * stride, n, out + r * n);
+    widenRow(SPATTN_F16, from + r * stride, n, out + r * n);
 }
 
 typedef uint16_t Halves16 __attribute__((vector_size(32)));
@@ -148,7 +148,7 @@ void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
     return widenHalfAvx2(from, stride, count, D, out);
 #endif
   if (t.dtype == SPATTN_F16)
-    return widenRowsScalar(SPATTN_F16, from, stride, count, D, out);
+    return widenHalfBaseline(from, stride, count, D, out);
 #if defined(__x86_64__)
   if (vectors == HostVectors::Avx512)
     return widenBfloat16Avx512(from, stride, count, D, out);
