@@ -100,13 +100,10 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
       std::vector<uint16_t> bits(span);
       for (uint16_t &b : bits)
         b = static_cast<uint16_t>(rng());
-      spattn_tensor t{bits.data(),
-                      dtype,
-                      4,
+      spattn_tensor t{bits.data(), dtype, 4,
                       {shape[0], shape[1], shape[2], shape[3]},
                       {strides[0], strides[1], strides[2], strides[3]},
-                      SPATTN_MEMORY_HOST,
-                      0};
+                      SPATTN_MEMORY_HOST, 0};
       FloatTensor wide;
       ASSERT_TRUE(widenToFloat(t, wide, vectors));
       std::vector<uint16_t> out(span, 0xabcd);
