@@ -247,21 +247,25 @@ pageScore(const float *query, const float *bounds, int64_t dim) {
 }
 
 /// A group of query rows scored against pages: scores[r * scoreStride + p]
-/// for p < pages[r], each bounds row read once for the whole group.
+/// for p < pages[r], each bounds row read (and, when 16-bit, widened into
+/// `widened`, 2 * dim floats) once for the whole group.
 struct PageScoring {
   const float *const *query;
   const int64_t *pages;
   int64_t group, mostPages, dim;
-  HeadRows bounds;
+  StoredRows bounds;
+  float *widened;
   float *scores;
   int64_t scoreStride;
 };
 
 inline __attribute__((always_inline)) void scorePagesBody(const PageScoring &s) {
-  for (int64_t p = 0; p < s.mostPages; ++p)
+  for (int64_t p = 0; p < s.mostPages; ++p) {
+    const float *bounds = s.bounds.floatRow(p, s.widened);
     for (int64_t r = 0; r < s.group; ++r)
       if (p < s.pages[r])
-        s.scores[r * s.scoreStride + p] = pageScore(s.query[r], s.bounds.row(p), s.dim);
+        s.scores[r * s.scoreStride + p] = pageScore(s.query[r], bounds, s.dim);
+  }
 }
 
 void scorePagesBaseline(const PageScoring &s) { scorePagesBody(s); }
@@ -289,12 +293,12 @@ void scorePages(const PageScoring &s) {
 
 /// The page bounds of k, computed into this thread's buffer: reused, so a
 /// decode step does not fault in fresh memory on every call.
-HeadRows computedPageBounds(StoredRows k, int64_t page, int64_t numPages) {
+StoredRows computedPageBounds(StoredRows k, int64_t page, int64_t numPages) {
   static thread_local std::vector<float> rows;
   const int64_t width = 2 * k.dim;
   rows.resize(numPages * width);
-  updatePageBounds(k, page, 0, rows.data(), width);
-  return {rows.data(), numPages, width, width};
+  updatePageBounds(k, page, 0, {rows.data(), SPATTN_F32, width});
+  return HeadRows{rows.data(), numPages, width, width};
 }
 
 /// Column and diagonal scores of vertical_slash, accumulated in double.
@@ -401,7 +405,7 @@ void selectRandomBlocks(const SelectionCall &call, int64_t block, int64_t count,
 }
 
 void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries,
-                 StoredRows k, HeadRows bounds, int64_t page, int64_t count,
+                 StoredRows k, StoredRows bounds, int64_t page, int64_t count,
                  const std::vector<Selection *> &out) {
   assert(page >= 1 && "page sizes are verified to be >= 1");
   const int64_t lq = call.queryLength, lk = call.keyLength;
@@ -420,7 +424,7 @@ void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries
   // all the heads of the kv head).
   constexpr int64_t kRowGroup = 16;
   const int64_t rows = lq * static_cast<int64_t>(queries.size());
-  std::vector<float> scores(kRowGroup * numPages), scratch;
+  std::vector<float> scores(kRowGroup * numPages), widened(2 * k.dim), scratch;
   for (int64_t n0 = 0; n0 < rows; n0 += kRowGroup) {
     const int64_t group = std::min(kRowGroup, rows - n0);
     const float *query[kRowGroup];
@@ -430,20 +434,24 @@ void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries
       pages[r] = candidates((n0 + r) % lq);
       most = std::max(most, pages[r]);
     }
-    scorePages({query, pages, group, most, k.dim, bounds, scores.data(), numPages});
+    scorePages({query, pages, group, most, k.dim, bounds, widened.data(), scores.data(),
+                numPages});
     for (int64_t r = 0; r < group; ++r)
       appendTop(scores.data() + r * numPages, pages[r], 0, count, scratch,
                 *out[(n0 + r) / lq]);
   }
 }
 
-void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
-                      int64_t rowStride) {
+void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, PageBoundsRows out) {
   assert(page >= 1 && "page sizes are verified to be >= 1");
   const int64_t dim = k.dim;
+  const bool narrow = out.dtype != SPATTN_F32;
+  assert((!narrow || out.dtype == k.dtype) && "16-bit bounds are in K's dtype");
   std::vector<float> scratch(dim); // a 16-bit key widened (exactly)
+  std::vector<float> row(narrow ? 2 * dim : 0); // 16-bit bounds, before narrowing
   for (int64_t p = firstKey / page; p * page < k.rows; ++p) {
-    float *lo = bounds + p * rowStride, *hi = lo + dim;
+    float *lo = narrow ? row.data() : static_cast<float *>(out.data) + p * out.rowStride;
+    float *hi = lo + dim;
     const float *first = k.floatRow(p * page, scratch.data());
     std::copy_n(first, dim, lo);
     std::copy_n(first, dim, hi);
@@ -453,6 +461,11 @@ void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, float *bound
         lo[d] = std::min(lo[d], key[d]);
         hi[d] = std::max(hi[d], key[d]);
       }
+    }
+    if (narrow) {
+      uint16_t *stored = static_cast<uint16_t *>(out.data) + p * out.rowStride;
+      for (int64_t d = 0; d < 2 * dim; ++d)
+        stored[d] = narrowTo(out.dtype, row[d]); // K's own values: exact
     }
   }
 }

@@ -148,14 +148,18 @@ HeadRows headRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
   return HeadRows{data, length, t.strides[2], dim};
 }
 
+/// The first element of head h of batch element b of a rank-4 tensor in its
+/// own dtype (float32, bf16 or fp16).
+void *headData(const spattn_tensor &t, int64_t b, int64_t h) {
+  const int64_t bytes = t.dtype == SPATTN_F32 ? 4 : 2;
+  return static_cast<char *>(t.data) + (b * t.strides[0] + h * t.strides[1]) * bytes;
+}
+
 /// Rows [0, length) of head h of batch element b of a rank-4 tensor in its
-/// own dtype (float32, bf16 or fp16), `dim` elements each.
+/// own dtype, `dim` elements each.
 StoredRows storedRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
                       int64_t dim) {
-  const int64_t bytes = t.dtype == SPATTN_F32 ? 4 : 2;
-  const char *data = static_cast<const char *>(t.data) +
-                     (b * t.strides[0] + h * t.strides[1]) * bytes;
-  return StoredRows{data, t.dtype, length, t.strides[2], dim};
+  return StoredRows{headData(t, b, h), t.dtype, length, t.strides[2], dim};
 }
 
 /// Head (b, h) of rank-4 tensor `t` as float32: `t` itself when it is
@@ -191,12 +195,16 @@ StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
   in.pageBounds.resize(library.numStages);
   for (int32_t s = 0; s < library.numStages; ++s)
     if (pageBounds && pageBounds[s] && library.stageKinds[s] == StageKind::Pages)
-      in.pageBounds[s] = headRows(*pageBounds[s], batch, kvHead,
-                                  pageBounds[s]->shape[2], 2 * shape.headDim);
+      in.pageBounds[s] = storedRows(*pageBounds[s], batch, kvHead,
+                                    pageBounds[s]->shape[2], 2 * shape.headDim);
   return in;
 }
 
-int checkPageBounds(const Library &library, const rt::CallShape &shape,
+uint32_t hostPageBoundsDtypes(int32_t keyDtype) {
+  return (1u << SPATTN_F32) | (1u << keyDtype);
+}
+
+int checkPageBounds(const Library &library, const rt::CallShape &shape, int32_t keyDtype,
                     const spattn_tensor *const *pageBounds) {
   if (!pageBounds)
     return SPATTN_OK;
@@ -205,7 +213,8 @@ int checkPageBounds(const Library &library, const rt::CallShape &shape,
       continue;
     std::string what = "page_bounds[" + std::to_string(s) + "]";
     if (int status = rt::checkPageBounds(what.c_str(), pageBounds[s], shape,
-                                         library.stagePageSizes[s], false))
+                                         library.stagePageSizes[s],
+                                         hostPageBoundsDtypes(keyDtype), false))
       return status;
   }
   return SPATTN_OK;
@@ -228,22 +237,21 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
   if (int status = rt::checkKey(library.shape(host), k, shape))
     return status;
   int64_t page = 0;
-  if (int status = checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
-                                         SPATTN_MEMORY_HOST, page))
+  if (int status =
+          checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
+                                SPATTN_MEMORY_HOST, hostPageBoundsDtypes(k->dtype), page))
     return status;
   for (int64_t b = 0; b < shape.batch; ++b)
-    for (int64_t h = 0; h < shape.numKVHeads; ++h) {
-      float *rows = static_cast<float *>(bounds->data) + b * bounds->strides[0] +
-                    h * bounds->strides[1];
-      host::updatePageBounds(storedRows(*k, b, h, shape.keyLength, shape.headDim),
-                             page, firstKey, rows, bounds->strides[2]);
-    }
+    for (int64_t h = 0; h < shape.numKVHeads; ++h)
+      host::updatePageBounds(
+          storedRows(*k, b, h, shape.keyLength, shape.headDim), page, firstKey,
+          {headData(*bounds, b, h), bounds->dtype, bounds->strides[2]});
   return SPATTN_OK;
 }
 
 int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
                           int64_t firstKey, int32_t stage, const spattn_tensor *bounds,
-                          spattn_memory memory, int64_t &page) {
+                          spattn_memory memory, uint32_t dtypes, int64_t &page) {
   page = pageSize(library, stage);
   if (page == 0)
     return rt::fail(SPATTN_ERROR_ARGUMENT,
@@ -254,7 +262,7 @@ int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
                     "first_key must be in [0, Lk = " +
                         std::to_string(shape.keyLength) + "], got " +
                         std::to_string(firstKey));
-  return rt::checkPageBounds("bounds", bounds, shape, page, true, memory);
+  return rt::checkPageBounds("bounds", bounds, shape, page, dtypes, true, memory);
 }
 
 LibraryInfo::LibraryInfo(const Library &library, const TargetEntry *const *targets,

@@ -143,7 +143,8 @@ int checkRowStride(const char *what, const spattn_tensor &t) {
 /// Rank, memory, dtype, positive sizes, unit innermost stride, non-negative
 /// strides, the index range. `dtype` is the one element type every tensor
 /// of the call shares, and must be one the target takes, unless the
-/// tensor's dtype is fixed (LSE and page bounds: float32).
+/// tensor's dtype is fixed (LSE: float32; page bounds: the one
+/// checkPageBounds chose).
 int checkLayout(const char *what, const spattn_tensor *t, int32_t rank,
                 const TargetAccepts &accepts, int32_t dtype,
                 bool fixedDtype = false) {
@@ -266,17 +267,20 @@ int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape) {
   return SPATTN_OK;
 }
 
-int checkPageBounds(const char *what, const spattn_tensor *bounds,
-                    const CallShape &shape, int64_t page, bool written,
-                    spattn_memory memory) {
-  const TargetAccepts accepts = {"page bounds", 1u << SPATTN_F32, memory};
+int checkPageBounds(const char *what, const spattn_tensor *bounds, const CallShape &shape,
+                    int64_t page, uint32_t dtypes, bool written, spattn_memory memory) {
+  const TargetAccepts accepts = {"page bounds", dtypes, memory};
   std::string name = what;
   if (bounds && storedValue(bounds->memory) != memory)
     return fail(SPATTN_ERROR_ARGUMENT, name + " is in " +
                                            memoryName(storedValue(bounds->memory)) +
                                            " memory, K in " + memoryName(memory) +
                                            " memory: page bounds live with K");
-  if (int s = checkLayout(what, bounds, 4, accepts, SPATTN_F32, true))
+  const int32_t dtype = bounds ? storedValue(bounds->dtype) : SPATTN_F32;
+  if (bounds && !accepts.takes(dtype))
+    return fail(SPATTN_ERROR_DTYPE, name + " must be " + takenDtypes(accepts) +
+                                        " for this K, got " + dtypeName(dtype));
+  if (int s = checkLayout(what, bounds, 4, accepts, dtype, true))
     return s;
   const int64_t pages = (shape.keyLength + page - 1) / page;
   if (bounds->shape[0] != shape.batch || bounds->shape[1] != shape.numKVHeads ||

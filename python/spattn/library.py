@@ -128,13 +128,17 @@ class Library:
                                               len(self.budget_labels)))
         return {label: values[b] for b, label in enumerate(self.budget_labels)}
 
-    def page_bounds(self, k, capacity=None):
+    def page_bounds(self, k, capacity=None, dtype=None):
         """PageBounds for decode steps on the KV cache K ([B, Hkv, Lk, D] or
-        [Hkv, Lk, D]), computed from K: float32, in K's kind of array and
-        memory, with room for `capacity` keys (default: the library's
-        max_length; 2 * D floats per page, kv head and batch element). Each
-        step appends to the cache, calls bounds.update(k, first_new_key) and
-        passes page_bounds=bounds to attention()."""
+        [Hkv, Lk, D]), computed from K, in K's kind of array and memory,
+        with room for `capacity` keys (default: the library's max_length;
+        2 * D values per page, kv head and batch element). `dtype`: float32
+        or K's own dtype, exact either way (the bounds are K's values); by
+        default K's dtype on the host, where a 16-bit cache's bounds then
+        take half the memory, and float32 on CUDA, whose kernels read only
+        float32 bounds. Each step appends to the cache, calls
+        bounds.update(k, first_new_key) and passes page_bounds=bounds to
+        attention()."""
         if not self.page_sizes:
             raise ValueError(f"{self.name}: no pages stage, so no page bounds "
                              f"(stages: {list(self.stage_kinds) or 'none'})")
@@ -147,10 +151,12 @@ class Library:
         for stage, page in self.page_sizes.items():
             shape = (batch, heads, -(-capacity // page), 2 * self.head_dim)
             if isinstance(kd.array, np.ndarray):
-                arrays[stage] = np.zeros(shape, np.float32)
+                arrays[stage] = np.zeros(shape, kd.array.dtype if dtype is None else dtype)
             else:
                 import torch
-                arrays[stage] = torch.zeros(shape, dtype=torch.float32, device=kd.array.device)
+                if dtype is None:
+                    dtype = torch.float32 if kd.array.is_cuda else kd.array.dtype
+                arrays[stage] = torch.zeros(shape, dtype=dtype, device=kd.array.device)
         return PageBounds(self, arrays).update(k, 0)
 
     def attention(self, q, k, v, *, return_lse=False, num_threads=0, request=None,

@@ -10,15 +10,15 @@ from ._arrays import describe, is_torch
 
 
 class PageBounds:
-    """Per pages stage of `library`, float32 bounds [B, Hkv, P, 2 * D] in
-    K's memory (numpy arrays for numpy K, tensors on K's device for
-    tensors): row p of (b, kv head) holds the per-dimension minimum of keys
-    [p * page, (p + 1) * page), then their maximum. P covers `capacity`
-    keys. Made by Library.page_bounds; passed to Library.attention(...,
-    page_bounds=...)."""
+    """Per pages stage of `library`, bounds [B, Hkv, P, 2 * D] in K's
+    memory (numpy arrays for numpy K, tensors on K's device for tensors),
+    float32 or K's dtype (host only): row p of (b, kv head) holds the
+    per-dimension minimum of keys [p * page, (p + 1) * page), then their
+    maximum. P covers `capacity` keys. Made by Library.page_bounds; passed
+    to Library.attention(..., page_bounds=...)."""
 
     def __init__(self, library, arrays):
-        """`arrays`: {stage: float32 array or tensor} for every pages stage."""
+        """`arrays`: {stage: array or tensor} for every pages stage."""
         self.library = library
         self.arrays = dict(arrays)
         num_stages = len(library.stage_kinds)

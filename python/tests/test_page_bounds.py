@@ -119,3 +119,54 @@ def test_bad_page_bounds_are_refused(compiled):
     with pytest.raises(spattn.SpattnError) as error:
         spattn.PageBounds(lib, {1: np.zeros((1, 2, 13, 32), np.float16)}).update(k)
     assert error.value.status == 4  # SPATTN_ERROR_DTYPE
+
+
+@pytest.fixture(scope="module")
+def bf16_selections():
+    """py_selections compiled for bf16: a 16-bit KV cache."""
+    with open(spec_path("py_selections")) as spec:
+        text = spec.read()
+    return spattn.compile(text.replace("@py_selections", "@py_selections_bf16")
+                              .replace("dtype = f32", "dtype = bf16"))
+
+
+def test_a_bf16_cache_keeps_bf16_bounds(bf16_selections):
+    """Bounds in K's own dtype by default on the host: the float32 bounds'
+    values exactly, in half the memory, and calls bit-equal to those without
+    bounds over a growing cache."""
+    lib = bf16_selections
+    capacity = 200
+    q, k, v = (torch.from_numpy(x).to(torch.bfloat16)
+               for x in random_qkv(lib, capacity, 1, batch=2, seed=13))
+    bounds = lib.page_bounds(k[:, :, :1], capacity=capacity)
+    as_float = lib.page_bounds(k[:, :, :1], capacity=capacity, dtype=torch.float32)
+    assert bounds.arrays[1].dtype == torch.bfloat16 and bounds.arrays[1].shape == (2, 2, 25, 32)
+    assert as_float.arrays[1].dtype == torch.float32
+    length = 1
+    for added in (1, 6, 1, 9, 40, 1, 77, 64):
+        first, length = length, length + added
+        kk, vv = k[:, :, :length], v[:, :, :length]
+        bounds.update(kk, first)
+        as_float.update(kk, first)
+        assert torch.equal(bounds.arrays[1].float(), as_float.arrays[1])
+        expected = expected_bounds(kk.float().numpy(), capacity)
+        np.testing.assert_array_equal(bounds.arrays[1].float().numpy(), expected)
+        plain = lib.attention(q, kk, vv)
+        assert torch.equal(lib.attention(q, kk, vv, page_bounds=bounds), plain)
+        assert torch.equal(lib.attention(q, kk, vv, page_bounds=as_float), plain)
+    assert length == capacity
+
+
+def test_bounds_of_another_dtype_are_refused(bf16_selections, compiled):
+    k = torch.from_numpy(random_qkv(bf16_selections, 40, 1, seed=14)[1]).to(torch.bfloat16)
+    with pytest.raises(spattn.SpattnError, match="must be float32, bfloat16 for this K") \
+            as error:
+        bf16_selections.page_bounds(k, dtype=torch.float16)
+    assert error.value.status == 4  # SPATTN_ERROR_DTYPE
+    with pytest.raises(TypeError, match="not one spattn takes"):
+        bf16_selections.page_bounds(k, dtype=torch.float64)
+    # float32 K: float32 bounds only (16-bit ones would round K's values).
+    lib = compiled("py_selections")
+    k = torch.from_numpy(random_qkv(lib, 40, 1, seed=15)[1])
+    with pytest.raises(spattn.SpattnError, match="must be float32 for this K"):
+        lib.page_bounds(k, dtype=torch.bfloat16)

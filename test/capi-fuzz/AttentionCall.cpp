@@ -97,7 +97,8 @@ std::unique_ptr<GuardedTensor> makeTensor(std::vector<int64_t> shape,
   return tensor;
 }
 
-/// Page bounds for every pages stage, computed by the library from K.
+/// Page bounds for every pages stage, computed by the library from K: float32,
+/// or K's dtype when it is 16-bit.
 void makePageBounds(FuzzedLibrary &lib, Random &random, AttentionCall &call) {
   const mlir::spattn::SpecConfig &config = lib.config();
   const int32_t stages = lib.api.numStages();
@@ -119,9 +120,10 @@ void makePageBounds(FuzzedLibrary &lib, Random &random, AttentionCall &call) {
       continue; // computed from K
     int64_t pages = (call.keyLength + page - 1) / page +
                     (random.chance(0.2) ? random.between(1, 3) : 0);
-    call.pageBounds.push_back(makeTensor(
-        {call.batch, config.numKVHeads, pages, 2 * config.headDim}, SPATTN_F32,
-        false, random));
+    const spattn_dtype dtype = random.chance(0.5) ? call.dtype : SPATTN_F32;
+    call.pageBounds.push_back(
+        makeTensor({call.batch, config.numKVHeads, pages, 2 * config.headDim}, dtype,
+                   false, random));
     GuardedTensor &bounds = *call.pageBounds.back();
     if (lib.api.updatePageBounds(&kDesc, 0, s, &bounds.desc) != SPATTN_OK)
       call.setupError = std::string("update_page_bounds of a valid K failed: ") +

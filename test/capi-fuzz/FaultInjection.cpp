@@ -173,11 +173,17 @@ void wrongDtype(AttentionCall &call, Argument &arg, Random &random) {
   // (Q and K alike): only others are surely wrong.
   const bool anyOfThree =
       call.tensors != CallTensors::Attention && (arg.name == "q" || arg.name == "k");
+  // Page bounds may be float32 or K's dtype.
+  auto valid = [&](int32_t dtype) {
+    return dtype == right ||
+           (anyOfThree && dtype >= SPATTN_F32 && dtype <= SPATTN_BF16) ||
+           (arg.pageBounds && (dtype == SPATTN_F32 || dtype == call.dtype));
+  };
   int32_t dtype;
   do
     dtype = random.pick<int32_t>({SPATTN_F32, SPATTN_F16, SPATTN_BF16, 3, 31, 32,
                                   -1, std::numeric_limits<int32_t>::max()});
-  while (dtype == right || (anyOfThree && dtype >= SPATTN_F32 && dtype <= SPATTN_BF16));
+  while (valid(dtype));
   storeInt(arg.desc->dtype, dtype);
   call.expected.add(SPATTN_ERROR_DTYPE, arg.name + " dtype " + std::to_string(dtype));
 }

@@ -17,12 +17,11 @@ void checkIncremental(FuzzedLibrary &lib, const AttentionCall &call,
   if (firstKey == 0)
     return;
   const GuardedTensor &updated = *call.pageBounds[0];
-  GuardedTensor full(
-      {updated.view().shape[0], updated.view().shape[1], updated.view().shape[2],
-       updated.view().shape[3]},
-      {updated.view().strides[0], updated.view().strides[1],
-       updated.view().strides[2], 1},
-      SPATTN_F32, 0);
+  GuardedTensor full({updated.view().shape[0], updated.view().shape[1],
+                      updated.view().shape[2], updated.view().shape[3]},
+                     {updated.view().strides[0], updated.view().strides[1],
+                      updated.view().strides[2], 1},
+                     updated.view().dtype, 0);
   full.fillPattern();
   if (lib.api.updatePageBounds(call.kArg, 0, stage, &full.desc) != SPATTN_OK) {
     outcomes.mismatch(std::string("update_page_bounds from key 0 failed: ") +
@@ -56,8 +55,10 @@ void fuzzPageBoundsUpdate(FuzzedLibrary &lib, Random &random, Outcomes &outcomes
   const mlir::spattn::SpecConfig &config = lib.config();
   int64_t pages = (lk + page - 1) / page + (random.chance(0.2) ? random.between(1, 3) : 0);
   std::vector<int64_t> shape = {call->batch, config.numKVHeads, pages, 2 * config.headDim};
+  // float32 bounds, or (for 16-bit K) bounds in K's dtype.
+  const spattn_dtype dtype = random.chance(0.5) ? call->dtype : SPATTN_F32;
   call->pageBounds.push_back(std::make_unique<GuardedTensor>(
-      shape, randomStrides(shape, false, random), SPATTN_F32, 64));
+      shape, randomStrides(shape, false, random), dtype, 64));
   GuardedTensor &bounds = *call->pageBounds[0];
   call->pageBoundsArray = {&bounds.desc};
   // Keys appended from first_key on: bounds current for the pages before

@@ -144,6 +144,20 @@ void expectSameBits(const PagesLibrary &pl, const spattn_tensor &q,
       << "LSE, " << where;
 }
 
+/// `t` rounded to fp16: its values become the fp16 ones, stored in `bits`,
+/// and the descriptor of those.
+spattn_tensor toHalf(Tensor &t, std::vector<uint16_t> &bits) {
+  bits.resize(t.data.size());
+  for (size_t i = 0; i < bits.size(); ++i) {
+    bits[i] = floatToHalf(t.data[i]);
+    t.data[i] = halfToFloat(bits[i]);
+  }
+  spattn_tensor d = t.desc;
+  d.data = bits.data();
+  d.dtype = SPATTN_F16;
+  return d;
+}
+
 PagesLibrary quest() {
   return PagesLibrary("quest", std::string(SPATTN_EXAMPLES_DIR) + "/quest.mlir");
 }
@@ -227,17 +241,6 @@ TEST(PageBounds, HalfPrecisionCallsGetTheSameBits) {
   q.randomize(31);
   k.randomize(32);
   v.randomize(33);
-  auto toHalf = [](Tensor &t, std::vector<uint16_t> &bits) {
-    bits.resize(t.data.size());
-    for (size_t i = 0; i < bits.size(); ++i) {
-      bits[i] = floatToHalf(t.data[i]);
-      t.data[i] = halfToFloat(bits[i]);
-    }
-    spattn_tensor d = t.desc;
-    d.data = bits.data();
-    d.dtype = SPATTN_F16;
-    return d;
-  };
   std::vector<uint16_t> qBits, kBits, vBits;
   spattn_tensor qh = toHalf(q, qBits), kh = toHalf(k, kBits), vh = toHalf(v, vBits);
   Bounds bounds(c.numKVHeads, pl.pages(lk), c.headDim),
@@ -262,6 +265,77 @@ TEST(PageBounds, HalfPrecisionCallsGetTheSameBits) {
             SPATTN_OK)
       << pl.lib->lastError();
   EXPECT_EQ(plain, withBounds);
+}
+
+TEST(PageBounds, BoundsInKsSixteenBitDtypeGiveTheSameBits) {
+  // An fp16 KV cache whose bounds are kept in fp16 too (half the memory of
+  // float32 bounds): they hold exactly the float32 bounds' values, padding
+  // and rows past the last page stay untouched, and every step of a decode
+  // loop that appends keys gets the bits of the call without bounds.
+  PagesLibrary pl = quest();
+  ASSERT_TRUE(pl.ready());
+  const mlir::spattn::SpecConfig &c = pl.config;
+  const int64_t capacity = 1100, pad = 3, rowStride = 2 * c.headDim + pad;
+  const int64_t pages = pl.pages(capacity) + 1;
+  Tensor kCache({kBatch, c.numKVHeads, capacity, c.headDim}),
+      vCache({kBatch, c.numKVHeads, capacity, c.headDim});
+  kCache.randomize(61);
+  vCache.randomize(62);
+  std::vector<uint16_t> kBits, vBits, qBits;
+  const spattn_tensor kh = toHalf(kCache, kBits), vh = toHalf(vCache, vBits);
+  constexpr uint16_t kUntouchedHalf = 0x7e01; // a NaN no update writes
+  std::vector<uint16_t> kept(kBatch * c.numKVHeads * pages * rowStride, kUntouchedHalf);
+  spattn_tensor bounds = spattn_contiguous(
+      kept.data(), SPATTN_F16, 4,
+      std::vector<int64_t>{kBatch, c.numKVHeads, pages, 2 * c.headDim}.data());
+  bounds.strides[2] = rowStride;
+  bounds.strides[1] = pages * rowStride;
+  bounds.strides[0] = c.numKVHeads * pages * rowStride;
+  int64_t length = 0;
+  uint32_t seed = 63;
+  for (int64_t added : {1, 1, 14, 1, 17, 300, 5, 661, 100}) {
+    const int64_t next = length + added;
+    spattn_tensor k = firstRows(kh, next), v = firstRows(vh, next);
+    ASSERT_EQ(pl.lib->updatePageBounds(&k, length, pl.stage, &bounds), SPATTN_OK)
+        << pl.lib->lastError();
+    length = next;
+    Tensor q({kBatch, c.numQHeads, 1, c.headDim});
+    q.randomize(seed++);
+    const spattn_tensor qh = toHalf(q, qBits);
+    std::vector<uint16_t> plain(kBatch * c.numQHeads * c.headDim),
+        withBounds(plain.size());
+    spattn_tensor o1 = qh, o2 = qh;
+    o1.data = plain.data();
+    o2.data = withBounds.data();
+    ASSERT_EQ(pl.lib->attention(&qh, &k, &v, &o1, nullptr, nullptr), SPATTN_OK)
+        << pl.lib->lastError();
+    std::vector<const spattn_tensor *> entries(pl.lib->numStages(), nullptr);
+    entries[pl.stage] = &bounds;
+    ASSERT_EQ(pl.lib->attentionWithPageBounds(&qh, &k, &v, &o2, nullptr, entries.data(),
+                                              nullptr),
+              SPATTN_OK)
+        << pl.lib->lastError();
+    EXPECT_EQ(plain, withBounds) << "Lk " << length;
+  }
+  ASSERT_EQ(length, capacity);
+  // Every row against float32 bounds of the same (fp16-valued) keys.
+  Bounds floats(c.numKVHeads, pages, c.headDim);
+  ASSERT_EQ(pl.lib->updatePageBounds(&kCache.desc, 0, pl.stage, &floats.desc), SPATTN_OK)
+      << pl.lib->lastError();
+  for (int64_t b = 0; b < kBatch; ++b)
+    for (int64_t h = 0; h < c.numKVHeads; ++h)
+      for (int64_t p = 0; p < pages; ++p) {
+        const uint16_t *row =
+            kept.data() + b * bounds.strides[0] + h * bounds.strides[1] + p * rowStride;
+        for (int64_t d = 0; d < rowStride; ++d) {
+          const bool written = p < pl.pages(capacity) && d < 2 * c.headDim;
+          ASSERT_EQ(row[d],
+                    written ? floatToHalf(floats.row(b, h, p)[d]) : kUntouchedHalf)
+              << "b " << b << " h " << h << " page " << p << " element " << d;
+          if (written)
+            ASSERT_EQ(halfToFloat(row[d]), floats.row(b, h, p)[d]);
+        }
+      }
 }
 
 /// Every bad argument of the page bounds entry points gets its status and a
@@ -324,8 +398,36 @@ TEST_F(PageBoundsBadCalls, NullPointers) {
 }
 
 TEST_F(PageBoundsBadCalls, Dtype) {
+  // 16-bit bounds only hold the values of K in that dtype.
   bounds.desc.dtype = SPATTN_F16;
+  expectFailure(SPATTN_ERROR_DTYPE, "must be float32 for this K, got float16");
+  bounds.desc.dtype = static_cast<spattn_dtype>(7);
   expectFailure(SPATTN_ERROR_DTYPE, "must be float32");
+  // With fp16 K: float32 or fp16 bounds, not bf16.
+  std::vector<uint16_t> kBits, vBits, qBits, oBits(q.data.size());
+  spattn_tensor kh = toHalf(k, kBits), vh = toHalf(v, vBits), qh = toHalf(q, qBits);
+  spattn_tensor oh = qh;
+  oh.data = oBits.data();
+  std::vector<uint16_t> narrow(bounds.data.size());
+  spattn_tensor bh = good;
+  bh.data = narrow.data();
+  bh.dtype = SPATTN_BF16;
+  std::vector<const spattn_tensor *> entries(pl.lib->numStages(), nullptr);
+  entries[pl.stage] = &bh;
+  EXPECT_EQ(pl.lib->updatePageBounds(&kh, 0, pl.stage, &bh), SPATTN_ERROR_DTYPE);
+  EXPECT_NE(std::string(pl.lib->lastError()).find("must be float32, float16 for this K"),
+            std::string::npos)
+      << pl.lib->lastError();
+  EXPECT_EQ(pl.lib->attentionWithPageBounds(&qh, &kh, &vh, &oh, nullptr, entries.data(),
+                                            nullptr),
+            SPATTN_ERROR_DTYPE);
+  bh.dtype = SPATTN_F16;
+  EXPECT_EQ(pl.lib->updatePageBounds(&kh, 0, pl.stage, &bh), SPATTN_OK)
+      << pl.lib->lastError();
+  EXPECT_EQ(pl.lib->attentionWithPageBounds(&qh, &kh, &vh, &oh, nullptr, entries.data(),
+                                            nullptr),
+            SPATTN_OK)
+      << pl.lib->lastError();
   bounds.desc.dtype = SPATTN_F32;
   // K may be float32, bf16 or fp16 (the bounds of a 16-bit cache), nothing else.
   spattn_tensor kOther = k.desc;

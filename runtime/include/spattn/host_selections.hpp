@@ -34,18 +34,25 @@ void selectRandomBlocks(const SelectionCall &call, int64_t block,
                         int64_t count, uint64_t seed, Selection &out);
 /// pages for query heads that read one kv head, in one pass over its page
 /// bounds: queries[g] chooses *out[g]. `bounds` are rows as
-/// updatePageBounds writes them (at least ceil(Lk / page)), or data null to
-/// compute them from k (in its own width) here; the scores are the same
-/// either way.
+/// updatePageBounds writes them (at least ceil(Lk / page); float32 or K's
+/// 16-bit dtype), or data null to compute them from k (in its own width)
+/// here; the scores are the same either way.
 void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries,
-                 StoredRows k, HeadRows bounds, int64_t page, int64_t count,
+                 StoredRows k, StoredRows bounds, int64_t page, int64_t count,
                  const std::vector<Selection *> &out);
-/// The page bounds of k in pages of `page` keys: row p, at
-/// bounds + p * rowStride, holds the per-dimension minimum of the page's
-/// keys, then their maximum (2 * k.dim floats; 16-bit keys widen exactly).
+
+/// Where updatePageBounds writes: row p at element p * rowStride of `data`,
+/// float32 or (for 16-bit K) K's dtype.
+struct PageBoundsRows {
+  void *data;
+  spattn_dtype dtype;
+  int64_t rowStride;
+};
+/// The page bounds of k in pages of `page` keys: row p holds the
+/// per-dimension minimum of the page's keys, then their maximum (2 * k.dim
+/// values; exact in float32 and in K's own dtype, since they are K's values).
 /// Rewrites the rows of the pages holding keys firstKey .. k.rows - 1.
-void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, float *bounds,
-                      int64_t rowStride);
+void updatePageBounds(StoredRows k, int64_t page, int64_t firstKey, PageBoundsRows out);
 void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
                          int64_t verticals, int64_t slashes,
                          int64_t lastQueries, Selection &out);

@@ -82,11 +82,12 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
 int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape);
 
 /// Checks page bounds `what` kept for K of `shape` in pages of `page` keys:
-/// float32 [B, Hkv, P, 2 * D] in `memory` (the memory of the call's K; any
+/// [B, Hkv, P, 2 * D] of a dtype in `dtypes` (a bit per spattn_dtype: what
+/// the target reads for this K) in `memory` (the memory of the call's K; any
 /// other is SPATTN_ERROR_ARGUMENT), P >= ceil(Lk / page), strides as
 /// checkAttention's, not overlapping when `written`.
-int checkPageBounds(const char *what, const spattn_tensor *bounds,
-                    const CallShape &shape, int64_t page, bool written,
+int checkPageBounds(const char *what, const spattn_tensor *bounds, const CallShape &shape,
+                    int64_t page, uint32_t dtypes, bool written,
                     spattn_memory memory = SPATTN_MEMORY_HOST);
 
 /// Index of the first bucket whose upper bound is >= length, or -1 when the

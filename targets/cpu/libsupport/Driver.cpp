@@ -315,7 +315,7 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   rt::CallShape shape;
   if (int status = rt::checkAttention(library.shape(accepts), q, k, v, o, lse, shape))
     return status;
-  if (int status = abi::checkPageBounds(library, shape, pageBounds))
+  if (int status = abi::checkPageBounds(library, shape, k->dtype, pageBounds))
     return status;
   int64_t combination = 0;
   if (int status = abi::requestCombination(library, options, combination))

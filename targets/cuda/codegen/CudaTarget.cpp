@@ -395,9 +395,10 @@ public:
            "    spattn_selection *out);\n" +
            (hasPagesStage(library)
                 ? "/* cuda: page bounds kept by the caller in device memory (float32\n"
-                  " * [B, Hkv, P, 2 * D], as " + n + "_update_page_bounds writes them on\n"
-                  " * the host): a decode step updates the page of its new key on `stream`,\n"
-                  " * then selects pages from the bounds instead of re-reading all of K. */\n"
+                  " * [B, Hkv, P, 2 * D] as " + n + "_update_page_bounds writes them on\n"
+                  " * the host; float32 only on the device): a decode step updates the page\n"
+                  " * of its new key on `stream`, then selects pages from the bounds instead\n"
+                  " * of re-reading all of K. */\n"
                   "int " + n + "_update_page_bounds_cuda(const spattn_tensor *k,\n"
                   "    int64_t first_key, int32_t stage, spattn_tensor *bounds,\n"
                   "    spattn_cuda_stream stream);\n"

@@ -333,7 +333,8 @@ int64_t bytesFor(const Plan &plan) {
 
 /// Checks the caller's page bounds (device float32, on Q's device) of the
 /// call's pages stages and has those stages read them instead of computing
-/// bounds from K.
+/// bounds from K. The kernels read float32 bounds only: the host's bounds
+/// in K's 16-bit dtype wait for a GPU to test them on.
 int bindPageBounds(Plan &plan, const rt::CallShape &shape,
                    const spattn_tensor *const *pageBounds, int device) {
   if (!pageBounds)
@@ -344,8 +345,8 @@ int bindPageBounds(Plan &plan, const rt::CallShape &shape,
       continue;
     const std::string what = "page_bounds[" + std::to_string(index) + "]";
     const spattn_tensor &bounds = *pageBounds[index];
-    if (int status = rt::checkPageBounds(what.c_str(), &bounds, shape, s.block, false,
-                                         SPATTN_MEMORY_CUDA))
+    if (int status = rt::checkPageBounds(what.c_str(), &bounds, shape, s.block,
+                                         1u << SPATTN_F32, false, SPATTN_MEMORY_CUDA))
       return status;
     if (int status = checkDeviceTensor(what.c_str(), bounds, device))
       return status;
@@ -524,7 +525,7 @@ int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
     return s;
   int64_t page = 0;
   if (int s = abi::checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
-                                         SPATTN_MEMORY_CUDA, page))
+                                         SPATTN_MEMORY_CUDA, 1u << SPATTN_F32, page))
     return s;
   const abi::Variant *variant = nullptr;
   if (int s = abi::findVariant(library, shape.keyLength, variant))

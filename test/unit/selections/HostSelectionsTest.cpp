@@ -108,9 +108,8 @@ template <typename T> T pickOf(std::mt19937_64 &rng, std::vector<T> values) {
 }
 
 /// pages for one head, from bounds computed from k (data null) or `bounds`.
-void selectPagesOf(const SelectionCall &call, HeadRows q, HeadRows k,
-                   int64_t page, int64_t count, Selection &out,
-                   HeadRows bounds = {}) {
+void selectPagesOf(const SelectionCall &call, HeadRows q, StoredRows k, int64_t page,
+                   int64_t count, Selection &out, StoredRows bounds = {}) {
   selectPages(call, {q}, k, bounds, page, count, {&out});
 }
 
@@ -417,6 +416,7 @@ struct KeptBounds {
     return {data.data(), static_cast<int64_t>(data.size()) / stride, stride,
             2 * dim};
   }
+  PageBoundsRows out() { return {data.data(), SPATTN_F32, stride}; }
 };
 
 TEST(CpuSelections, PageBoundsRowsAreMinimaThenMaxima) {
@@ -429,8 +429,7 @@ TEST(CpuSelections, PageBoundsRowsAreMinimaThenMaxima) {
     // Appended in steps of 1 to 40 keys, each step updating from its first.
     for (int64_t length = 0; length < lk;) {
       const int64_t next = std::min(lk, length + pick(rng, 1, 40));
-      updatePageBounds(HeadRows{k.data(), next, dim, dim}, page, length, bounds.data.data(),
-                       bounds.stride);
+      updatePageBounds(HeadRows{k.data(), next, dim, dim}, page, length, bounds.out());
       length = next;
     }
     for (int64_t p = 0; p * page < lk; ++p)
@@ -470,16 +469,72 @@ TEST(CpuSelections, PageBoundsOfSixteenBitKeysAreThoseOfTheirValues) {
           widened[j * dim + d] = widenFrom(dtype, bits);
         }
       const int64_t pages = (lk + page - 1) / page, firstKey = pick(rng, 0, lk - 1);
+      const StoredRows keys(stored.data(), dtype, lk, rowStride, dim);
       KeptBounds fromStored(pages, dim, 1, 0), fromFloats(pages, dim, 1, 0);
-      updatePageBounds(StoredRows(stored.data(), dtype, lk, rowStride, dim), page,
-                       firstKey, fromStored.data.data(), fromStored.stride);
+      updatePageBounds(keys, page, firstKey, fromStored.out());
       updatePageBounds(HeadRows{widened.data(), lk, dim, dim}, page, firstKey,
-                       fromFloats.data.data(), fromFloats.stride);
+                       fromFloats.out());
       // Rows before firstKey's page stay NaN in both; compare the bits.
+      const char *name = dtype == SPATTN_BF16 ? "bf16" : "fp16";
       ASSERT_EQ(0, std::memcmp(fromStored.data.data(), fromFloats.data.data(),
                                fromStored.data.size() * sizeof(float)))
-          << (dtype == SPATTN_BF16 ? "bf16" : "fp16") << " page " << page << " dim "
-          << dim << " Lk " << lk << " first key " << firstKey;
+          << name << " page " << page << " dim " << dim << " Lk " << lk << " first key "
+          << firstKey;
+      // Bounds in K's own dtype (padded rows): the same values, exactly.
+      const int64_t narrowStride = 2 * dim + 3;
+      std::vector<uint16_t> narrow(pages * narrowStride, 0xffffu);
+      updatePageBounds(keys, page, firstKey, {narrow.data(), dtype, narrowStride});
+      for (int64_t p = firstKey / page; p < pages; ++p)
+        for (int64_t d = 0; d < 2 * dim; ++d) {
+          const float value = fromFloats.data[p * fromFloats.stride + d];
+          ASSERT_EQ(narrow[p * narrowStride + d], narrowTo(dtype, value))
+              << name << " page " << p << " element " << d;
+          ASSERT_EQ(widenFrom(dtype, narrow[p * narrowStride + d]), value);
+        }
+      for (int64_t p = 0; p < pages; ++p) // the padding and earlier rows untouched
+        for (int64_t d = p < firstKey / page ? 0 : 2 * dim; d < narrowStride; ++d)
+          ASSERT_EQ(narrow[p * narrowStride + d], 0xffffu) << name << " page " << p;
+    }
+}
+
+TEST(CpuSelections, PagesFromSixteenBitBoundsAreThoseFromKeys) {
+  // A 16-bit KV cache whose caller keeps bounds in K's dtype: the same
+  // pages as bounds computed from K, for several heads at once.
+  std::mt19937_64 rng(12);
+  for (spattn_dtype dtype : {SPATTN_BF16, SPATTN_F16})
+    for (int trial = 0; trial < 100; ++trial) {
+      const int64_t page = pickOf(rng, kBlocks);
+      Case c = randomCase(rng, 1);
+      const ref::AttentionProblem &p = c.problem;
+      const int64_t dim = p.headDim, heads = pick(rng, 1, 5);
+      const int64_t pages = (p.keyLength + page - 1) / page;
+      std::vector<uint16_t> stored;
+      for (float x : realValues(rng, p.keyLength * dim))
+        stored.push_back(narrowTo(dtype, x));
+      const StoredRows keys(stored.data(), dtype, p.keyLength, dim, dim);
+      std::vector<float> q = realValues(rng, heads * p.queryLength * dim);
+      std::vector<HeadRows> queries;
+      for (int64_t h = 0; h < heads; ++h)
+        queries.push_back({q.data() + h * p.queryLength * dim, p.queryLength, dim, dim});
+      const int64_t stride = 2 * dim + pick(rng, 0, 3);
+      std::vector<uint16_t> bounds((pages + pick(rng, 0, 2)) * stride);
+      updatePageBounds(keys, page, 0, {bounds.data(), dtype, stride});
+      const int64_t count = randomBudget(rng, pages);
+      std::vector<Selection> fromKeys(heads), fromBounds(heads);
+      std::vector<Selection *> keysOut, boundsOut;
+      for (int64_t h = 0; h < heads; ++h) {
+        keysOut.push_back(&fromKeys[h]);
+        boundsOut.push_back(&fromBounds[h]);
+      }
+      selectPages(c.call(), queries, keys, {}, page, count, keysOut);
+      selectPages(c.call(), queries, keys,
+                  StoredRows(bounds.data(), dtype,
+                             static_cast<int64_t>(bounds.size()) / stride, stride,
+                             2 * dim),
+                  page, count, boundsOut);
+      for (int64_t h = 0; h < heads; ++h)
+        EXPECT_EQ(groupsOf(fromBounds[h]), groupsOf(fromKeys[h]))
+            << "head " << h << " Lq=" << p.queryLength << " Lk=" << p.keyLength;
     }
 }
 
@@ -499,7 +554,7 @@ TEST(CpuSelections, PagesFromKeptBoundsAreThoseFromKeys) {
     for (int64_t h = 0; h < heads; ++h)
       queries.push_back({q.data() + h * p.queryLength * dim, p.queryLength, dim, dim});
     KeptBounds bounds(pages, dim, pick(rng, 0, 3), pick(rng, 0, 2));
-    updatePageBounds(c.keys(), page, 0, bounds.data.data(), bounds.stride);
+    updatePageBounds(c.keys(), page, 0, bounds.out());
     const int64_t count = randomBudget(rng, pages);
     std::vector<Selection> fromKeys(heads), fromBounds(heads), alone(heads);
     std::vector<Selection *> keysOut, boundsOut;
@@ -528,7 +583,7 @@ TEST(CpuSelections, PagesFromKeptBoundsMatchReferenceExactly) {
     const int64_t dim = c.problem.headDim;
     const int64_t pages = (c.problem.keyLength + page - 1) / page;
     KeptBounds bounds(pages, dim, 0, 0);
-    updatePageBounds(c.keys(), page, 0, bounds.data.data(), bounds.stride);
+    updatePageBounds(c.keys(), page, 0, bounds.out());
     const int64_t count = randomBudget(rng, pages);
     selectPagesOf(c.call(), c.queries(), c.keys(), page, count, out,
                   bounds.rows(dim));
@@ -638,7 +693,7 @@ TEST(CudaTeamSelections, PageBoundsUpdatesMatchTheCpuLibrary) {
          have = next, next = std::min(lk, next + pick(rng, 1, 40))) {
       HeadRows keys{k.data(), next, dim, dim};
       team.updatePageBounds(keys, page, have, ours);
-      updatePageBounds(keys, page, have, cpu.data(), 2 * dim);
+      updatePageBounds(keys, page, have, {cpu.data(), SPATTN_F32, 2 * dim});
     }
     EXPECT_EQ(ours, cpu) << "Lk " << lk << " page " << page << " D " << dim;
   }
