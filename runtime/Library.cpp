@@ -200,8 +200,8 @@ StageInputs stageInputs(const Library &library, const rt::CallShape &shape,
   return in;
 }
 
-uint32_t hostPageBoundsDtypes(int32_t keyDtype) {
-  return (1u << SPATTN_F32) | (1u << keyDtype);
+rt::TargetAccepts hostPageBounds(int32_t keyDtype) {
+  return {"host", (1u << SPATTN_F32) | (1u << keyDtype), SPATTN_MEMORY_HOST};
 }
 
 int checkPageBounds(const Library &library, const rt::CallShape &shape, int32_t keyDtype,
@@ -214,7 +214,7 @@ int checkPageBounds(const Library &library, const rt::CallShape &shape, int32_t 
     std::string what = "page_bounds[" + std::to_string(s) + "]";
     if (int status = rt::checkPageBounds(what.c_str(), pageBounds[s], shape,
                                          library.stagePageSizes[s],
-                                         hostPageBoundsDtypes(keyDtype), false))
+                                         hostPageBounds(keyDtype), false))
       return status;
   }
   return SPATTN_OK;
@@ -237,9 +237,8 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
   if (int status = rt::checkKey(library.shape(host), k, shape))
     return status;
   int64_t page = 0;
-  if (int status =
-          checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
-                                SPATTN_MEMORY_HOST, hostPageBoundsDtypes(k->dtype), page))
+  if (int status = checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
+                                         hostPageBounds(k->dtype), page))
     return status;
   for (int64_t b = 0; b < shape.batch; ++b)
     for (int64_t h = 0; h < shape.numKVHeads; ++h)
@@ -251,7 +250,7 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
 
 int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
                           int64_t firstKey, int32_t stage, const spattn_tensor *bounds,
-                          spattn_memory memory, uint32_t dtypes, int64_t &page) {
+                          const rt::TargetAccepts &writes, int64_t &page) {
   page = pageSize(library, stage);
   if (page == 0)
     return rt::fail(SPATTN_ERROR_ARGUMENT,
@@ -262,7 +261,7 @@ int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
                     "first_key must be in [0, Lk = " +
                         std::to_string(shape.keyLength) + "], got " +
                         std::to_string(firstKey));
-  return rt::checkPageBounds("bounds", bounds, shape, page, dtypes, true, memory);
+  return rt::checkPageBounds("bounds", bounds, shape, page, writes, true);
 }
 
 LibraryInfo::LibraryInfo(const Library &library, const TargetEntry *const *targets,

@@ -268,8 +268,8 @@ int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape) {
 }
 
 int checkPageBounds(const char *what, const spattn_tensor *bounds, const CallShape &shape,
-                    int64_t page, uint32_t dtypes, bool written, spattn_memory memory) {
-  const TargetAccepts accepts = {"page bounds", dtypes, memory};
+                    int64_t page, const TargetAccepts &reads, bool written) {
+  const spattn_memory memory = reads.memory;
   std::string name = what;
   if (bounds && storedValue(bounds->memory) != memory)
     return fail(SPATTN_ERROR_ARGUMENT, name + " is in " +
@@ -277,10 +277,11 @@ int checkPageBounds(const char *what, const spattn_tensor *bounds, const CallSha
                                            " memory, K in " + memoryName(memory) +
                                            " memory: page bounds live with K");
   const int32_t dtype = bounds ? storedValue(bounds->dtype) : SPATTN_F32;
-  if (bounds && !accepts.takes(dtype))
-    return fail(SPATTN_ERROR_DTYPE, name + " must be " + takenDtypes(accepts) +
-                                        " for this K, got " + dtypeName(dtype));
-  if (int s = checkLayout(what, bounds, 4, accepts, dtype, true))
+  if (bounds && !reads.takes(dtype))
+    return fail(SPATTN_ERROR_DTYPE, name + " must be " + takenDtypes(reads) +
+                                        " (what the " + reads.target +
+                                        " reads for this K), got " + dtypeName(dtype));
+  if (int s = checkLayout(what, bounds, 4, reads, dtype, true))
     return s;
   const int64_t pages = (shape.keyLength + page - 1) / page;
   if (bounds->shape[0] != shape.batch || bounds->shape[1] != shape.numKVHeads ||

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Quest decode from Python: a float16 KV cache that grows by one key per
 step, with the page bounds kept between steps (Library.page_bounds,
-PageBounds.update), against the same steps computing the bounds from K
+PageBounds.update; float16 like K, by default), against the same steps computing the bounds from K
 (what a call without page_bounds does) and against PyTorch's dense SDPA on
 the same cache in float32 (its fastest dtype on the CPU: float16 and
 bfloat16 take 1.6-2.5x longer). Each step's output with kept bounds must equal, bit for

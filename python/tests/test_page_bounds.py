@@ -159,8 +159,8 @@ def test_a_bf16_cache_keeps_bf16_bounds(bf16_selections):
 
 def test_bounds_of_another_dtype_are_refused(bf16_selections, compiled):
     k = torch.from_numpy(random_qkv(bf16_selections, 40, 1, seed=14)[1]).to(torch.bfloat16)
-    with pytest.raises(spattn.SpattnError, match="must be float32, bfloat16 for this K") \
-            as error:
+    refused = r"must be float32, bfloat16 \(what the host reads for this K\)"
+    with pytest.raises(spattn.SpattnError, match=refused) as error:
         bf16_selections.page_bounds(k, dtype=torch.float16)
     assert error.value.status == 4  # SPATTN_ERROR_DTYPE
     with pytest.raises(TypeError, match="not one spattn takes"):
@@ -168,5 +168,5 @@ def test_bounds_of_another_dtype_are_refused(bf16_selections, compiled):
     # float32 K: float32 bounds only (16-bit ones would round K's values).
     lib = compiled("py_selections")
     k = torch.from_numpy(random_qkv(lib, 40, 1, seed=15)[1])
-    with pytest.raises(spattn.SpattnError, match="must be float32 for this K"):
+    with pytest.raises(spattn.SpattnError, match=r"must be float32 \(what the host reads"):
         lib.page_bounds(k, dtype=torch.bfloat16)

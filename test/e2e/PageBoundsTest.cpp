@@ -158,6 +158,27 @@ spattn_tensor toHalf(Tensor &t, std::vector<uint16_t> &bits) {
   return d;
 }
 
+/// expectSameBits for fp16 Q, K and V (contiguous Q; O in fp16, no LSE).
+void expectSameHalfBits(const PagesLibrary &pl, const spattn_tensor &qh,
+                        const spattn_tensor &kh, const spattn_tensor &vh,
+                        const spattn_tensor *bounds, const std::string &where) {
+  std::vector<uint16_t> plain(kBatch * pl.config.numQHeads * qh.shape[2] *
+                              pl.config.headDim),
+      withBounds(plain.size());
+  spattn_tensor o1 = qh, o2 = qh;
+  o1.data = plain.data();
+  o2.data = withBounds.data();
+  ASSERT_EQ(pl.lib->attention(&qh, &kh, &vh, &o1, nullptr, nullptr), SPATTN_OK)
+      << pl.lib->lastError();
+  std::vector<const spattn_tensor *> entries(pl.lib->numStages(), nullptr);
+  entries[pl.stage] = bounds;
+  ASSERT_EQ(pl.lib->attentionWithPageBounds(&qh, &kh, &vh, &o2, nullptr, entries.data(),
+                                            nullptr),
+            SPATTN_OK)
+      << pl.lib->lastError();
+  EXPECT_EQ(plain, withBounds) << where;
+}
+
 PagesLibrary quest() {
   return PagesLibrary("quest", std::string(SPATTN_EXAMPLES_DIR) + "/quest.mlir");
 }
@@ -251,20 +272,7 @@ TEST(PageBounds, HalfPrecisionCallsGetTheSameBits) {
             SPATTN_OK)
       << pl.lib->lastError();
   EXPECT_EQ(bounds.data, floatBounds.data);
-  std::vector<uint16_t> plain(kBatch * c.numQHeads * c.headDim),
-      withBounds(plain.size());
-  spattn_tensor o1 = qh, o2 = qh;
-  o1.data = plain.data();
-  o2.data = withBounds.data();
-  ASSERT_EQ(pl.lib->attention(&qh, &kh, &vh, &o1, nullptr, nullptr), SPATTN_OK)
-      << pl.lib->lastError();
-  std::vector<const spattn_tensor *> entries(pl.lib->numStages(), nullptr);
-  entries[pl.stage] = &bounds.desc;
-  ASSERT_EQ(pl.lib->attentionWithPageBounds(&qh, &kh, &vh, &o2, nullptr,
-                                            entries.data(), nullptr),
-            SPATTN_OK)
-      << pl.lib->lastError();
-  EXPECT_EQ(plain, withBounds);
+  expectSameHalfBits(pl, qh, kh, vh, &bounds.desc, "float32 bounds of fp16 K");
 }
 
 TEST(PageBounds, BoundsInKsSixteenBitDtypeGiveTheSameBits) {
@@ -301,21 +309,8 @@ TEST(PageBounds, BoundsInKsSixteenBitDtypeGiveTheSameBits) {
     length = next;
     Tensor q({kBatch, c.numQHeads, 1, c.headDim});
     q.randomize(seed++);
-    const spattn_tensor qh = toHalf(q, qBits);
-    std::vector<uint16_t> plain(kBatch * c.numQHeads * c.headDim),
-        withBounds(plain.size());
-    spattn_tensor o1 = qh, o2 = qh;
-    o1.data = plain.data();
-    o2.data = withBounds.data();
-    ASSERT_EQ(pl.lib->attention(&qh, &k, &v, &o1, nullptr, nullptr), SPATTN_OK)
-        << pl.lib->lastError();
-    std::vector<const spattn_tensor *> entries(pl.lib->numStages(), nullptr);
-    entries[pl.stage] = &bounds;
-    ASSERT_EQ(pl.lib->attentionWithPageBounds(&qh, &k, &v, &o2, nullptr, entries.data(),
-                                              nullptr),
-              SPATTN_OK)
-        << pl.lib->lastError();
-    EXPECT_EQ(plain, withBounds) << "Lk " << length;
+    expectSameHalfBits(pl, toHalf(q, qBits), k, v, &bounds,
+                       "Lk " + std::to_string(length));
   }
   ASSERT_EQ(length, capacity);
   // Every row against float32 bounds of the same (fp16-valued) keys.
@@ -400,7 +395,8 @@ TEST_F(PageBoundsBadCalls, NullPointers) {
 TEST_F(PageBoundsBadCalls, Dtype) {
   // 16-bit bounds only hold the values of K in that dtype.
   bounds.desc.dtype = SPATTN_F16;
-  expectFailure(SPATTN_ERROR_DTYPE, "must be float32 for this K, got float16");
+  expectFailure(SPATTN_ERROR_DTYPE,
+                "must be float32 (what the host reads for this K), got float16");
   bounds.desc.dtype = static_cast<spattn_dtype>(7);
   expectFailure(SPATTN_ERROR_DTYPE, "must be float32");
   // With fp16 K: float32 or fp16 bounds, not bf16.
@@ -415,7 +411,8 @@ TEST_F(PageBoundsBadCalls, Dtype) {
   std::vector<const spattn_tensor *> entries(pl.lib->numStages(), nullptr);
   entries[pl.stage] = &bh;
   EXPECT_EQ(pl.lib->updatePageBounds(&kh, 0, pl.stage, &bh), SPATTN_ERROR_DTYPE);
-  EXPECT_NE(std::string(pl.lib->lastError()).find("must be float32, float16 for this K"),
+  EXPECT_NE(std::string(pl.lib->lastError())
+                .find("must be float32, float16 (what the host reads for this K)"),
             std::string::npos)
       << pl.lib->lastError();
   EXPECT_EQ(pl.lib->attentionWithPageBounds(&qh, &kh, &vh, &oh, nullptr, entries.data(),

@@ -278,14 +278,14 @@ int attention(const Library &library, const TargetEntry *const *targets,
               const spattn_tensor *const *pageBounds,
               const spattn_options *options);
 
-/// The dtypes of page bounds the host reads for K of `keyDtype` (a bit per
-/// spattn_dtype): float32, or K's own dtype, which holds K's minima and
-/// maxima exactly in half the memory when K is 16-bit.
-uint32_t hostPageBoundsDtypes(int32_t keyDtype);
+/// The page bounds the host reads for K of `keyDtype`: float32, or K's own
+/// dtype, which holds K's minima and maxima exactly in half the memory when
+/// K is 16-bit; in host memory.
+rt::TargetAccepts hostPageBounds(int32_t keyDtype);
 
 /// Checks the caller's host page bounds of a call with these shapes and K
 /// of `keyDtype`: every non-null entry of a pages stage must be
-/// rt::checkPageBounds-valid, of a dtype in hostPageBoundsDtypes.
+/// rt::checkPageBounds-valid for hostPageBounds.
 int checkPageBounds(const Library &library, const rt::CallShape &shape, int32_t keyDtype,
                     const spattn_tensor *const *pageBounds);
 
@@ -294,16 +294,16 @@ int64_t pageSize(const Library &library, int32_t stage);
 
 /// `<name>_update_page_bounds`: recomputes the bound rows of the pages
 /// holding keys firstKey .. Lk - 1 of host K (float32, bf16 or fp16) into
-/// host bounds of a dtype in hostPageBoundsDtypes.
+/// bounds that hostPageBounds takes.
 int updatePageBounds(const Library &library, const spattn_tensor *k,
                      int64_t firstKey, int32_t stage, spattn_tensor *bounds);
 
-/// The arguments of a page bounds update (host or, by `memory`, device):
-/// `stage` a pages stage (its page size in `page`), firstKey in [0, Lk],
-/// bounds valid for K of `shape`, of a dtype in `dtypes`.
+/// The arguments of a page bounds update (host or device): `stage` a pages
+/// stage (its page size in `page`), firstKey in [0, Lk], bounds valid for K
+/// of `shape` and what the target writing them takes (`writes`).
 int checkPageBoundsUpdate(const Library &library, const rt::CallShape &shape,
                           int64_t firstKey, int32_t stage, const spattn_tensor *bounds,
-                          spattn_memory memory, uint32_t dtypes, int64_t &page);
+                          const rt::TargetAccepts &writes, int64_t &page);
 
 /// The variant serving Lk, or SPATTN_ERROR_LENGTH with a message.
 int findVariant(const Library &library, int64_t length, const Variant *&out);

@@ -82,13 +82,12 @@ int checkQueryKey(const SpecShape &spec, const spattn_tensor *q,
 int checkKey(const SpecShape &spec, const spattn_tensor *k, CallShape &shape);
 
 /// Checks page bounds `what` kept for K of `shape` in pages of `page` keys:
-/// [B, Hkv, P, 2 * D] of a dtype in `dtypes` (a bit per spattn_dtype: what
-/// the target reads for this K) in `memory` (the memory of the call's K; any
-/// other is SPATTN_ERROR_ARGUMENT), P >= ceil(Lk / page), strides as
+/// [B, Hkv, P, 2 * D] in a dtype and the memory that `reads` (what the
+/// target reading them takes for this K; memory: K's, any other is
+/// SPATTN_ERROR_ARGUMENT), P >= ceil(Lk / page), strides as
 /// checkAttention's, not overlapping when `written`.
 int checkPageBounds(const char *what, const spattn_tensor *bounds, const CallShape &shape,
-                    int64_t page, uint32_t dtypes, bool written,
-                    spattn_memory memory = SPATTN_MEMORY_HOST);
+                    int64_t page, const TargetAccepts &reads, bool written);
 
 /// Index of the first bucket whose upper bound is >= length, or -1 when the
 /// length is above every bucket (or below 1).

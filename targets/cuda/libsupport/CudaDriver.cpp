@@ -24,6 +24,12 @@ static_assert(static_cast<int>(SelectionKind::TopkBlocks) ==
                       static_cast<int>(abi::StageKind::VerticalSlash),
               "SelectionKind numbers stages as the library ABI does");
 
+/// Page bounds as the selection kernels read and write them: float32 in
+/// device memory (the host's bounds in K's 16-bit dtype wait for a GPU to
+/// test them on).
+constexpr rt::TargetAccepts kBoundsReads = {"cuda target", 1u << SPATTN_F32,
+                                            SPATTN_MEMORY_CUDA};
+
 constexpr int kMaxSplits = 64;
 constexpr int kMaxDevices = 64;
 constexpr int64_t kMaxGridZ = 65535;
@@ -333,8 +339,7 @@ int64_t bytesFor(const Plan &plan) {
 
 /// Checks the caller's page bounds (device float32, on Q's device) of the
 /// call's pages stages and has those stages read them instead of computing
-/// bounds from K. The kernels read float32 bounds only: the host's bounds
-/// in K's 16-bit dtype wait for a GPU to test them on.
+/// bounds from K.
 int bindPageBounds(Plan &plan, const rt::CallShape &shape,
                    const spattn_tensor *const *pageBounds, int device) {
   if (!pageBounds)
@@ -346,7 +351,7 @@ int bindPageBounds(Plan &plan, const rt::CallShape &shape,
     const std::string what = "page_bounds[" + std::to_string(index) + "]";
     const spattn_tensor &bounds = *pageBounds[index];
     if (int status = rt::checkPageBounds(what.c_str(), &bounds, shape, s.block,
-                                         1u << SPATTN_F32, false, SPATTN_MEMORY_CUDA))
+                                         kBoundsReads, false))
       return status;
     if (int status = checkDeviceTensor(what.c_str(), bounds, device))
       return status;
@@ -525,7 +530,7 @@ int updatePageBounds(const abi::Library &library, const CudaVariant *variants,
     return s;
   int64_t page = 0;
   if (int s = abi::checkPageBoundsUpdate(library, shape, firstKey, stage, bounds,
-                                         SPATTN_MEMORY_CUDA, 1u << SPATTN_F32, page))
+                                         kBoundsReads, page))
     return s;
   const abi::Variant *variant = nullptr;
   if (int s = abi::findVariant(library, shape.keyLength, variant))
