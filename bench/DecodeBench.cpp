@@ -108,13 +108,10 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
   std::vector<uint16_t> out16(queries16.size());
   spattn_options options{threads};
 
-  os << "\nDecode: Lq = 1, Hq " << kQueryHeads << " / Hkv " << kKVHeads << ", D "
-     << kHeadDim
-     << ", float32. Dense reads all of K and V once per "
+  os << "\nDecode: Lq = 1, Hq " << kQueryHeads << " / Hkv " << kKVHeads
+     << ", D " << kHeadDim << ", float32. Dense reads all of K and V once per "
         "step (GB/s over those bytes, against the triad roofline); Quest keeps "
-        "1/16 of the keys in pages of "
-     << page
-     << ", its bounds recomputed "
+        "1/16 of the keys in pages of " << page << ", its bounds recomputed "
         "per call or kept by the caller (a step: update the new key's page, "
         "then attend). bf16: the same steps on bfloat16 Q, K, V (half "
         "the bytes of K and V), Quest's bounds computed per call or kept, "
@@ -154,17 +151,22 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
       };
       double dense = medianSeconds([&] { call(libs.dense); });
       double quest = medianSeconds([&] { call(libs.quest); });
-      std::vector<const spattn_tensor *> given(libs.quest.numStages(), nullptr);
-      given[*stage] = &pageBounds;
-      if (status == SPATTN_OK)
-        status = libs.quest.updatePageBounds(&k, 0, *stage, &pageBounds);
-      double kept = medianSeconds([&] {
+      // A step with kept bounds: update the new key's page, then attend.
+      auto keptStep = [&](const LibraryApi &lib, spattn_tensor &sq, spattn_tensor &sk,
+                          spattn_tensor &sv, spattn_tensor &so, spattn_tensor &keptBounds) {
+        std::vector<const spattn_tensor *> given(lib.numStages(), nullptr);
+        given[*stage] = &keptBounds;
         if (status == SPATTN_OK)
-          status = libs.quest.updatePageBounds(&k, length - 1, *stage, &pageBounds);
-        if (status == SPATTN_OK)
-          status = libs.quest.attentionWithPageBounds(&q, &k, &v, &o, nullptr,
-                                                      given.data(), &options);
-      });
+          status = lib.updatePageBounds(&sk, 0, *stage, &keptBounds);
+        return medianSeconds([&] {
+          if (status == SPATTN_OK)
+            status = lib.updatePageBounds(&sk, length - 1, *stage, &keptBounds);
+          if (status == SPATTN_OK)
+            status = lib.attentionWithPageBounds(&sq, &sk, &sv, &so, nullptr, given.data(),
+                                                 &options);
+        });
+      };
+      double kept = keptStep(libs.quest, q, k, v, o, pageBounds);
       double bf16 = medianSeconds([&] {
         if (status == SPATTN_OK)
           status = libs.denseBf16.attention(&q16, &k16, &v16, &o16, nullptr, &options);
@@ -173,22 +175,8 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
         if (status == SPATTN_OK)
           status = libs.questBf16.attention(&q16, &k16, &v16, &o16, nullptr, &options);
       });
-      // A bf16 step with kept bounds, float32 or bf16 ones.
-      auto keptBf16Step = [&](spattn_tensor &kept) {
-        std::vector<const spattn_tensor *> keptGiven(libs.questBf16.numStages(), nullptr);
-        keptGiven[*stage] = &kept;
-        if (status == SPATTN_OK)
-          status = libs.questBf16.updatePageBounds(&k16, 0, *stage, &kept);
-        return medianSeconds([&] {
-          if (status == SPATTN_OK)
-            status = libs.questBf16.updatePageBounds(&k16, length - 1, *stage, &kept);
-          if (status == SPATTN_OK)
-            status = libs.questBf16.attentionWithPageBounds(
-                &q16, &k16, &v16, &o16, nullptr, keptGiven.data(), &options);
-        });
-      };
-      double keptBf16Float = keptBf16Step(pageBounds);
-      double keptBf16 = keptBf16Step(pageBounds16);
+      double keptBf16Float = keptStep(libs.questBf16, q16, k16, v16, o16, pageBounds);
+      double keptBf16 = keptStep(libs.questBf16, q16, k16, v16, o16, pageBounds16);
       if (status != SPATTN_OK)
         return llvm::createStringError(
             "decode at B = " + llvm::Twine(batch) + ", Lk = " + llvm::Twine(length) +
@@ -215,8 +203,7 @@ llvm::Error runDecodeSection(int threads, bool quick, double bandwidth,
   os << "\nDecode targets at Lk = " << capacity / 1024 << "K (worst batch):\n"
      << llvm::format("- dense >= 60%% of the triad bandwidth: %.0f%%", 100 * worstShare)
      << verdict(worstShare >= 0.6)
-     << llvm::format("- Quest with kept bounds >= 4x faster than dense: %.2fx",
-                     worstQuest)
+     << llvm::format("- Quest with kept bounds >= 4x faster than dense: %.2fx", worstQuest)
      << verdict(worstQuest >= 4)
      << llvm::format("- dense bf16 step vs float32 (half the bytes; no target, 2x "
                      "bounds it): %.2fx\n",
