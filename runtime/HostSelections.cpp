@@ -17,6 +17,7 @@
 #include "core/LaneDot.h"
 
 #include "core/RandomBlockHash.h"
+#include "runtime/TopThreshold.h"
 
 #include <algorithm>
 #include <cassert>
@@ -44,32 +45,20 @@ void closeGroup(Selection &out) {
   out.offsets.push_back(static_cast<int64_t>(out.indices.size()));
 }
 
-/// NaN ranks as -inf so every comparison below is a strict order.
-template <typename T> T rankable(T score) {
-  return std::isnan(score) ? -std::numeric_limits<T>::infinity() : score;
-}
-
 /// Appends, as one ascending group, first + i for the `count` highest
-/// scores[i] (ties: lower i). The k-th highest score is found on a copy;
-/// one scan in index order then keeps what is above it, and of the scores
-/// equal to it the lowest indices.
+/// scores[i] (ties: lower i): one scan in index order keeps what is above
+/// the count-th highest score, and of the scores equal to it the lowest
+/// indices.
 template <typename T>
 void appendTop(const T *scores, int64_t n, int64_t first, int64_t count,
-               std::vector<T> &scratch, Selection &out) {
+               TopScratch<T> &scratch, Selection &out) {
   const int64_t keep = std::clamp<int64_t>(count, 0, n);
   if (keep == n) {
     for (int64_t i = 0; i < n; ++i)
       out.indices.push_back(first + i);
   } else if (keep > 0) {
-    scratch.resize(n);
-    for (int64_t i = 0; i < n; ++i)
-      scratch[i] = rankable(scores[i]);
-    std::nth_element(scratch.begin(), scratch.begin() + (keep - 1),
-                     scratch.end(), std::greater<T>());
-    const T threshold = scratch[keep - 1];
-    int64_t ties =
-        keep - std::count_if(scratch.begin(), scratch.begin() + (keep - 1),
-                             [&](T s) { return s > threshold; });
+    const auto [threshold, above] = topThreshold(scores, n, keep, scratch);
+    int64_t ties = keep - above;
     for (int64_t i = 0; i < n; ++i) {
       const T s = rankable(scores[i]);
       if (s > threshold || (s == threshold && ties-- > 0))
@@ -78,7 +67,6 @@ void appendTop(const T *scores, int64_t n, int64_t first, int64_t count,
   }
   closeGroup(out);
 }
-
 
 constexpr int64_t kKeyChunk = 32;
 
@@ -360,7 +348,8 @@ void selectTopkBlocks(const SelectionCall &call, HeadRows q, HeadRows k,
                       int64_t block, int64_t count, Selection &out) {
   const BlockScores blocks(call, q, k, block);
   startGroups(out, blocks.grid.firstQuery);
-  std::vector<float> scores, scratch;
+  std::vector<float> scores;
+  TopScratch<float> scratch;
   for (int64_t g = 0; g < blocks.grid.numQuery; ++g) {
     blocks.score(g, scores);
     appendTop(scores.data(), static_cast<int64_t>(scores.size()), 0, count,
@@ -424,7 +413,8 @@ void selectPages(const SelectionCall &call, const std::vector<HeadRows> &queries
   // all the heads of the kv head).
   constexpr int64_t kRowGroup = 16;
   const int64_t rows = lq * static_cast<int64_t>(queries.size());
-  std::vector<float> scores(kRowGroup * numPages), widened(2 * k.dim), scratch;
+  std::vector<float> scores(kRowGroup * numPages), widened(2 * k.dim);
+  TopScratch<float> scratch;
   for (int64_t n0 = 0; n0 < rows; n0 += kRowGroup) {
     const int64_t group = std::min(kRowGroup, rows - n0);
     const float *query[kRowGroup];
@@ -481,7 +471,7 @@ void selectVerticalSlash(const SelectionCall &call, HeadRows q, HeadRows k,
     return;
   }
   SlashEstimate estimate = estimateVerticalSlash(call, q, k, lastQueries);
-  std::vector<double> scratch;
+  TopScratch<double> scratch;
   appendTop(estimate.columns.data(), lk, 0, verticals, scratch, out);
   // Under causal only offsets 0 <= d < Lk are candidates.
   const int64_t firstOffset = call.causal ? 0 : 1 - lk;
