@@ -143,23 +143,15 @@ namespace {
 /// `dim` floats each.
 HeadRows headRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
                   int64_t dim) {
-  const float *data =
-      static_cast<const float *>(t.data) + b * t.strides[0] + h * t.strides[1];
-  return HeadRows{data, length, t.strides[2], dim};
-}
-
-/// The first element of head h of batch element b of a rank-4 tensor in its
-/// own dtype (float32, bf16 or fp16).
-void *headData(const spattn_tensor &t, int64_t b, int64_t h) {
-  const int64_t bytes = t.dtype == SPATTN_F32 ? 4 : 2;
-  return static_cast<char *>(t.data) + (b * t.strides[0] + h * t.strides[1]) * bytes;
+  return HeadRows{static_cast<const float *>(t.data) + rt::elementOffset(t, b, h, 0),
+                  length, t.strides[2], dim};
 }
 
 /// Rows [0, length) of head h of batch element b of a rank-4 tensor in its
 /// own dtype, `dim` elements each.
 StoredRows storedRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t length,
                       int64_t dim) {
-  return StoredRows{headData(t, b, h), t.dtype, length, t.strides[2], dim};
+  return StoredRows{rt::elementAddress(t, b, h, 0), t.dtype, length, t.strides[2], dim};
 }
 
 /// Head (b, h) of rank-4 tensor `t` as float32: `t` itself when it is
@@ -244,7 +236,7 @@ int updatePageBounds(const Library &library, const spattn_tensor *k,
     for (int64_t h = 0; h < shape.numKVHeads; ++h)
       host::updatePageBounds(
           storedRows(*k, b, h, shape.keyLength, shape.headDim), page, firstKey,
-          {headData(*bounds, b, h), bounds->dtype, bounds->strides[2]});
+          {rt::elementAddress(*bounds, b, h, 0), bounds->dtype, bounds->strides[2]});
   return SPATTN_OK;
 }
 

@@ -51,6 +51,21 @@ struct SpecShape {
 /// "float32", "float16", "bfloat16".
 const char *dtypeName(int32_t dtype);
 
+/// Bytes of one element: 4 for float32, 2 for the 16-bit dtypes.
+inline int64_t elementBytes(int32_t dtype) { return dtype == SPATTN_F32 ? 4 : 2; }
+
+/// Where element (b, h, row) lies in `t`, in elements from t.data: the
+/// first of a row of Q, K, V or O ([B, H, L, D]), or an LSE value ([B, H, L]).
+inline int64_t elementOffset(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
+  return b * t.strides[0] + h * t.strides[1] + row * t.strides[2];
+}
+
+/// The address of that element, in t's own dtype.
+inline char *elementAddress(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
+  return static_cast<char *>(t.data) +
+         elementOffset(t, b, h, row) * elementBytes(t.dtype);
+}
+
 /// The sizes of one checked call.
 struct CallShape {
   int64_t batch, numQHeads, numKVHeads, queryLength, keyLength, headDim;

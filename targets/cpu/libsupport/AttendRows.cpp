@@ -61,10 +61,10 @@ const halide_type_t kFloat(halide_type_float, 32);
 const halide_type_t kByte(halide_type_uint, 8);
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
-/// Row `row` of (b, h) of rank-4 tensor `t`, whose elements are Ts.
+/// Element (b, h, row) of `t`, whose elements are Ts: the first of a row of
+/// rank-4 Q, K, V or O, or an LSE value.
 template <typename T> T *at(const spattn_tensor &t, int64_t b, int64_t h, int64_t row) {
-  return static_cast<T *>(t.data) + b * t.strides[0] + h * t.strides[1] +
-         row * t.strides[2];
+  return static_cast<T *>(t.data) + rt::elementOffset(t, b, h, row);
 }
 
 /// Asks for rows [row0, row0 + count) of (b, h) of rank-4 tensor `t` (any
@@ -77,10 +77,9 @@ template <typename T> T *at(const spattn_tensor &t, int64_t b, int64_t h, int64_
 __attribute__((noipa)) void prefetchRows(const spattn_tensor &t, int64_t b, int64_t h,
                                          int64_t row0, int64_t count) {
   constexpr int64_t kLine = 64;
-  const int64_t size = t.dtype == SPATTN_F32 ? 4 : 2;
+  const int64_t size = rt::elementBytes(t.dtype);
   const int64_t rowBytes = t.shape[3] * size, strideBytes = t.strides[2] * size;
-  const char *row = static_cast<const char *>(t.data) +
-                    (b * t.strides[0] + h * t.strides[1] + row0 * t.strides[2]) * size;
+  const char *row = rt::elementAddress(t, b, h, row0);
   for (int64_t r = 0; r < count; ++r, row += strideBytes)
     for (int64_t byte = 0; byte < rowBytes; byte += kLine)
       __builtin_prefetch(row + byte, 0, 2);
@@ -452,10 +451,7 @@ void writeRows(const Call &call, const RowBlock &block, const float *state) {
       for (int64_t d = 0; d < D; ++d)
         out[d] = l > 0 ? acc[d] / l : 0.0f;
       if (call.lse)
-        static_cast<float *>(call.lse->data)[block.b * call.lse->strides[0] +
-                                             h * call.lse->strides[1] +
-                                             row * call.lse->strides[2]] =
-            l > 0 ? m + std::log(l) : kMinusInf;
+        *at<float>(*call.lse, block.b, h, row) = l > 0 ? m + std::log(l) : kMinusInf;
     }
 }
 

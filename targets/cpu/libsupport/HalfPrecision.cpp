@@ -2,6 +2,7 @@
 #include "targets/cpu/libsupport/HalfPrecision.h"
 
 #include "spattn/half_precision.hpp"
+#include "spattn/runtime_internal.hpp"
 
 #include <cstring>
 #include <new>
@@ -24,7 +25,7 @@ template <typename F> void forEachRow(const spattn_tensor &t, F &&f) {
   for (int64_t b = 0; b < t.shape[0]; ++b)
     for (int64_t h = 0; h < t.shape[1]; ++h)
       for (int64_t l = 0; l < t.shape[2]; ++l)
-        f(b * t.strides[0] + h * t.strides[1] + l * t.strides[2], index++);
+        f(rt::elementOffset(t, b, h, l), index++);
 }
 
 /// `count` rows of n fp16 values (`stride` apart) widened into rows n
@@ -139,8 +140,8 @@ bool widenToFloat(const spattn_tensor &t, FloatTensor &out, HostVectors vectors)
 void widenRows(const spattn_tensor &t, int64_t b, int64_t h, int64_t row0,
                int64_t count, float *out, HostVectors vectors) {
   const int64_t D = t.shape[3], stride = t.strides[2];
-  const uint16_t *from = static_cast<const uint16_t *>(t.data) + b * t.strides[0] +
-                         h * t.strides[1] + row0 * stride;
+  const uint16_t *from =
+      static_cast<const uint16_t *>(t.data) + rt::elementOffset(t, b, h, row0);
 #if defined(__x86_64__)
   if (t.dtype == SPATTN_F16 && vectors == HostVectors::Avx512 && hasF16c())
     return widenHalfAvx512(from, stride, count, D, out);
