@@ -92,18 +92,6 @@ TopThreshold<T> topThreshold(const T *scores, int64_t n, int64_t k,
                              TopScratch<T> &scratch) {
   using Key = detail::RadixKey<T>;
   assert(k >= 1 && k <= n && "the k-th of n scores needs 1 <= k <= n");
-  if (n < kRadixSelectFrom) {
-    // Few scores: std::nth_element on their keys is quicker than clearing
-    // and summing histograms.
-    scratch.resize(n);
-    std::transform(scores, scores + n, scratch.begin(), detail::radixKey<T>);
-    std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(),
-                     std::greater<Key>());
-    const Key kth = scratch[k - 1];
-    return {detail::scoreOf<T>(kth),
-            std::count_if(scratch.begin(), scratch.begin() + (k - 1),
-                          [&](Key key) { return key > kth; })};
-  }
   scratch.resize(n);
   Key low = ~Key(0), high = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -111,6 +99,16 @@ TopThreshold<T> topThreshold(const T *scores, int64_t n, int64_t k,
     scratch[i] = key;
     low = std::min(low, key);
     high = std::max(high, key);
+  }
+  if (n < kRadixSelectFrom) {
+    // Few scores: std::nth_element on their keys is quicker than clearing
+    // and summing histograms.
+    std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(),
+                     std::greater<Key>());
+    const Key kth = scratch[k - 1];
+    return {detail::scoreOf<T>(kth),
+            std::count_if(scratch.begin(), scratch.begin() + (k - 1),
+                          [&](Key key) { return key > kth; })};
   }
   // Bytes above the first one where the lowest and highest keys differ are
   // the same in every key: the passes start below them (scores of one
