@@ -2,6 +2,7 @@
 #include "targets/common/LibrarySource.h"
 
 #include "targets/common/KeyCandidates.h"
+#include "targets/common/ResidueSplit.h"
 
 #include "dialects/SpAttn/IR/SpAttnAffine.h"
 
@@ -115,21 +116,74 @@ public:
   VariantWriter(const plan::Variant &variant, llvm::raw_ostream &os)
       : variant(variant), os(os) {}
 
-  void write() {
+  /// Returns whether the variant has kResidueClasses.
+  bool write() {
     os << "namespace b" << variant.bucket << " {\n";
     writeTables(os, "param", "kParams", variant.parameters);
     writeSelect();
     for (size_t n = 0; n < variant.nodes.size(); ++n)
       writeNode(n);
-    os << "static void keepRow(const spattn::abi::HeadState &s, int64_t row, "
-          "int64_t pos, int64_t key0, int64_t n, uint8_t *out) {\n"
-          "  for (int64_t c = 0; c < n; c += kFillChunk)\n    fill"
-       << variant.root
-       << "(s, row, pos, key0 + c, std::min(kFillChunk, n - c), out + c);\n}\n";
+    writeKeepRow("keepRow", "fill" + std::to_string(variant.root));
+    std::optional<ResidueSplit> split = findResidueSplit(variant);
+    if (split)
+      writeResidueClasses(*split);
     os << "} // namespace b" << variant.bucket << "\n\n";
+    return split.has_value();
   }
 
 private:
+  /// A keepRow-shaped function `name` cutting a row into `fill` calls.
+  void writeKeepRow(const std::string &name, const std::string &fill) {
+    os << "static void " << name
+       << "(const spattn::abi::HeadState &s, int64_t row, int64_t pos, int64_t key0, "
+          "int64_t n, uint8_t *out) {\n"
+          "  for (int64_t c = 0; c < n; c += kFillChunk)\n    "
+       << fill << "(s, row, pos, key0 + c, std::min(kFillChunk, n - c), out + c);\n}\n";
+  }
+
+  /// The rest of a root that unites a residue class with other patterns
+  /// (ResidueSplit.h): its ranges, its rows with the class's keys cleared,
+  /// and the class's modulus, as a spattn::abi::ResidueClasses.
+  void writeResidueClasses(const ResidueSplit &split) {
+    std::vector<std::string> symbols = symbolsOf(split.residue);
+    auto modulus = printAffineCpp(split.modulus, {"pos", "j"}, symbols);
+    os << "static int64_t residueModulus(const spattn::abi::HeadState &s) {\n  return "
+       << modulus << ";\n}\n";
+    std::string all;
+    for (int child : split.rest)
+      all = all.empty() ? "ranges" + std::to_string(child) + "(s, q)"
+                        : "spattn::core::uniteRanges(" + all + ", ranges" +
+                              std::to_string(child) + "(s, q))";
+    for (int clip : split.clips)
+      all = "spattn::core::intersectRanges(" + all + ", ranges" + std::to_string(clip) +
+            "(s, q))";
+    // Every tile partial: a full tile of the rest holds keys of the class.
+    os << "static spattn::core::TileRanges residueRestRanges(const "
+          "spattn::abi::HeadState &s, int64_t q) {\n  return spattn::core::partialRanges("
+       << all << ");\n}\n";
+    os << "static void residueRestFill(const spattn::abi::HeadState &s, int64_t row, "
+          "int64_t pos, int64_t key0, int64_t n, uint8_t *out) {\n";
+    writeCombinedFill(true, split.rest);
+    for (int clip : split.clips)
+      os << "  clipFill" << clip << "(s, row, pos, key0, n, out);\n";
+    os << "  // The class's keys are attended with the class.\n"
+       << "  if (const int64_t m = " << modulus << "; m > 0)\n"
+       << "    for (int64_t j = key0 + spattn::core::modulo(pos - key0, m); j < key0 + "
+          "n; "
+          "j += m)\n      out[j - key0] = 0;\n}\n";
+    writeKeepRow("residueRestKeepRow", "residueRestFill");
+    os << "static const spattn::abi::ResidueClasses kResidueClasses = {&residueModulus, "
+          "&residueRestRanges, &residueRestKeepRow};\n";
+  }
+
+  /// How node n's schedule symbols are spelled in generated code.
+  std::vector<std::string> symbolsOf(size_t n) const {
+    std::vector<std::string> symbols;
+    for (const IndexOperand &s : variant.nodes[n].symbols)
+      symbols.push_back(spellIndexOperand(s, "s.params", "s.geometry.keyLength"));
+    return symbols;
+  }
+
   void writeSelect() {
     const size_t numStages = variant.stages.size();
     os << "static void select(const spattn::abi::StageInputs &in, const "
@@ -192,9 +246,7 @@ private:
 
   void writeNode(size_t n) {
     const ScheduleNode &node = variant.nodes[n];
-    std::vector<std::string> symbols;
-    for (const IndexOperand &s : node.symbols)
-      symbols.push_back(spellIndexOperand(s, "s.params", "s.geometry.keyLength"));
+    std::vector<std::string> symbols = symbolsOf(n);
     std::string layout = "spattn::core::IndexGroups{0, " +
                          std::to_string(node.layoutOffsets.size()) + " - 1, layoutOffsets" +
                          std::to_string(n) + ", layoutIndices" + std::to_string(n) + "}";
@@ -326,37 +378,9 @@ private:
     signature("fill");
     switch (node.kind) {
     case ScheduleNode::Kind::Union:
-    case ScheduleNode::Kind::Intersect: {
-      const bool unite = node.kind == ScheduleNode::Kind::Union;
-      // Affine children combine in place; the first child that cannot (or,
-      // when all can, the last) fills the row.
-      auto inPlace = [&](size_t k) {
-        const ScheduleNode &c = variant.nodes[node.children[k]];
-        return c.kind == ScheduleNode::Kind::Affine &&
-               (unite || keyCandidates(c.keep).interval);
-      };
-      size_t first = 0;
-      while (first + 1 < node.children.size() && inPlace(first))
-        ++first;
-      os << "  fill" << child(first) << "(s, row, pos, key0, n, out);\n";
-      bool declared = false;
-      for (size_t k = 0; k < node.children.size(); ++k) {
-        if (k == first)
-          continue;
-        if (inPlace(k)) {
-          os << "  " << (unite ? "orFill" : "clipFill") << child(k)
-             << "(s, row, pos, key0, n, out);\n";
-          continue;
-        }
-        if (!declared)
-          os << "  uint8_t other[kFillChunk];\n";
-        declared = true;
-        os << "  fill" << child(k) << "(s, row, pos, key0, n, other);\n"
-           << "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] " << (unite ? "|" : "&")
-           << "= other[jj];\n";
-      }
+    case ScheduleNode::Kind::Intersect:
+      writeCombinedFill(node.kind == ScheduleNode::Kind::Union, node.children);
       break;
-    }
     case ScheduleNode::Kind::PerHead:
       for (size_t k = node.headStarts.size(); k-- > 0;)
         os << "  if (s.head >= " << node.headStarts[k] << ") return fill" << child(k)
@@ -371,6 +395,37 @@ private:
            << "(s, row, pos, key0 + jj);\n";
     }
     os << "}\n";
+  }
+
+  /// The body of a union's (`unite`) or intersection's fill over
+  /// `children`: affine children combine in place; the first child that
+  /// cannot (or, when all can, the last) fills the row.
+  void writeCombinedFill(bool unite, ArrayRef<int> children) {
+    auto inPlace = [&](size_t k) {
+      const ScheduleNode &c = variant.nodes[children[k]];
+      return c.kind == ScheduleNode::Kind::Affine &&
+             (unite || keyCandidates(c.keep).interval);
+    };
+    size_t first = 0;
+    while (first + 1 < children.size() && inPlace(first))
+      ++first;
+    os << "  fill" << children[first] << "(s, row, pos, key0, n, out);\n";
+    bool declared = false;
+    for (size_t k = 0; k < children.size(); ++k) {
+      if (k == first)
+        continue;
+      if (inPlace(k)) {
+        os << "  " << (unite ? "orFill" : "clipFill") << children[k]
+           << "(s, row, pos, key0, n, out);\n";
+        continue;
+      }
+      if (!declared)
+        os << "  uint8_t other[kFillChunk];\n";
+      declared = true;
+      os << "  fill" << children[k] << "(s, row, pos, key0, n, other);\n"
+         << "  for (int64_t jj = 0; jj < n; ++jj)\n    out[jj] " << (unite ? "|" : "&")
+         << "= other[jj];\n";
+    }
   }
 
   /// An affine node's fill<n>, orFill<n> and (an interval) clipFill<n>,
@@ -456,8 +511,9 @@ std::string generateLibrarySource(const plan::Library &library,
   out << "\nnamespace {\n"
       << "// The most keys one fill<n> call writes (keepRow cuts longer rows).\n"
       << "constexpr int64_t kFillChunk = 512;\n";
+  std::vector<bool> residueClasses;
   for (const plan::Variant &variant : library.variants)
-    VariantWriter(variant, out).write();
+    residueClasses.push_back(VariantWriter(variant, out).write());
 
   writeTables(out, "budget", "kBudgets", library.budgets);
   out << "static const char *const kBudgetLabels[] = {";
@@ -479,12 +535,13 @@ std::string generateLibrarySource(const plan::Library &library,
 
   out << "extern const spattn::abi::Variant " << variantTableSymbol(library)
       << "[] = {\n";
-  for (const plan::Variant &v : library.variants) {
+  for (auto [k, v] : llvm::enumerate(library.variants)) {
     std::string b = "b" + std::to_string(v.bucket);
     out << "    {" << v.lo << ", " << v.hi << ", " << v.tileQ << ", " << v.tileK << ", "
         << v.parameters.size() / library.requestCombinations() << ", " << b
-        << "::kParams, &" << b << "::select, &"
-        << b << "::ranges" << v.root << ", &" << b << "::keepRow},\n";
+        << "::kParams, &" << b << "::select, &" << b << "::ranges" << v.root << ", &" << b
+        << "::keepRow, "
+        << (residueClasses[k] ? "&" + b + "::kResidueClasses" : "nullptr") << "},\n";
   }
   out << "};\n\nextern const spattn::abi::Library " << librarySymbol(library) << ";\n"
       << "const spattn::abi::Library " << librarySymbol(library)

@@ -1,8 +1,9 @@
 //===- ExamplesTest.cpp - Every example's library against the reference ---===//
 //
-// For each spec in examples/specs, and the query-tile specs of specs/
+// For each spec in examples/specs, the query-tile specs of specs/
 // (rows_8, rows_16, rows_128: the kernel forms and Q layouts of
-// targets/cpu/halide/KernelContract.h): lengths at both ends of every bucket and
+// targets/cpu/halide/KernelContract.h) and its strided unions (residue_*):
+// lengths at both ends of every bucket and
 // an odd one inside (L = 1 included), prefill (Lq = Lk, batch 2) where the
 // fp64 check is affordable, decode (Lq = 1 and 2: GQA heads packed into one
 // block, split-K over long Lk) and a chunk of 67 queries
@@ -76,6 +77,10 @@ TEST_P(QueryTileLibrary, MatchesReferenceInEveryBucket) {
 // Named Examples* so that the cpu-e2e-sse41 / -avx2 runs include it.
 INSTANTIATE_TEST_SUITE_P(ExamplesQueryTiles, QueryTileLibrary,
                          ::testing::Values("rows_8", "rows_16", "rows_128"));
+
+// Strided classes attended apart (targets/cpu/libsupport/ResidueClasses.h).
+INSTANTIATE_TEST_SUITE_P(ExamplesResidueClasses, QueryTileLibrary,
+                         ::testing::Values("residue_causal", "residue_bidirectional"));
 
 } // namespace
 } // namespace spattn::test

@@ -28,7 +28,7 @@
 
 namespace spattn::abi {
 
-constexpr int32_t kLibraryAbiVersion = 6;
+constexpr int32_t kLibraryAbiVersion = 7;
 
 /// A run-length table of one value over lengths: value[k] holds for L in
 /// [start[k], start[k + 1]) (the last run up to the bucket's end).
@@ -194,6 +194,29 @@ struct ServedHeads {
 ServedHeads servedHeads(const StageInputs &in, const bool *serves, int32_t stage,
                         int32_t numStages, StageResult *stages);
 
+using RangesFn = core::TileRanges (*)(const HeadState &state, int64_t queryTile);
+/// The token predicate of partial tiles for keys [key0, key0 + n) of row
+/// `row` (at `position`): out[jj] = 1 iff (row, key0 + jj) is kept. One
+/// call per row so the generated predicate inlines into the loop.
+using KeepRowFn = void (*)(const HeadState &state, int64_t row, int64_t position,
+                           int64_t key0, int64_t n, uint8_t *out);
+
+/// A schedule whose root unites a residue class with other patterns:
+/// union(strided(t), rest...), under the causal mask or not. The class
+/// (p(i) - j) mod t == 0 pairs the rows and keys of each class c = p(i)
+/// mod t among themselves, and within a class it keeps every key (causal:
+/// every earlier one), so a target may attend it as dense attention over
+/// every t-th row and key, and the rest apart: the schedule without the
+/// class, whose token rows clear the class's keys, so no pair counts twice.
+struct ResidueClasses {
+  /// t at the call (from the schedule parameters); >= 1 for a valid call.
+  int64_t (*modulus)(const HeadState &state);
+  /// The rest's tiles, all partial (a tile the rest keeps whole still holds
+  /// the class's keys, which its token rows clear).
+  RangesFn restRanges;
+  KeepRowFn restKeepRow;
+};
+
 /// The target-independent half of one bucket's variant: lengths, tiles,
 /// schedule parameters and the generated schedule functions.
 struct Variant {
@@ -207,12 +230,10 @@ struct Variant {
   /// to stages[g * numStages .. (g + 1) * numStages).
   void (*select)(const StageInputs &in, const int64_t *params,
                  StageResult *stages);
-  core::TileRanges (*ranges)(const HeadState &state, int64_t queryTile);
-  /// The token predicate of partial tiles for keys [key0, key0 + n) of row
-  /// `row` (at `position`): out[jj] = 1 iff (row, key0 + jj) is kept. One
-  /// call per row so the generated predicate inlines into the loop.
-  void (*keepRow)(const HeadState &state, int64_t row, int64_t position,
-                  int64_t key0, int64_t n, uint8_t *out);
+  RangesFn ranges;
+  KeepRowFn keepRow;
+  /// Null unless the schedule's root unites a residue class with the rest.
+  const ResidueClasses *residueClasses;
 };
 
 /// The kinds of selection stage (spelled as in the spec).

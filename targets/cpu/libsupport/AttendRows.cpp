@@ -343,8 +343,8 @@ int attendRows(const Call &call, const RowBlock &block,
           std::fill(mask + r * span + n, mask + (r + 1) * span, uint8_t{0});
       for (int64_t hi = 0; hi < block.numHeads; ++hi)
         for (int64_t r = 0; r < block.rows; ++r)
-          variant.keepRow(heads[hi], block.firstRow + r, block.firstPos + r,
-                          key0, n, mask + (base + hi * block.rows + r) * span);
+          call.keepRow(heads[hi], block.firstRow + r, block.firstPos + r, key0, n,
+                       mask + (base + hi * block.rows + r) * span);
       // The span's counts choose its form (SparsePairs.h).
       const PartialSpan partial{queries + base * queryStride,
                                 queryStride,
@@ -438,21 +438,59 @@ void combineStates(const Call &call, const RowBlock &block, float *states,
   }
 }
 
-void writeRows(const Call &call, const RowBlock &block, const float *state) {
+namespace {
+
+/// Calls f(h, row, m, l, acc) for each of the block's rows in `state`.
+template <typename F>
+void forEachStateRow(const Call &call, const RowBlock &block, const float *state, F &&f) {
   const int64_t D = call.shape.headDim, KR = kernelRows(call, block);
   const int64_t base = usesFewRows(call, block) ? 0 : block.offset;
   for (int64_t hi = 0; hi < block.numHeads; ++hi)
     for (int64_t r = 0; r < block.rows; ++r) {
-      const int64_t t = base + hi * block.rows + r, h = block.firstHead + hi;
-      const int64_t row = block.firstRow + r;
-      float m = state[t], l = state[KR + t];
-      const float *acc = state + 2 * KR + t * D;
-      float *out = at<float>(call.o, block.b, h, row);
-      for (int64_t d = 0; d < D; ++d)
-        out[d] = l > 0 ? acc[d] / l : 0.0f;
-      if (call.lse)
-        *at<float>(*call.lse, block.b, h, row) = l > 0 ? m + std::log(l) : kMinusInf;
+      const int64_t t = base + hi * block.rows + r;
+      f(block.firstHead + hi, block.firstRow + r, state[t], state[KR + t],
+        state + 2 * KR + t * D);
     }
+}
+
+} // namespace
+
+void writeRows(const Call &call, const RowBlock &block, const float *state) {
+  const int64_t D = call.shape.headDim;
+  forEachStateRow(call, block, state,
+                  [&](int64_t h, int64_t row, float m, float l, const float *acc) {
+                    float *out = at<float>(call.o, block.b, h, row);
+                    for (int64_t d = 0; d < D; ++d)
+                      out[d] = l > 0 ? acc[d] / l : 0.0f;
+                    if (call.lse)
+                      *at<float>(*call.lse, block.b, h, row) =
+                          l > 0 ? m + std::log(l) : kMinusInf;
+                  });
+}
+
+void mergeRows(const Call &call, const RowBlock &block, const float *state) {
+  assert(call.lse && "merging needs the LSE of the rows written");
+  const int64_t D = call.shape.headDim;
+  forEachStateRow(call, block, state,
+                  [&](int64_t h, int64_t row, float m, float l, const float *acc) {
+                    if (!(l > 0))
+                      return; // no key here: the written row stands
+                    float *out = at<float>(call.o, block.b, h, row);
+                    float *lse = at<float>(*call.lse, block.b, h, row);
+                    // out = O_w exp(LSE_w - LSE) + (acc / l) exp(m + log l - LSE).
+                    const float written = *lse, here = m + std::log(l);
+                    const float total =
+                        written == kMinusInf
+                            ? here
+                            : std::max(written, here) +
+                                  std::log1p(std::exp(-std::abs(written - here)));
+                    const float keep =
+                        written == kMinusInf ? 0.0f : std::exp(written - total);
+                    const float add = std::exp(m - total);
+                    for (int64_t d = 0; d < D; ++d)
+                      out[d] = out[d] * keep + acc[d] * add;
+                    *lse = total;
+                  });
 }
 
 } // namespace spattn::cpu

@@ -38,11 +38,18 @@ struct Call {
   /// Q, K, V hold bf16 values (a bf16 call) and the variant's AMX kernels
   /// can run here: long spans use them.
   bool amxKernels = false;
+  /// The schedule this call attends: the variant's, or the rest of it
+  /// when its residue class is attended apart (ResidueClasses.h).
+  abi::RangesFn ranges = variant.ranges;
+  abi::KeepRowFn keepRow = variant.keepRow;
 
   abi::HeadState headState(int64_t b, int64_t h) const {
-    return {params.data(), h,
+    return {params.data(),
+            h,
             {variant.tileQ, variant.tileK, shape.queryLength, shape.keyLength},
-            stages.data() + (b * shape.numQHeads + h) * library.numStages};
+            stages.empty()
+                ? nullptr
+                : stages.data() + (b * shape.numQHeads + h) * library.numStages};
   }
 };
 
@@ -84,6 +91,10 @@ void combineStates(const Call &call, const RowBlock &block, float *states,
 
 /// Writes the block's O rows and, when asked for, LSE from a final state.
 void writeRows(const Call &call, const RowBlock &block, const float *state);
+
+/// Adds a final state over keys the O and LSE rows (LSE is required) did
+/// not cover to them: both become those of the union of the two key sets.
+void mergeRows(const Call &call, const RowBlock &block, const float *state);
 
 } // namespace spattn::cpu
 

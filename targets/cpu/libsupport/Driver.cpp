@@ -15,6 +15,7 @@
 #include "targets/cpu/libsupport/HalfPrecision.h"
 #include "targets/cpu/libsupport/InstructionSets.h"
 #include "targets/cpu/libsupport/ParallelTasks.h"
+#include "targets/cpu/libsupport/ResidueClasses.h"
 
 #include "spattn/runtime_internal.hpp"
 
@@ -23,6 +24,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,8 +86,7 @@ int tileTask(void *, int task, uint8_t *closure) {
       tileState.reserve(sizeof(float) * stateFloats(call, block)));
   if (!state)
     return SPATTN_ERROR_MEMORY;
-  if (int status = attendRows(call, block,
-                              call.variant.ranges(call.headState(b, h), qt), state))
+  if (int status = attendRows(call, block, call.ranges(call.headState(b, h), qt), state))
     return status;
   writeRows(call, block, state);
   return 0;
@@ -149,8 +151,8 @@ void planDecode(DecodePlan &plan, int64_t threads) {
     for (int64_t h0 = 0; h0 < shape.numQHeads; h0 += group) {
       std::vector<TileRanges> ranges;
       for (int64_t h = h0; h < h0 + group; ++h)
-        ranges.push_back(core::clipRanges(
-            call.variant.ranges(call.headState(b, h), qt), 0, call.numKeyTiles));
+        ranges.push_back(
+            core::clipRanges(call.ranges(call.headState(b, h), qt), 0, call.numKeyTiles));
       // Runs of heads that keep the same tiles share one block (each K/V
       // span is then read once for all of them), as many as the few-row
       // kernels hold.
@@ -290,10 +292,31 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   if (decode) {
     status = runDecode(call, workers);
   } else {
+    // A residue class runs apart (ResidueClasses.h): the rest first, which
+    // writes O and LSE (into scratch when the caller wants no LSE), then
+    // the classes merge into them.
+    const int64_t modulus = residueModulus(call);
+    std::unique_ptr<float[]> lseScratch;
+    spattn_tensor lseTensor;
+    if (modulus > 0) {
+      call.ranges = variant->residueClasses->restRanges;
+      call.keepRow = variant->residueClasses->restKeepRow;
+      if (!lse) {
+        const int64_t lseShape[] = {shape.batch, shape.numQHeads, shape.queryLength};
+        lseScratch.reset(new (std::nothrow) float[heads * shape.queryLength]);
+        if (!lseScratch)
+          return rt::fail(SPATTN_ERROR_MEMORY,
+                          std::string(library.name) + ": no memory for a call's LSE");
+        lseTensor = spattn_contiguous(lseScratch.get(), SPATTN_F32, 3, lseShape);
+        call.lse = &lseTensor;
+      }
+    }
     // Each tile holds a present row: tasks <= B * Hq * Lq (static_assert above).
     const int64_t tasks = heads * call.numTiles;
     status = parallelTasks(workers, tileTask, static_cast<int>(tasks),
                            reinterpret_cast<uint8_t *>(&call));
+    if (status == 0 && modulus > 0)
+      status = attendResidueClasses(call, modulus, workers);
   }
   if (status == SPATTN_ERROR_MEMORY)
     return rt::fail(SPATTN_ERROR_MEMORY, std::string(library.name) +

@@ -62,8 +62,8 @@
 // CHECK: static const char *const kBudgetLabels[] = {"sink.count", "window.size", "topk_blocks.count", nullptr};
 // CHECK: static const spattn::abi::StageKind kStageKinds[] = {spattn::abi::StageKind::TopkBlocks,
 // CHECK: static const int64_t kStagePageSizes[] = {0};
-// CHECK: {1, 128, 64, 64, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow},
-// CHECK: {129, 1024, 64, 64, 1, b1::kParams, &b1::select, &b1::ranges6, &b1::keepRow},
+// CHECK: {1, 128, 64, 64, 1, b0::kParams, &b0::select, &b0::ranges6, &b0::keepRow, nullptr},
+// CHECK: {129, 1024, 64, 64, 1, b1::kParams, &b1::select, &b1::ranges6, &b1::keepRow, nullptr},
 // CHECK: const spattn::abi::Library spattn_emit_test_library = {spattn::abi::kLibraryAbiVersion, "emit_test", 64, 4, 2, true, 0.125, 2, spattn_emit_test_variants, kUpperBounds, 1, kStageKinds, kStagePageSizes, 3, kBudgetLabels, kBudgets, 0, kRequestNames, kRequestMin, kRequestMax};
 // CHECK: int emit_test_attention(
 // CHECK-NEXT: return spattn::abi::attention(kLibrary, kTargets, 1, q, k, v, o, lse, nullptr, options);
