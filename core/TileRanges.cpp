@@ -63,12 +63,6 @@ TileRanges clipRanges(const TileRanges &ranges, int64_t lo, int64_t hi) {
   return out;
 }
 
-TileRanges partialRanges(TileRanges ranges) {
-  for (TileRange &r : ranges)
-    r.kind = TileKind::Partial;
-  return normalizeRanges(std::move(ranges));
-}
-
 int64_t countTiles(const TileRanges &ranges, TileKind kind) {
   int64_t count = 0;
   for (const TileRange &r : ranges)

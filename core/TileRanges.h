@@ -27,8 +27,6 @@ TileRanges uniteRanges(const TileRanges &a, const TileRanges &b);
 TileRanges intersectRanges(const TileRanges &a, const TileRanges &b);
 /// Only the tiles in [lo, hi).
 TileRanges clipRanges(const TileRanges &ranges, int64_t lo, int64_t hi);
-/// The same tiles, every one partial (its keys go through the token mask).
-TileRanges partialRanges(TileRanges ranges);
 /// Number of tiles of `kind` (or of any kept kind when kind is Skipped).
 int64_t countTiles(const TileRanges &ranges, TileKind kind = TileKind::Skipped);
 

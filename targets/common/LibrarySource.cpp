@@ -157,10 +157,9 @@ private:
     for (int clip : split.clips)
       all = "spattn::core::intersectRanges(" + all + ", ranges" + std::to_string(clip) +
             "(s, q))";
-    // Every tile partial: a full tile of the rest holds keys of the class.
     os << "static spattn::core::TileRanges residueRestRanges(const "
-          "spattn::abi::HeadState &s, int64_t q) {\n  return spattn::core::partialRanges("
-       << all << ");\n}\n";
+          "spattn::abi::HeadState &s, int64_t q) {\n  return "
+       << all << ";\n}\n";
     os << "static void residueRestFill(const spattn::abi::HeadState &s, int64_t row, "
           "int64_t pos, int64_t key0, int64_t n, uint8_t *out) {\n";
     writeCombinedFill(true, split.rest);

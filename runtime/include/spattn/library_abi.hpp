@@ -211,8 +211,9 @@ using KeepRowFn = void (*)(const HeadState &state, int64_t row, int64_t position
 struct ResidueClasses {
   /// t at the call (from the schedule parameters); >= 1 for a valid call.
   int64_t (*modulus)(const HeadState &state);
-  /// The rest's tiles, all partial (a tile the rest keeps whole still holds
-  /// the class's keys, which its token rows clear).
+  /// The rest's tiles. A tile it keeps whole may still hold pairs of the
+  /// class, which only its token rows clear: a target runs such a tile as
+  /// a partial one.
   RangesFn restRanges;
   KeepRowFn restKeepRow;
 };

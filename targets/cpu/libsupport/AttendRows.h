@@ -42,6 +42,8 @@ struct Call {
   /// when its residue class is attended apart (ResidueClasses.h).
   abi::RangesFn ranges = variant.ranges;
   abi::KeepRowFn keepRow = variant.keepRow;
+  /// > 0: `ranges` and `keepRow` are the rest of a split of this modulus.
+  int64_t restOfModulus = 0;
 
   abi::HeadState headState(int64_t b, int64_t h) const {
     return {params.data(),

@@ -86,7 +86,10 @@ int tileTask(void *, int task, uint8_t *closure) {
       tileState.reserve(sizeof(float) * stateFloats(call, block)));
   if (!state)
     return SPATTN_ERROR_MEMORY;
-  if (int status = attendRows(call, block, call.ranges(call.headState(b, h), qt), state))
+  TileRanges ranges = call.ranges(call.headState(b, h), qt);
+  if (call.restOfModulus > 0)
+    ranges = restTiles(call, block, ranges, call.restOfModulus);
+  if (int status = attendRows(call, block, ranges, state))
     return status;
   writeRows(call, block, state);
   return 0;
@@ -301,6 +304,7 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
     if (modulus > 0) {
       call.ranges = variant->residueClasses->restRanges;
       call.keepRow = variant->residueClasses->restKeepRow;
+      call.restOfModulus = modulus;
       if (!lse) {
         const int64_t lseShape[] = {shape.batch, shape.numQHeads, shape.queryLength};
         lseScratch.reset(new (std::nothrow) float[heads * shape.queryLength]);

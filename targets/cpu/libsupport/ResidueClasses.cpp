@@ -107,6 +107,30 @@ int64_t residueModulus(const Call &call) {
   return t;
 }
 
+core::TileRanges restTiles(const Call &call, const RowBlock &block,
+                           const core::TileRanges &ranges, int64_t t) {
+  const int64_t BK = call.variant.tileK;
+  const int64_t lastPos = block.firstPos + block.rows - 1;
+  // Row p and key j pair in the class iff p - j is a multiple of t.
+  auto holdsClassPair = [&](int64_t tile) {
+    const int64_t least = block.firstPos - (tile * BK + BK - 1),
+                  most = lastPos - tile * BK;
+    return core::floorDiv(most, t) >= core::ceilDiv(least, t);
+  };
+  core::TileRanges out;
+  for (const core::TileRange &range : ranges) {
+    if (range.kind != core::TileKind::Full) {
+      out.push_back(range);
+      continue;
+    }
+    for (int64_t tile = range.lo; tile < range.hi; ++tile)
+      out.push_back(
+          {tile, tile + 1,
+           holdsClassPair(tile) ? core::TileKind::Partial : core::TileKind::Full});
+  }
+  return core::normalizeRanges(std::move(out));
+}
+
 int attendResidueClasses(const Call &call, int64_t t, int64_t workers) {
   const int64_t Lq = call.shape.queryLength, Lk = call.shape.keyLength;
   const int64_t firstPos = Lk - Lq;

@@ -3,7 +3,8 @@
 // A variant whose schedule unites a residue class (p(i) - j) mod t == 0
 // with other patterns (spattn::abi::ResidueClasses) is attended in two
 // parts. The rest of the schedule goes through the row blocks as usual,
-// with the class's keys cleared from its masks, and writes O and LSE.
+// with the class's keys cleared from its masks (its full tiles that hold a
+// class pair run as partial ones), and writes O and LSE.
 // Then each class c runs as its own dense (causal) attention: the rows at
 // positions c, c + t, c + 2t, ... against the keys c, c + t, ..., seen as
 // tensors whose row stride is t times the caller's, through the same
@@ -25,6 +26,12 @@ namespace spattn::cpu {
 /// residue class apart; 0 when it attends the schedule whole (no class, or
 /// class views whose strides Halide's 32-bit indexing cannot hold).
 int64_t residueModulus(const Call &call);
+
+/// The rest's `ranges` for `block` of a call split by modulus t, with each
+/// full tile that holds a pair of the class (a row and a key t apart, or a
+/// multiple of t) made partial, so that its token rows clear that pair.
+core::TileRanges restTiles(const Call &call, const RowBlock &block,
+                           const core::TileRanges &ranges, int64_t t);
 
 /// Attends every class of modulus t of `call` (whose O and LSE hold the
 /// rest's rows; LSE must be given) and merges the results into them, on at

@@ -3,14 +3,14 @@
 // A root that unites a strided class with other patterns, under the causal
 // mask (targets/common/ResidueSplit.h): the library describes the split, so
 // the CPU driver attends the class as dense attention over every t-th row
-// and key. The rest's ranges unite the other children, intersect them with
-// the causal leaf and make every tile partial; its rows clear the class's
-// keys; the modulus is the strided leaf's symbol.
+// and key. The rest's ranges unite the other children and intersect them
+// with the causal leaf; its rows clear the class's keys; the modulus is the
+// strided leaf's symbol.
 // CHECK-LABEL: namespace b0 {
 // CHECK: static int64_t residueModulus(const spattn::abi::HeadState &s) {
 // CHECK-NEXT:   return s.params[[[T:[0-9]+]]];
 // CHECK: static spattn::core::TileRanges residueRestRanges(
-// CHECK-NEXT:   return spattn::core::partialRanges(spattn::core::intersectRanges(spattn::core::uniteRanges(ranges[[W:[0-9]+]](s, q), ranges[[S:[0-9]+]](s, q)), ranges[[C:[0-9]+]](s, q)));
+// CHECK-NEXT:   return spattn::core::intersectRanges(spattn::core::uniteRanges(ranges[[W:[0-9]+]](s, q), ranges[[S:[0-9]+]](s, q)), ranges[[C:[0-9]+]](s, q));
 // CHECK: static void residueRestFill(
 // CHECK-NEXT:   fill[[S]](s, row, pos, key0, n, out);
 // CHECK-NEXT:   orFill[[W]](s, row, pos, key0, n, out);
