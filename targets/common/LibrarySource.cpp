@@ -172,7 +172,8 @@ private:
           "j += m)\n      out[j - key0] = 0;\n}\n";
     writeKeepRow("residueRestKeepRow", "residueRestFill");
     os << "static const spattn::abi::ResidueClasses kResidueClasses = {&residueModulus, "
-          "&residueRestRanges, &residueRestKeepRow};\n";
+          "&residueRestRanges, &residueRestKeepRow, "
+       << (split.clips.empty() ? "false" : "true") << "};\n";
   }
 
   /// How node n's schedule symbols are spelled in generated code.

@@ -80,7 +80,8 @@ INSTANTIATE_TEST_SUITE_P(ExamplesQueryTiles, QueryTileLibrary,
 
 // Strided classes attended apart (targets/cpu/libsupport/ResidueClasses.h).
 INSTANTIATE_TEST_SUITE_P(ExamplesResidueClasses, QueryTileLibrary,
-                         ::testing::Values("residue_causal", "residue_bidirectional"));
+                         ::testing::Values("residue_causal", "residue_bidirectional",
+                                           "residue_predicate_causal"));
 
 } // namespace
 } // namespace spattn::test

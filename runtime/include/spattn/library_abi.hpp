@@ -216,6 +216,9 @@ struct ResidueClasses {
   /// a partial one.
   RangesFn restRanges;
   KeepRowFn restKeepRow;
+  /// The root intersects the union with j <= p(i): within a class, every
+  /// key at or before the row (the spec's `causal`, or a leaf of its own).
+  bool causal;
 };
 
 /// The target-independent half of one bucket's variant: lengths, tiles,

@@ -134,7 +134,7 @@ core::TileRanges restTiles(const Call &call, const RowBlock &block,
 int attendResidueClasses(const Call &call, int64_t t, int64_t workers) {
   const int64_t Lq = call.shape.queryLength, Lk = call.shape.keyLength;
   const int64_t firstPos = Lk - Lq;
-  ClassWork work{call.library.causal, {}, {}, {0}};
+  ClassWork work{call.variant.residueClasses->causal, {}, {}, {0}};
   work.views.reserve(t);
   work.calls.reserve(t);
   for (int64_t c = 0; c < t; ++c) {

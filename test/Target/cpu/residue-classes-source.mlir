@@ -18,7 +18,7 @@
 // CHECK:   if (const int64_t m = s.params[[[T]]]; m > 0)
 // CHECK-NEXT:     for (int64_t j = key0 + spattn::core::modulo(pos - key0, m); j < key0 + n; j += m)
 // CHECK-NEXT:       out[j - key0] = 0;
-// CHECK: static const spattn::abi::ResidueClasses kResidueClasses = {&residueModulus, &residueRestRanges, &residueRestKeepRow};
+// CHECK: static const spattn::abi::ResidueClasses kResidueClasses = {&residueModulus, &residueRestRanges, &residueRestKeepRow, true};
 // CHECK: extern const spattn::abi::Variant spattn_strided_union_variants[] = {
 // CHECK-NEXT: &b0::keepRow, &b0::kResidueClasses},
 spattn.spec @strided_union attributes {head_dim = 64 : i64, num_q_heads = 1 : i64, num_kv_heads = 1 : i64, dtype = f32, causal, buckets = array<i64: 256>} {
