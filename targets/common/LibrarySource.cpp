@@ -146,7 +146,7 @@ private:
   /// and the class's modulus, as a spattn::abi::ResidueClasses.
   void writeResidueClasses(const ResidueSplit &split) {
     std::vector<std::string> symbols = symbolsOf(split.residue);
-    auto modulus = printAffineCpp(split.modulus, {"pos", "j"}, symbols);
+    std::string modulus = printAffineCpp(split.modulus, {"pos", "j"}, symbols);
     os << "static int64_t residueModulus(const spattn::abi::HeadState &s) {\n  return "
        << modulus << ";\n}\n";
     std::string all;
@@ -167,9 +167,8 @@ private:
       os << "  clipFill" << clip << "(s, row, pos, key0, n, out);\n";
     os << "  // The class's keys are attended with the class.\n"
        << "  if (const int64_t m = " << modulus << "; m > 0)\n"
-       << "    for (int64_t j = key0 + spattn::core::modulo(pos - key0, m); j < key0 + "
-          "n; "
-          "j += m)\n      out[j - key0] = 0;\n}\n";
+       << "    for (int64_t j = key0 + spattn::core::modulo(pos - key0, m); "
+          "j < key0 + n; j += m)\n      out[j - key0] = 0;\n}\n";
     writeKeepRow("residueRestKeepRow", "residueRestFill");
     os << "static const spattn::abi::ResidueClasses kResidueClasses = {&residueModulus, "
           "&residueRestRanges, &residueRestKeepRow, "
