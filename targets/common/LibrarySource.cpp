@@ -149,17 +149,10 @@ private:
     std::string modulus = printAffineCpp(split.modulus, {"pos", "j"}, symbols);
     os << "static int64_t residueModulus(const spattn::abi::HeadState &s) {\n  return "
        << modulus << ";\n}\n";
-    std::string all;
-    for (int child : split.rest)
-      all = all.empty() ? "ranges" + std::to_string(child) + "(s, q)"
-                        : "spattn::core::uniteRanges(" + all + ", ranges" +
-                              std::to_string(child) + "(s, q))";
-    for (int clip : split.clips)
-      all = "spattn::core::intersectRanges(" + all + ", ranges" + std::to_string(clip) +
-            "(s, q))";
     os << "static spattn::core::TileRanges residueRestRanges(const "
           "spattn::abi::HeadState &s, int64_t q) {\n  return "
-       << all << ";\n}\n";
+       << combinedRanges(false, split.clips, combinedRanges(true, split.rest))
+       << ";\n}\n";
     os << "static void residueRestFill(const spattn::abi::HeadState &s, int64_t row, "
           "int64_t pos, int64_t key0, int64_t n, uint8_t *out) {\n";
     writeCombinedFill(true, split.rest);
@@ -173,6 +166,21 @@ private:
     os << "static const spattn::abi::ResidueClasses kResidueClasses = {&residueModulus, "
           "&residueRestRanges, &residueRestKeepRow, "
        << (split.clips.empty() ? "false" : "true") << "};\n";
+  }
+
+  /// The C++ expression uniting (`unite`) or intersecting `first` (an
+  /// expression, or none) with the ranges of `children`, left to right.
+  static std::string combinedRanges(bool unite, ArrayRef<int> children,
+                                    std::string first = "") {
+    std::string all = std::move(first);
+    for (int child : children) {
+      std::string r = "ranges" + std::to_string(child) + "(s, q)";
+      all = all.empty() ? r
+                        : std::string(unite ? "spattn::core::uniteRanges("
+                                            : "spattn::core::intersectRanges(") +
+                              all + ", " + r + ")";
+    }
+    return all;
   }
 
   /// How node n's schedule symbols are spelled in generated code.
@@ -335,17 +343,10 @@ private:
     case ScheduleNode::Kind::Union:
     case ScheduleNode::Kind::Intersect: {
       bool unite = node.kind == ScheduleNode::Kind::Union;
-      std::string all;
-      for (size_t k = 0; k < node.children.size(); ++k) {
-        std::string r = "ranges" + child(k) + "(s, q)";
-        all = all.empty() ? r
-                          : std::string(unite ? "spattn::core::uniteRanges("
-                                              : "spattn::core::intersectRanges(") +
-                                all + ", " + r + ")";
+      for (size_t k = 0; k < node.children.size(); ++k)
         keep += (keep.empty() ? "" : unite ? " || " : " && ") + std::string("keep") +
                 child(k) + "(s, row, pos, j)";
-      }
-      os << "  return " << all << ";\n";
+      os << "  return " << combinedRanges(unite, node.children) << ";\n";
       break;
     }
     }

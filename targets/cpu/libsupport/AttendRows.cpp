@@ -117,6 +117,13 @@ RowBlock rowBlock(const Call &call, int64_t b, int64_t firstHead,
           firstPos - qt * call.variant.tileQ};
 }
 
+RowBlock prefillBlock(const Call &call, int64_t task) {
+  const int64_t qt = call.firstTile + task % call.numTiles;
+  const int64_t h = task / call.numTiles % call.shape.numQHeads;
+  const int64_t b = task / call.numTiles / call.shape.numQHeads;
+  return rowBlock(call, b, h, 1, qt);
+}
+
 int64_t kernelRows(const Call &call, const RowBlock &block) {
   return usesFewRows(call, block) ? call.kernels.fewRows : call.variant.tileQ;
 }

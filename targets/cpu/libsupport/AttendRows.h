@@ -71,6 +71,10 @@ struct RowBlock {
 RowBlock rowBlock(const Call &call, int64_t b, int64_t firstHead,
                   int64_t numHeads, int64_t qt);
 
+/// The block of prefill task `task` of `call`: one (batch element, query
+/// head, query tile) per task, the tile varying fastest.
+RowBlock prefillBlock(const Call &call, int64_t task);
+
 /// Rows the block's kernels compute: the few-row kernels' when the block
 /// fits them, else tileQ.
 int64_t kernelRows(const Call &call, const RowBlock &block);

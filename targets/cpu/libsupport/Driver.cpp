@@ -78,15 +78,12 @@ thread_local rt::Workspace tileState;
 /// tile costs nothing and the kernels' cost follows the span they are given.
 int tileTask(void *, int task, uint8_t *closure) {
   const Call &call = *reinterpret_cast<const Call *>(closure);
-  int64_t qt = call.firstTile + task % call.numTiles;
-  int64_t h = (task / call.numTiles) % call.shape.numQHeads;
-  int64_t b = task / call.numTiles / call.shape.numQHeads;
-  RowBlock block = rowBlock(call, b, h, 1, qt);
+  const RowBlock block = prefillBlock(call, task);
   float *state = static_cast<float *>(
       tileState.reserve(sizeof(float) * stateFloats(call, block)));
   if (!state)
     return SPATTN_ERROR_MEMORY;
-  TileRanges ranges = call.ranges(call.headState(b, h), qt);
+  TileRanges ranges = call.ranges(call.headState(block.b, block.firstHead), block.qt);
   if (call.restOfModulus > 0)
     ranges = restTiles(call, block, ranges, call.restOfModulus);
   if (int status = attendRows(call, block, ranges, state))

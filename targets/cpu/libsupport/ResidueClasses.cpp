@@ -58,11 +58,7 @@ int classTask(void *, int task, uint8_t *closure) {
   const size_t c = std::upper_bound(work.firstTask.begin(), work.firstTask.end(), task) -
                    work.firstTask.begin() - 1;
   const Call &call = work.calls[c];
-  const int64_t local = task - work.firstTask[c];
-  const int64_t qt = call.firstTile + local % call.numTiles;
-  const int64_t h = local / call.numTiles % call.shape.numQHeads;
-  const int64_t b = local / call.numTiles / call.shape.numQHeads;
-  const RowBlock block = rowBlock(call, b, h, 1, qt);
+  const RowBlock block = prefillBlock(call, task - work.firstTask[c]);
   float *state =
       static_cast<float *>(classState.reserve(sizeof(float) * stateFloats(call, block)));
   if (!state)
