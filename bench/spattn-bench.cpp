@@ -253,8 +253,8 @@ int main(int argc, char **argv) {
   double sgemm = sgemmGflops(kSgemmSize, threads, 5);
   os << "CPU: " << cpuModel() << "; the libraries' kernels run their "
      << specs.begin()->second->instructionSet()
-     << " version for float32 calls (SPATTN_CPU_ISA=sse41|avx2|avx512 caps it; bf16 calls of\n"
-        "bf16 specs run amx where the CPU has it)\n";
+     << " version for float32 calls (SPATTN_CPU_ISA=sse41|avx2|avx512 caps it;\n"
+        "bf16 calls of bf16 specs run amx or avx512bf16 where the CPU has it)\n";
   double bandwidth = triadGBps(threads, 5);
   os << "OpenBLAS sgemm " << kSgemmSize << "^3 on " << threads
      << " threads: " << llvm::format("%.1f", sgemm)

@@ -108,7 +108,7 @@ void fuzzQueries(FuzzedLibrary &lib, Random &random, Outcomes &outcomes) {
   case 4: {
     const char *isa = lib.api.cpuIsa ? lib.api.cpuIsa() : nullptr;
     bool known = false;
-    for (const char *name : {"amx", "avx512", "avx2", "sse41", "host"})
+    for (const char *name : {"amx", "avx512bf16", "avx512", "avx2", "sse41", "host"})
       known = known || (isa && std::strcmp(isa, name) == 0);
     if (!known)
       why = "cpu_isa is not a known instruction set";

@@ -1,18 +1,21 @@
 //===- HalfPrecisionTest.cpp - CPU libraries on bf16 / fp16 tensors -------===//
 //
 // Every example whose spec declares bf16 or f16, at both ends of every
-// bucket (prefill where affordable, decode, a chunk), called with tensors of that dtype on
-// inputs rounded to it, against the fp64 reference on the same rounded
-// inputs. The kernels accumulate in float32 as for float32 calls; what
-// differs is O's final rounding to 16 bits, so the bound on O is half a
-// unit in the last place of |O| <= ~4 (bf16: 2^-8 * 4 = 1.6e-2, fp16:
-// 2^-11 * 4 = 2e-3) plus the float32 error; LSE stays float32 (1e-4). On
-// AMX (bf16) P is also rounded to bf16 before P V: each weight moves by at
-// most 2^-9 of itself, so O by at most 2^-9 max|v| (~8e-3 for |v| <= 4, in
-// the worst case of all errors adding up), which the bf16 bound covers
-// with the output rounding; the row sums and LSE use unrounded P. What
-// <name>_selection shows for the 16-bit tensors is what it shows for their
-// float32 values.
+// bucket (prefill where affordable, decode, a chunk), called with tensors
+// of that dtype on inputs rounded to it, against the fp64 reference on the
+// same rounded inputs. The kernels accumulate in float32 as for float32
+// calls; what differs is O's final rounding to 16 bits, so the bound on O
+// is half a unit in the last place of |O| <= ~4 (bf16: 2^-8 * 4 = 1.6e-2,
+// fp16: 2^-11 * 4 = 2e-3) plus the float32 error; LSE stays float32
+// (1e-4). The kernels with bf16 products (AMX, or vdpbf16ps with AVX-512
+// BF16) also round P to bf16 before P V: each weight moves by at most 2^-9
+// of itself, so O by at most 2^-9 max|v| (~8e-3 for |v| <= 4, in the worst
+// case of all errors adding up), which the bf16 bound covers with the
+// output rounding; the row sums and LSE use unrounded P. Those kernels run
+// on spans of at least half a kernel span, which the test spec
+// bf16_long_spans has and the examples' short windows and blocks do not.
+// What <name>_selection shows for the 16-bit tensors is what it shows for
+// their float32 values.
 //
 //===----------------------------------------------------------------------===//
 #include "ReferenceCheck.h"
@@ -22,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace spattn::test {
 namespace {
@@ -43,6 +47,14 @@ spattn_tensor view(std::vector<uint16_t> &bits, spattn_dtype dtype, const Tensor
   return d;
 }
 
+/// The spec file of an example, or else of a test spec (test/e2e/specs).
+std::string specPath(const std::string &name) {
+  std::string example = std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir";
+  return std::filesystem::exists(example)
+             ? example
+             : std::string(SPATTN_E2E_SPECS_DIR) + "/" + name + ".mlir";
+}
+
 /// An example spec's library, its attributes and its 16-bit dtype.
 struct SixteenBitExample {
   std::unique_ptr<LoadedLibrary> lib;
@@ -50,7 +62,7 @@ struct SixteenBitExample {
   spattn_dtype dtype = SPATTN_F32;
 
   explicit SixteenBitExample(const std::string &name)
-      : lib(loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir")) {
+      : lib(loadLibrary(name, specPath(name))) {
     if (!lib)
       return;
     config = mlir::spattn::SpecConfig::fromOp(lib->spec);
@@ -228,6 +240,9 @@ INSTANTIATE_TEST_SUITE_P(Examples, HalfPrecisionExample,
                                            "sparse_transformer", "block_topk",
                                            "minference", "flexprefill", "quest",
                                            "proportional_window", "longnet_dilated"));
+// Whole spans in bf16 (the kernels with bf16 products).
+INSTANTIATE_TEST_SUITE_P(E2eSpecs, HalfPrecisionExample,
+                         ::testing::Values("bf16_long_spans"));
 
 } // namespace
 } // namespace spattn::test

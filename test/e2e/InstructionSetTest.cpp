@@ -1,10 +1,10 @@
 //===- InstructionSetTest.cpp - Which kernel version a CPU library runs ---===//
 //
 // CPU libraries carry one kernel version per instruction set (AVX-512,
-// AVX2 + FMA, SSE4.1 by default; bf16 specs AMX first) and run the best the
-// CPU has. <name>_cpu_isa says which; SPATTN_CPU_ISA caps it, which is how
-// ctest runs the examples' end-to-end tests on the SSE4.1 and AVX2 versions
-// on any machine (cpu-e2e-sse41, cpu-e2e-avx2).
+// AVX2 + FMA, SSE4.1 by default; bf16 specs AMX and AVX-512 BF16 first) and
+// run the best the CPU has. <name>_cpu_isa says which; SPATTN_CPU_ISA caps it, which is
+// how ctest runs the examples' end-to-end tests on the SSE4.1 and AVX2 versions on any
+// machine (cpu-e2e-sse41, cpu-e2e-avx2).
 //
 //===----------------------------------------------------------------------===//
 #include "LoadedLibrary.h"
@@ -48,6 +48,13 @@ bool expectAmx() {
          syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* tile data */) == 0;
 }
 
+/// Whether the AVX-512 BF16 version should run here (when AMX does not):
+/// the CPU has AVX-512 BF16 and VNNI (with Halide's Zen 4 set) and no cap.
+bool expectBf16Dot() {
+  return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512vnni") &&
+         expectedInstructionSet() == "avx512" && !std::getenv("SPATTN_CPU_ISA");
+}
+
 std::string runningInstructionSet(const char *name) {
   std::unique_ptr<LoadedLibrary> lib =
       loadLibrary(name, std::string(SPATTN_EXAMPLES_DIR) + "/" + name + ".mlir");
@@ -63,9 +70,11 @@ TEST(InstructionSet, LibraryRunsTheBestVersionUnderTheCap) {
   EXPECT_EQ(runningInstructionSet("streaming_llm"), expectedInstructionSet()); // f16
 }
 
-TEST(InstructionSet, Bf16LibraryRunsAmxWhereTheCpuHasIt) {
-  EXPECT_EQ(runningInstructionSet("bigbird"),
-            expectAmx() ? "amx" : expectedInstructionSet());
+TEST(InstructionSet, Bf16LibraryRunsBf16ProductsWhereTheCpuHasThem) {
+  EXPECT_EQ(runningInstructionSet("bigbird"), expectAmx() ? "amx"
+                                              : expectBf16Dot()
+                                                  ? "avx512bf16"
+                                                  : expectedInstructionSet());
 }
 
 } // namespace

@@ -22,23 +22,42 @@ namespace {
 
 // Which instruction sets a CPU library carries kernels for. The default is
 // portable across x86-64: AVX-512, AVX2 + FMA and an SSE4.1 baseline, the
-// best one the running CPU has chosen at call time, and for bf16 specs AMX
-// kernels that their bf16 calls run where the CPU has AMX; `host` builds
-// only for the build machine (the only choice off x86-64).
+// best one the running CPU has chosen at call time, and for bf16 specs
+// kernels with bf16 products that their bf16 calls run where the CPU has
+// AMX or else AVX-512 BF16; `host` builds only for the build machine (the
+// only choice off x86-64).
 llvm::cl::opt<std::string> cpuInstructionSets(
     "cpu-isa",
     llvm::cl::desc("instruction sets of --target=cpu kernels, most capable first: "
-                   "a list of amx, avx512, avx2, sse41, or `host`; default "
-                   "amx,avx512,avx2,sse41 on x86-64 (amx: bf16 specs only), host "
-                   "elsewhere"),
+                   "a list of amx, avx512bf16, avx512, avx2, sse41, or `host`; "
+                   "default amx,avx512bf16,avx512,avx2,sse41 on x86-64 (amx and "
+                   "avx512bf16: bf16 specs only), host elsewhere"),
     llvm::cl::init(""));
 
+/// The instruction sets whose kernels take their products in bf16 (for a
+/// bf16 spec's bf16 calls; float32 calls run the other sets), each one
+/// version of the full and masked many-row kernels, symbol suffix, most
+/// capable first: AMX tiles (AmxProducts.h), vdpbf16ps (Bf16DotProducts.h).
+struct Bf16ProductSet {
+  const char *name, *suffix;
+};
+constexpr Bf16ProductSet kBf16ProductSets[] = {{"amx", "_amx"},
+                                               {"avx512bf16", "_bf16dot"}};
+
+bool isBf16ProductSet(StringRef isa) {
+  return llvm::any_of(kBf16ProductSets,
+                      [&](const Bf16ProductSet &set) { return isa == set.name; });
+}
+
 /// The Halide target of one instruction-set name, or "". `amx` is
-/// Sapphire Rapids' set: its kernels run bf16 products on AMX tiles.
+/// Sapphire Rapids' set, `avx512bf16` Zen 4's (AVX-512 BF16, no AMX).
 std::string halideTarget(StringRef isa) {
   if (isa == "amx")
     return "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake-"
            "avx512_cannonlake-avx512_sapphirerapids";
+  if (isa == "avx512bf16")
+    return "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake-"
+           "avx512_cannonlake-avx512_zen4";
   if (isa == "avx512")
     return "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake";
   if (isa == "avx2")
@@ -60,12 +79,13 @@ const char *specDtype(const plan::Library &library) {
 }
 
 /// The instruction-set names of --cpu-isa for `library`, most capable
-/// first (`amx` only for bf16 specs: it serves their bf16 calls).
+/// first (the bf16 product sets only for bf16 specs: they serve their bf16
+/// calls).
 std::vector<std::string> instructionSets(const plan::Library &library) {
   std::string list = cpuInstructionSets;
   if (list.empty()) {
 #if defined(__x86_64__)
-    list = "amx,avx512,avx2,sse41";
+    list = "amx,avx512bf16,avx512,avx2,sse41";
 #else
     list = "host";
 #endif
@@ -74,18 +94,18 @@ std::vector<std::string> instructionSets(const plan::Library &library) {
   SmallVector<StringRef> parts;
   StringRef(list).split(parts, ',');
   for (StringRef name : parts)
-    if (name.trim() != "amx" || library.dtype == "bf16")
+    if (!isBf16ProductSet(name.trim()) || library.dtype == "bf16")
       names.push_back(name.trim().str());
   return names;
 }
 
-/// Whether the library carries AMX kernels (for its bf16 calls).
-bool hasAmxKernels(const plan::Library &library) {
-  return llvm::is_contained(instructionSets(library), "amx");
+/// Whether the library carries the kernels of bf16 product set `set`.
+bool hasKernelsOf(const plan::Library &library, const Bf16ProductSet &set) {
+  return llvm::is_contained(instructionSets(library), set.name);
 }
 
-/// The Halide targets of the float32 kernels' versions (every set but
-/// `amx`), most capable first, or a located error.
+/// The Halide targets of the float32 kernels' versions (every set but the
+/// bf16 product sets), most capable first, or a located error.
 FailureOr<std::vector<std::string>> halideTargets(const plan::Library &library,
                                                   SpecOp spec) {
   std::vector<std::string> targets;
@@ -93,18 +113,20 @@ FailureOr<std::vector<std::string>> halideTargets(const plan::Library &library,
     std::string target = halideTarget(name);
     if (target.empty())
       return spec.emitError() << "unknown --cpu-isa '" << name
-                              << "' (known: amx, avx512, avx2, sse41, host)";
-    if (name != "amx")
+                              << "' (known: amx, avx512bf16, avx512, avx2, sse41, host)";
+    if (!isBf16ProductSet(name))
       targets.push_back(target);
   }
   if (targets.empty())
-    return spec.emitError() << "--cpu-isa needs a set besides amx (float32 calls "
-                               "and CPUs without AMX run it)";
+    return spec.emitError() << "--cpu-isa needs a set besides amx and avx512bf16 "
+                               "(float32 calls, and CPUs without them, run it)";
   return targets;
 }
 
-/// The symbol of the AMX version of kernel `k`.
-std::string amxSymbol(const plan::KernelInstance &k) { return k.symbol + "_amx"; }
+/// The symbol of kernel `k`'s version in bf16 product set `set`.
+std::string bf16ProductSymbol(const plan::KernelInstance &k, const Bf16ProductSet &set) {
+  return k.symbol + set.suffix;
+}
 
 /// Whether kernel `k` of `library` has a version reading K and V in the
 /// spec's 16-bit dtype (few-row kernels of bf16 / f16 specs).
@@ -142,11 +164,11 @@ public:
 
   std::string headerDeclarations(const plan::Library &library) const override {
     return "/* cpu: the instruction set the CPU kernels run with here (\"amx\",\n"
-           " * \"avx512\", \"avx2\", \"sse41\" or \"host\"): the best this CPU has among\n"
-           " * those the library was built for (spattn-compile --cpu-isa), capped by\n"
-           " * the SPATTN_CPU_ISA environment variable (sse41, avx2 or avx512).\n"
-           " * \"amx\" (bf16 specs) is what bf16 calls run; float32 calls run the\n"
-           " * next set the CPU has. */\n"
+           " * \"avx512bf16\", \"avx512\", \"avx2\", \"sse41\" or \"host\"): the best\n"
+           " * this CPU has among those the library was built for (spattn-compile\n"
+           " * --cpu-isa), capped by the SPATTN_CPU_ISA environment variable (sse41,\n"
+           " * avx2 or avx512). \"amx\" and \"avx512bf16\" (bf16 specs) are what bf16\n"
+           " * calls run; float32 calls run the next set the CPU has. */\n"
            "const char *" + library.name + "_cpu_isa(void);\n\n";
   }
 
@@ -157,22 +179,25 @@ public:
     os << "// Generated by spattn-compile from spec @" << library.name
        << ": the cpu target's part. Do not edit.\n"
        << "#include \"targets/cpu/libsupport/CpuKernels.hpp\"\n\n";
-    const bool amx = hasAmxKernels(library);
     for (const plan::Variant &variant : library.variants)
       for (const plan::KernelInstance &k : variant.kernels) {
         os << "#include \"" << k.symbol << ".h\"\n";
-        if (amx && !k.fewRows)
-          os << "#include \"" << amxSymbol(k) << ".h\"\n";
+        for (const Bf16ProductSet &set : kBf16ProductSets)
+          if (hasKernelsOf(library, set) && !k.fewRows)
+            os << "#include \"" << bf16ProductSymbol(k, set) << ".h\"\n";
         if (hasSixteenBitVersion(library, k))
           os << "#include \"" << sixteenBitSymbol(k) << ".h\"\n";
       }
     os << "\nnamespace {\nconst spattn::cpu::CpuKernels kKernels[] = {\n";
     for (const plan::Variant &variant : library.variants) {
-      auto address = [&](bool masked, bool few, bool amxVersion = false) {
+      auto address = [&](bool masked, bool few) {
         const plan::KernelInstance *k = kernel(variant, masked, few);
-        if (!k || (amxVersion && !amx))
-          return std::string("nullptr");
-        return "&" + (amxVersion ? amxSymbol(*k) : k->symbol);
+        return k ? "&" + k->symbol : std::string("nullptr");
+      };
+      auto bf16ProductAddress = [&](bool masked, const Bf16ProductSet &set) {
+        const plan::KernelInstance *k = kernel(variant, masked, false);
+        return k && hasKernelsOf(library, set) ? "&" + bf16ProductSymbol(*k, set)
+                                               : std::string("nullptr");
       };
       auto sixteenBitAddress = [&](bool masked) {
         const plan::KernelInstance *k = kernel(variant, masked, true);
@@ -181,9 +206,12 @@ public:
       };
       os << "    {" << variant.span << ", " << address(false, false) << ", "
          << address(true, false) << ", " << variant.fewRows << ", "
-         << address(false, true) << ", " << address(true, true) << ", "
-         << address(false, false, true) << ", " << address(true, false, true) << ", "
-         << sixteenBitAddress(false) << ", " << sixteenBitAddress(true) << "},\n";
+         << address(false, true) << ", " << address(true, true) << ", ";
+      // The bf16 product sets' kernels in CpuKernels' order: full, masked.
+      for (const Bf16ProductSet &set : kBf16ProductSets)
+        os << bf16ProductAddress(false, set) << ", " << bf16ProductAddress(true, set)
+           << ", ";
+      os << sixteenBitAddress(false) << ", " << sixteenBitAddress(true) << "},\n";
     }
     os << "};\n"
        << "constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts("
@@ -218,10 +246,12 @@ public:
     std::vector<std::string> generate = {"-o", context.path(""), "--runtime", "--target",
                                          llvm::join(*targets, ",")};
     out.objects.push_back(context.path("halide_runtime.o"));
-    // The AMX versions (bf16 specs): one target, so plain objects.
-    const bool amx = hasAmxKernels(library);
-    std::vector<std::string> generateAmx = {"-o", context.path(""), "--target",
-                                            halideTarget("amx")};
+    // The bf16 product versions (bf16 specs): one target each, so plain
+    // objects.
+    std::vector<std::vector<std::string>> generateBf16;
+    for (const Bf16ProductSet &set : kBf16ProductSets)
+      generateBf16.push_back(
+          {"-o", context.path(""), "--target", halideTarget(set.name)});
     // One Halide target gives an object per kernel; several, an archive.
     auto addKernelOutput = [&](const std::string &symbol) {
       if (targets->size() == 1)
@@ -233,10 +263,12 @@ public:
       for (const plan::KernelInstance &k : variant.kernels) {
         generate.push_back(kernelSpec(k, k.symbol, false));
         addKernelOutput(k.symbol);
-        if (amx && !k.fewRows) {
-          generateAmx.push_back(kernelSpec(k, amxSymbol(k), true));
-          out.objects.push_back(context.path(amxSymbol(k) + ".o"));
-        }
+        for (size_t s = 0; s < std::size(kBf16ProductSets); ++s)
+          if (hasKernelsOf(library, kBf16ProductSets[s]) && !k.fewRows) {
+            const std::string symbol = bf16ProductSymbol(k, kBf16ProductSets[s]);
+            generateBf16[s].push_back(kernelSpec(k, symbol, true));
+            out.objects.push_back(context.path(symbol + ".o"));
+          }
         if (hasSixteenBitVersion(library, k)) {
           const std::string symbol = sixteenBitSymbol(k);
           generate.push_back(kernelSpec(k, symbol, false, library.dtype));
@@ -245,9 +277,12 @@ public:
       }
     const std::string generator =
         toolchain.locate("libexec/spattn/spattn-cpu-gen", kBuildCpuGenerator);
-    if (failed(context.run(generator, generate)) ||
-        (amx && failed(context.run(generator, generateAmx))))
+    if (failed(context.run(generator, generate)))
       return failure();
+    for (size_t s = 0; s < std::size(kBf16ProductSets); ++s)
+      if (hasKernelsOf(library, kBf16ProductSets[s]) &&
+          failed(context.run(generator, generateBf16[s])))
+        return failure();
 
     FailureOr<std::string> source = generateSource(library, SpecOp());
     if (failed(source))

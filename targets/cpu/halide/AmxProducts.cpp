@@ -1,5 +1,6 @@
 //===- AmxProducts.cpp - The attend kernel's products on AMX tiles --------===//
 #include "AmxProducts.h"
+#include "Bf16Rounding.h"
 
 using namespace Halide;
 
@@ -9,20 +10,6 @@ namespace {
 
 constexpr int kTileRows = 16, kTileColumns = 16; // a float32 accumulator tile
 constexpr int kTileDepth = 32;                     // bf16 pairs x 16 per step
-
-/// The top half of float32 `x`'s bits as bf16: exact for the values of a
-/// bf16 call (written as integer ops: Halide's own bf16 cast is emulated
-/// and warns).
-Expr truncateToBfloat16(Expr x) {
-  return reinterpret(BFloat(16), cast(UInt(16), reinterpret(UInt(32), x) >> 16));
-}
-
-/// Finite `x` rounded to the nearest bf16, ties to even.
-Expr roundToBfloat16(Expr x) {
-  Expr bits = reinterpret(UInt(32), x);
-  return reinterpret(BFloat(16),
-                     cast(UInt(16), (bits + 0x7fff + ((bits >> 16) & 1)) >> 16));
-}
 
 /// Schedules acc(x, y) += lhs * rhs (reduction `r`) as AMX tile products,
 /// its consumer wrapper as a whole buffer of `columns` x `rows`.

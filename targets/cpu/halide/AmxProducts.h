@@ -2,8 +2,9 @@
 //
 // On CPUs with AMX (Intel Sapphire Rapids and later), a bfloat16 spec's
 // two products run on the tile unit, whose bf16 dot products with float32
-// accumulation are several times faster than float32 FMAs; AVX-512 BF16's
-// vdpbf16ps is not (docs/cpu-backend.md, measured). The inputs of a bf16
+// accumulation are several times faster than float32 FMAs; there AVX-512
+// BF16's vdpbf16ps is not (docs/cpu-backend.md, measured), though it is on
+// CPUs without AMX such as Zen 4 (Bf16DotProducts.h). The inputs of a bf16
 // call are bf16 values (widened to float32 by the driver), so rounding Q,
 // K and V back to bf16 is exact; P is rounded to bf16 for the second
 // product (as FlashAttention does on GPUs), while the row sums, the maxima

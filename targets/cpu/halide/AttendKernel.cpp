@@ -1,6 +1,7 @@
 //===- AttendKernel.cpp - The Halide attend kernel ------------------------===//
 #include "AttendKernel.h"
 #include "AmxProducts.h"
+#include "Bf16DotProducts.h"
 #include "KernelContract.h"
 
 #include <algorithm>
@@ -81,12 +82,18 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   // A few rows fill no vector that way: they sum each key's products along d
   // (decode must stream K at memory speed). Both read K rows as they lie
   // (KernelContract.h says how each takes Q). A bf16 spec on an AMX target
-  // runs both products on tiles (AmxProducts.h).
+  // runs both products on tiles (AmxProducts.h), on a target with AVX-512
+  // BF16 but no AMX on vdpbf16ps (Bf16DotProducts.h).
   const bool fewRows = !readsTransposedQueries(BQ);
   const bool amx = amxProductsApply(target, shape.bf16Products, D, BQ, S, fewRows);
+  const bool dotPairs =
+      bf16DotProductsApply(target, shape.bf16Products, D, BQ, S, fewRows);
   const bool rowsInLanes = !amx && !fewRows;
-  Func dot = amx ? amxScores(q, k, n, D, BQ, S) : Func("dot");
-  if (!amx) {
+  Bf16Product dotBf16, pvBf16;
+  if (dotPairs)
+    dotBf16 = bf16Scores(q, k, n, D, BQ);
+  Func dot = amx ? amxScores(q, k, n, D, BQ, S) : dotPairs ? dotBf16.func : Func("dot");
+  if (!amx && !dotPairs) {
     dot(j, i) = 0.0f;
     dot(j, i) += q(rd, i) * cast<float>(k(rd, clamp(j, 0, lastKey)));
   }
@@ -109,8 +116,12 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
   prob(j, i) = select(rowMax(i) == minusInf, 0.0f, exp(score(j, i) - rowMax(i)));
   Func alpha("alpha");
   alpha(i) = select(mIn(i) == minusInf, 0.0f, exp(mIn(i) - rowMax(i)));
-  Func pv = amx ? amxWeightedValues(prob, v, n, D, BQ, S) : Func("pv");
-  if (!amx) {
+  if (dotPairs)
+    pvBf16 = bf16WeightedValues(prob, v, n, D, BQ, S);
+  Func pv = amx        ? amxWeightedValues(prob, v, n, D, BQ, S)
+            : dotPairs ? pvBf16.func
+                       : Func("pv");
+  if (!amx && !dotPairs) {
     pv(d, i) = 0.0f;
     pv(d, i) += prob(rj, i) * cast<float>(v(d, clamp(rj, 0, lastKey)));
   }
@@ -195,13 +206,17 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
         .reorder_storage(i, j)
         .tile(i, j, io, jo, ii, ji, rowTile, keyTile, TailStrategy::RoundUp)
         .vectorize(ii, rowVec);
-    dot.compute_at(score, io)
-        .reorder_storage(i, j)
-        .reorder(i, j)
-        .vectorize(i, rowVec)
-        .unroll(i)
-        .unroll(j);
-    dot.update().reorder(i, j, rd).vectorize(i, rowVec).unroll(i).unroll(j);
+    if (dotPairs) {
+      scheduleBf16Scores(dotBf16, score, io);
+    } else {
+      dot.compute_at(score, io)
+          .reorder_storage(i, j)
+          .reorder(i, j)
+          .vectorize(i, rowVec)
+          .unroll(i)
+          .unroll(j);
+      dot.update().reorder(i, j, rd).vectorize(i, rowVec).unroll(i).unroll(j);
+    }
   }
   if (rowsInLanes) {
     // Row reductions are lane-wise maxima and sums over the keys.
@@ -233,8 +248,12 @@ AttendKernel buildAttendKernel(const AttendKernelShape &shape,
     accOut.vectorize(d, dVec);
   } else {
     accOut.tile(d, i, dO, io, di, ii, dTile, iTile).vectorize(di, dVec);
-    pv.compute_at(accOut, dO).vectorize(d, dVec).unroll(d).unroll(i);
-    pv.update().reorder(d, i, rj).vectorize(d, dVec).unroll(d).unroll(i);
+    if (dotPairs) {
+      scheduleBf16WeightedValues(pvBf16, accOut, dO);
+    } else {
+      pv.compute_at(accOut, dO).vectorize(d, dVec).unroll(d).unroll(i);
+      pv.update().reorder(d, i, rj).vectorize(d, dVec).unroll(d).unroll(i);
+    }
   }
   lOut.compute_root();
   mOut.compute_root();

@@ -8,7 +8,8 @@
 // keeps query rows in vector lanes: each key's value is broadcast against a
 // column of Q, so it reads Q transposed ([D][rows], rows innermost) and
 // never transposes K. The driver transposes a query tile once for all the
-// spans it attends. The AMX kernels take Q row-major.
+// spans it attends. The AMX kernels take Q row-major; the vdpbf16ps ones
+// (Bf16DotProducts.h) transposed, as the float32 many-row kernels do.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_CPU_HALIDE_KERNELCONTRACT_H

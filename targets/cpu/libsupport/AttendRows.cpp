@@ -143,10 +143,15 @@ int attendRows(const Call &call, const RowBlock &block,
   AttendFull full = few ? kernels.fullFew : kernels.full;
   AttendMasked masked = few ? kernels.maskedFew : kernels.masked;
   const int64_t span = kernels.span;
-  // The AMX kernels always reduce over a whole span: a short one (a
-  // diagonal tile, the tail) runs faster on the float32 kernels.
-  const bool amx = call.amxKernels && !few;
-  auto useAmx = [&](int64_t n) { return amx && 2 * n >= span; };
+  // The bf16 product kernels always reduce over (or repack) a whole span: a
+  // short one (a diagonal tile, the tail) runs faster on the float32 kernels.
+  const Bf16Products products = few ? Bf16Products::None : call.bf16Products;
+  auto useBf16 = [&](int64_t n) {
+    return products != Bf16Products::None && 2 * n >= span;
+  };
+  const bool amx = products == Bf16Products::Amx;
+  AttendFull fullBf16 = amx ? kernels.fullAmx : kernels.fullBf16Dot;
+  AttendMasked maskedBf16 = amx ? kernels.maskedAmx : kernels.maskedBf16Dot;
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
   // Scratch: padded queries, their transpose, the second state, the
@@ -265,17 +270,20 @@ int attendRows(const Call &call, const RowBlock &block,
     View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
     View2D accOut(next + 2 * KR, kFloat, D, KR, D);
     int status;
-    halide_buffer_t *q = useAmx(n) ? &qView.buffer : floatQueries;
+    halide_buffer_t *q = useBf16(n) && amx ? &qView.buffer : floatQueries;
     if (!keepMask) {
-      status = (sixteenBit ? kernels.fullFew16 : useAmx(n) ? kernels.fullAmx : full)(
-          q, &kView.buffer, &vView.buffer, n, call.scale, &mIn.buffer,
-          &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
+      status = (sixteenBit   ? kernels.fullFew16
+                : useBf16(n) ? fullBf16
+                             : full)(q, &kView.buffer, &vView.buffer, n, call.scale,
+                                     &mIn.buffer, &lIn.buffer, &accIn.buffer,
+                                     &mOut.buffer, &lOut.buffer, &accOut.buffer);
     } else {
       View2D maskView(keepMask, kByte, span, KR, span);
-      status = (sixteenBit ? kernels.maskedFew16 : useAmx(n) ? kernels.maskedAmx : masked)(
-          q, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale,
-          &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer,
-          &accOut.buffer);
+      status = (sixteenBit   ? kernels.maskedFew16
+                : useBf16(n) ? maskedBf16
+                             : masked)(
+          q, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale, &mIn.buffer,
+          &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
     }
     std::swap(cur, next);
     return status;

@@ -21,6 +21,11 @@
 
 namespace spattn::cpu {
 
+/// Which of the variant's kernels with bf16 products a call runs on its
+/// long spans: none (float32 products), the AMX ones, or the vdpbf16ps ones
+/// (CpuKernels.hpp).
+enum class Bf16Products { None, Amx, DotPairs };
+
 /// Everything one call shares between its parallel tasks.
 struct Call {
   const abi::Library &library;
@@ -35,9 +40,9 @@ struct Call {
   std::vector<abi::StageResult> stages; // [B * Hq * numStages]
   float scale;
   int64_t firstTile, numTiles, numKeyTiles;
-  /// Q, K, V hold bf16 values (a bf16 call) and the variant's AMX kernels
-  /// can run here: long spans use them.
-  bool amxKernels = false;
+  /// Q, K, V hold bf16 values (a bf16 call) and these kernels of the
+  /// variant's can run here: long spans use them.
+  Bf16Products bf16Products = Bf16Products::None;
   /// The schedule this call attends: the variant's, or the rest of it
   /// when its residue class is attended apart (ResidueClasses.h).
   abi::RangesFn ranges = variant.ranges;

@@ -42,9 +42,15 @@ struct CpuKernels {
   AttendMasked maskedFew;
   /// bf16 specs: full and masked kernels whose products run on AMX tiles
   /// (one version, for AMX CPUs), for calls on bf16 tensors only; null
-  /// otherwise. Float32 calls keep the kernels above.
+  /// otherwise. Float32 calls keep the kernels above. They take Q
+  /// row-major.
   AttendFull fullAmx;
   AttendMasked maskedAmx;
+  /// The same on vdpbf16ps, for CPUs with AVX-512 BF16 but no AMX (one
+  /// version). They take Q as the many-row float32 kernels do
+  /// (KernelContract.h).
+  AttendFull fullBf16Dot;
+  AttendMasked maskedBf16Dot;
   /// 16-bit specs: the few-row kernels reading K and V in the spec's dtype,
   /// for calls on such tensors; null otherwise.
   AttendFull fullFew16;

@@ -280,7 +280,10 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   call.firstTile = geometry.firstQueryTile();
   call.numTiles = geometry.endQueryTile() - call.firstTile;
   call.numKeyTiles = geometry.numKeyTiles();
-  call.amxKernels = bf16Values && chosen.fullAmx && amxKernelsUsable();
+  if (bf16Values && chosen.fullAmx && amxKernelsUsable())
+    call.bf16Products = Bf16Products::Amx;
+  else if (bf16Values && chosen.fullBf16Dot && bf16DotKernelsUsable())
+    call.bf16Products = Bf16Products::DotPairs;
   const int64_t heads = shape.batch * shape.numQHeads;
   if (library.numStages > 0) {
     call.stages.resize(static_cast<size_t>(heads * library.numStages));

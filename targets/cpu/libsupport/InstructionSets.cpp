@@ -4,10 +4,11 @@
 // kernel per set; Halide's wrapper runs the first whose features the CPU has
 // (halide_can_use_target_features). SPATTN_CPU_ISA=sse41|avx2|avx512 caps
 // that choice, so the baseline and AVX2 versions can be tested on any
-// machine that has more. A bf16 spec's AMX kernels (one version, run by
-// the driver for bf16 calls) also need the kernel's permission to use the
-// tile registers (Linux asks each process to request it); without it they
-// never run. Read once, at the first call.
+// machine that has more. A bf16 spec's kernels with bf16 products (an AMX
+// version and an AVX-512 BF16 one, run by the driver for bf16 calls) are
+// chosen the same way; the AMX ones also need the kernel's permission to
+// use the tile registers (Linux asks each process to request it), without
+// which they never run. Read once, at the first call.
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/libsupport/InstructionSets.h"
@@ -63,6 +64,12 @@ const halide_target_feature_t *featuresOf(const char *name) {
       halide_target_feature_avx2,  halide_target_feature_avx512,
       halide_target_feature_avx512_skylake, halide_target_feature_avx512_cannonlake,
       halide_target_feature_avx512_sapphirerapids, halide_target_feature_end};
+  static const halide_target_feature_t avx512bf16[] = {
+      halide_target_feature_sse41,          halide_target_feature_avx,
+      halide_target_feature_f16c,           halide_target_feature_fma,
+      halide_target_feature_avx2,           halide_target_feature_avx512,
+      halide_target_feature_avx512_skylake, halide_target_feature_avx512_cannonlake,
+      halide_target_feature_avx512_zen4,    halide_target_feature_end};
   static const halide_target_feature_t avx512[] = {
       halide_target_feature_sse41, halide_target_feature_avx,
       halide_target_feature_f16c,  halide_target_feature_fma,
@@ -75,6 +82,8 @@ const halide_target_feature_t *featuresOf(const char *name) {
                                                  halide_target_feature_end};
   if (std::strcmp(name, "amx") == 0)
     return amx;
+  if (std::strcmp(name, "avx512bf16") == 0)
+    return avx512bf16;
   if (std::strcmp(name, "avx512") == 0)
     return avx512;
   if (std::strcmp(name, "avx2") == 0)
@@ -101,6 +110,11 @@ bool amxKernelsUsable() {
   return usable;
 }
 
+bool bf16DotKernelsUsable() {
+  static const bool usable = canUse(featuresOf("avx512bf16"));
+  return usable;
+}
+
 const char *runningInstructionSet(const char *const *names, int count) {
   for (int n = 0; n < count; ++n) {
     const halide_target_feature_t *features = featuresOf(names[n]);
@@ -124,9 +138,10 @@ HostVectors hostVectors() {
 void applyInstructionSetCap() {
   static std::once_flag once;
   std::call_once(once, [] {
-    // Each cap forbids what the sets above it add.
+    // Each cap forbids what the sets above it add; without the tile state
+    // AMX's own feature is forbidden.
     const halide_target_feature_t aboveAvx512[] = {
-        halide_target_feature_avx512_cannonlake,
+        halide_target_feature_avx512_cannonlake, halide_target_feature_avx512_zen4,
         halide_target_feature_avx512_sapphirerapids};
     const halide_target_feature_t aboveAvx2[] = {halide_target_feature_avx512};
     const halide_target_feature_t aboveSse41[] = {
@@ -138,8 +153,10 @@ void applyInstructionSetCap() {
                       : std::strcmp(cap, "avx2") == 0  ? 1
                       : std::strcmp(cap, "avx512") == 0 ? 2
                                                         : 3;
-    if (level <= 2 || !amxPermitted())
+    if (level <= 2)
       forbidden.insert(forbidden.end(), std::begin(aboveAvx512), std::end(aboveAvx512));
+    else if (!amxPermitted())
+      forbidden.push_back(halide_target_feature_avx512_sapphirerapids);
     if (level <= 1)
       forbidden.insert(forbidden.end(), std::begin(aboveAvx2), std::end(aboveAvx2));
     if (level == 0)

@@ -14,10 +14,15 @@ void applyInstructionSetCap();
 /// below it.
 bool amxKernelsUsable();
 
+/// Whether the vdpbf16ps kernels may run here: the CPU has Halide's Zen 4
+/// features (AVX-512 BF16 among them) and SPATTN_CPU_ISA does not cap below
+/// them.
+bool bf16DotKernelsUsable();
+
 /// Which of a library's instruction sets (`names`, most capable first:
-/// "amx", "avx512", "avx2", "sse41", or "host") its kernels run with on this CPU
-/// under the cap: the first whose features the CPU has, as Halide's
-/// wrapper chooses.
+/// "amx", "avx512bf16", "avx512", "avx2", "sse41", or "host") its kernels run with on
+/// this CPU under the cap: the first whose features the CPU has, as Halide's wrapper
+/// chooses.
 const char *runningInstructionSet(const char *const *names, int count);
 
 /// The widest x86 vectors the driver's own loops (SparsePairs.cpp) may use

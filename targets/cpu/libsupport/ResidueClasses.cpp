@@ -165,7 +165,7 @@ int attendResidueClasses(const Call &call, int64_t t, int64_t workers) {
                           geometry.firstQueryTile(),
                           geometry.endQueryTile() - geometry.firstQueryTile(),
                           geometry.numKeyTiles(),
-                          call.amxKernels,
+                          call.bf16Products,
                           nullptr,
                           &causalRow});
     const Call &added = work.calls.back();

@@ -77,7 +77,7 @@
 // CHECK: #include "emit_test_b0_full.h"
 // CHECK: #include "emit_test_b0_masked_few.h"
 // CHECK: #include "emit_test_b1_full.h"
-// CHECK: {128, &emit_test_b0_full, &emit_test_b0_masked, 4, &emit_test_b0_full_few, &emit_test_b0_masked_few, nullptr, nullptr, nullptr, nullptr},
+// CHECK: {128, &emit_test_b0_full, &emit_test_b0_masked, 4, &emit_test_b0_full_few, &emit_test_b0_masked_few, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
 // CHECK: {512, &emit_test_b1_full,
 // CHECK: constexpr spattn::rt::TargetAccepts kAccepts = spattn::cpu::cpuAccepts(SPATTN_F32);
 // CHECK: extern const spattn::abi::TargetEntry spattn_emit_test_target_cpu = {kAccepts, &attend};
