@@ -6,6 +6,37 @@ using namespace Halide;
 
 namespace spattn::cpu {
 
+namespace {
+
+/// Computes pairs Func `f`(pair, x, half) per call, 16 x-lanes of pairs per
+/// vector (an interleave of two rows of its source).
+void scheduleRepack(Func f, int extentX, int halves) {
+  Var pair = f.args()[0], x = f.args()[1], half = f.args()[2];
+  f.compute_root()
+      .bound(pair, 0, 2)
+      .bound(x, 0, extentX)
+      .bound(half, 0, halves)
+      .vectorize(pair)
+      .vectorize(x, 16);
+}
+
+/// Schedules `product` at `consumer`'s loop `at` with 16 lanes of `lanes`
+/// and `other` unrolled, its update with the pair innermost in the lanes:
+/// Halide then emits vdpbf16ps for the pairwise sums.
+void schedulePairProduct(Bf16Product product, Var lanes, Var other, Func consumer,
+                         Var at) {
+  product.func.compute_at(consumer, at).vectorize(lanes, 16).unroll(lanes).unroll(other);
+  product.func.update()
+      .reorder(product.r.x, lanes, other, product.r.y)
+      .atomic()
+      .vectorize(product.r.x)
+      .vectorize(lanes, 16)
+      .unroll(lanes)
+      .unroll(other);
+}
+
+} // namespace
+
 bool bf16DotProductsApply(const Target &target, bool bf16Products, int headDim, int rows,
                           int span, bool fewRows) {
   return bf16Products && !fewRows && target.has_feature(Target::AVX512_Zen4) &&
@@ -24,31 +55,15 @@ Bf16Product bf16Scores(ImageParam q, ImageParam k, Expr n, int headDim, int rows
   dot(j, i) = 0.0f;
   dot(j, i) += cast<float>(qp(r.x, i, r.y)) * cast<float>(kb(2 * r.y + r.x, j));
 
-  qp.compute_root()
-      .bound(pair, 0, 2)
-      .bound(i, 0, rows)
-      .bound(half, 0, headDim / 2)
-      .vectorize(pair)
-      .vectorize(i, 16);
+  scheduleRepack(qp, rows, headDim / 2);
   kb.compute_root().bound(d, 0, headDim).vectorize(d, 32);
   return {dot, r};
 }
 
 void scheduleBf16Scores(Bf16Product dot, Func score, Var io) {
   Var j = dot.func.args()[0], i = dot.func.args()[1];
-  dot.func.compute_at(score, io)
-      .reorder_storage(i, j)
-      .reorder(i, j)
-      .vectorize(i, 16)
-      .unroll(i)
-      .unroll(j);
-  dot.func.update()
-      .reorder(dot.r.x, i, j, dot.r.y)
-      .atomic()
-      .vectorize(dot.r.x)
-      .vectorize(i, 16)
-      .unroll(i)
-      .unroll(j);
+  dot.func.reorder_storage(i, j).reorder(i, j);
+  schedulePairProduct(dot, i, j, score, io);
 }
 
 Bf16Product bf16WeightedValues(Func prob, ImageParam v, Expr n, int headDim, int rows,
@@ -64,18 +79,8 @@ Bf16Product bf16WeightedValues(Func prob, ImageParam v, Expr n, int headDim, int
   pv(d, i) = 0.0f;
   pv(d, i) += cast<float>(pb(r.x, i, r.y)) * cast<float>(vp(r.x, d, r.y));
 
-  pb.compute_root()
-      .bound(pair, 0, 2)
-      .bound(i, 0, rows)
-      .bound(half, 0, span / 2)
-      .vectorize(pair)
-      .vectorize(i, 16);
-  vp.compute_root()
-      .bound(pair, 0, 2)
-      .bound(d, 0, headDim)
-      .bound(half, 0, span / 2)
-      .vectorize(pair)
-      .vectorize(d, 16);
+  scheduleRepack(pb, rows, span / 2);
+  scheduleRepack(vp, headDim, span / 2);
   // A whole span (the common case) needs no clamp: its loads are whole
   // vectors rather than gathers.
   vp.specialize(n == span);
@@ -83,15 +88,7 @@ Bf16Product bf16WeightedValues(Func prob, ImageParam v, Expr n, int headDim, int
 }
 
 void scheduleBf16WeightedValues(Bf16Product pv, Func accOut, Var dO) {
-  Var d = pv.func.args()[0], i = pv.func.args()[1];
-  pv.func.compute_at(accOut, dO).vectorize(d, 16).unroll(d).unroll(i);
-  pv.func.update()
-      .reorder(pv.r.x, d, i, pv.r.y)
-      .atomic()
-      .vectorize(pv.r.x)
-      .vectorize(d, 16)
-      .unroll(d)
-      .unroll(i);
+  schedulePairProduct(pv, pv.func.args()[0], pv.func.args()[1], accOut, dO);
 }
 
 } // namespace spattn::cpu
