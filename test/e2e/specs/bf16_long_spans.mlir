@@ -2,9 +2,9 @@
 // so that its bf16 calls run the kernels with bf16 products (AMX or
 // vdpbf16ps, targets/cpu/halide/AttendKernel.cpp) where the CPU has them:
 // they take spans of at least half the kernel span, which the examples'
-// short windows and blocks never fill. Head 0 keeps every earlier key (full
-// spans); head 1 drops every fifth diagonal, so each of its tiles is partial
-// and its spans run through the masked kernel. D = 128 (the pair products
+// calls have only here and there (bigbird's never). Head 0 keeps every
+// earlier key (full spans); head 1 drops every fifth diagonal, so each of
+// its tiles is partial and its spans run through the masked kernel. D = 128 (the pair products
 // need D a multiple of 32); an odd length ends on a short span.
 spattn.spec @bf16_long_spans attributes {head_dim = 128 : i64, num_q_heads = 2 : i64, num_kv_heads = 1 : i64, dtype = bf16, causal, buckets = array<i64: 700, 2048>} {
 ^bb0(%L: index):
