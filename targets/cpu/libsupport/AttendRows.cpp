@@ -159,11 +159,11 @@ int attendRows(const Call &call, const RowBlock &block,
   // float32 (16-bit tensors), a span's kept diagonals (listed,
   // SparsePairs.h), a span's mask (one spare row: a kernel reading a run
   // that starts inside the span sees `span` columns from there), its kept
-  // columns and diagonals.
+  // columns, full columns and diagonals.
   const int64_t diagonals = span + KR - 1;
   float *scratch = static_cast<float *>(rowWorkspace.reserve(
       sizeof(float) * (2 * KR * D + stateSize + 4 * span * D) +
-      sizeof(int32_t) * diagonals + span * (2 * KR + 2) + diagonals));
+      sizeof(int32_t) * diagonals + span * (2 * KR + 3) + diagonals));
   if (!scratch)
     return SPATTN_ERROR_MEMORY;
   float *transposedQueries = scratch + KR * D;
@@ -174,7 +174,8 @@ int attendRows(const Call &call, const RowBlock &block,
   uint8_t *mask = reinterpret_cast<uint8_t *>(diagonalList + diagonals);
   uint8_t *panelMask = mask + span * (KR + 1);
   uint8_t *keptColumn = panelMask + span * KR;
-  uint8_t *keptDiagonal = keptColumn + span;
+  uint8_t *fullColumn = keptColumn + span;
+  uint8_t *keptDiagonal = fullColumn + span;
   std::fill(cur, cur + KR, kMinusInf);
   std::fill(cur + KR, cur + stateSize, 0.0f);
 
@@ -374,7 +375,7 @@ int attendRows(const Call &call, const RowBlock &block,
                                 D,
                                 call.scale};
       const int64_t keptPairs =
-          scanMask(partial, keptColumn, keptDiagonal, vectors);
+          scanMask(partial, keptColumn, fullColumn, keptDiagonal, vectors);
       // A partial tile may keep nothing for this query block (a stride that
       // misses it, the far side of a diagonal): runs skip such tiles.
       auto keepsAny = [&](int64_t t) {
@@ -388,14 +389,28 @@ int attendRows(const Call &call, const RowBlock &block,
         if (keepsAny(t))
           runKeys += std::min((t + 1) * BK, n) - t * BK;
       int64_t visits = 0;
-      const int64_t keptDiagonals =
-          listDiagonals(partial, keptDiagonal, diagonalList, visits);
-      SpanCounts counts{KR, runKeys, std::count(keptColumn, keptColumn + n, uint8_t{1}),
-                        keptPairs, visits};
+      int64_t keptDiagonals = listDiagonals(partial, keptDiagonal, diagonalList, visits);
+      SpanCounts counts{KR,
+                        runKeys,
+                        std::count(keptColumn, keptColumn + n, uint8_t{1}),
+                        keptPairs,
+                        visits,
+                        packedRows,
+                        std::count(fullColumn, fullColumn + n, uint8_t{1})};
       const SpanForm form = cheapestForm(counts);
       if (form != SpanForm::Runs)
         readyKeptColumns(n);
       switch (form) {
+      case SpanForm::PanelAndPairs:
+        for (int64_t jj = 0; jj < n; ++jj)
+          if (fullColumn[jj])
+            if (int status = gather(mask, jj))
+              return status;
+        // The rest: the mask without those columns, and its diagonals.
+        dropColumns(mask + base * span, span, packedRows, n, fullColumn);
+        scanMask(partial, keptColumn, fullColumn, keptDiagonal, vectors);
+        keptDiagonals = listDiagonals(partial, keptDiagonal, diagonalList, visits);
+        [[fallthrough]];
       case SpanForm::Pairs:
         attendPairs(partial, diagonalList, keptDiagonals,
                     {cur + base, cur + KR + base, cur + 2 * KR + base * D, D},

@@ -253,12 +253,13 @@ SPATTN_INLINE int64_t byteSum(const Bytes64 &v) {
 }
 
 /// One pass over each mask row (bytes 0 or 1), 64 keys at a time: ORs it
-/// into the columns and into the diagonals, and counts its kept keys in
-/// byte lanes, emptied every 31 blocks.
+/// into the columns and into the diagonals, ANDs it into the full columns,
+/// and counts its kept keys in byte lanes, emptied every 31 blocks.
 SPATTN_INLINE int64_t scanBody(const PartialSpan &s, uint8_t *columns,
-                               uint8_t *diagonals) {
+                               uint8_t *fullColumns, uint8_t *diagonals) {
   const int64_t n = s.n;
   std::memset(columns, 0, n);
+  std::memset(fullColumns, 1, n);
   std::memset(diagonals, 0, n + s.rows - 1);
   int64_t pairs = 0;
   for (int64_t p = 0; p < s.rows; ++p) {
@@ -270,6 +271,7 @@ SPATTN_INLINE int64_t scanBody(const PartialSpan &s, uint8_t *columns,
       for (int blocks = 0; blocks < 31 && jj + 64 <= n; ++blocks, jj += 64) {
         const Bytes64 v = loadBytes(row + jj);
         storeBytes(columns + jj, loadBytes(columns + jj) | v);
+        storeBytes(fullColumns + jj, loadBytes(fullColumns + jj) & v);
         storeBytes(diagonal + jj, loadBytes(diagonal + jj) | v);
         kept += v;
       }
@@ -277,6 +279,7 @@ SPATTN_INLINE int64_t scanBody(const PartialSpan &s, uint8_t *columns,
     }
     for (; jj < n; ++jj) {
       columns[jj] |= row[jj];
+      fullColumns[jj] &= row[jj];
       diagonal[jj] |= row[jj];
       pairs += row[jj];
     }
@@ -284,33 +287,46 @@ SPATTN_INLINE int64_t scanBody(const PartialSpan &s, uint8_t *columns,
   return pairs;
 }
 
-int64_t scanBaseline(const PartialSpan &s, uint8_t *columns, uint8_t *diagonals) {
-  return scanBody(s, columns, diagonals);
+int64_t scanBaseline(const PartialSpan &s, uint8_t *columns, uint8_t *fullColumns,
+                     uint8_t *diagonals) {
+  return scanBody(s, columns, fullColumns, diagonals);
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) int64_t
-scanAvx2(const PartialSpan &s, uint8_t *columns, uint8_t *diagonals) {
-  return scanBody(s, columns, diagonals);
+__attribute__((target("avx2,fma"))) int64_t scanAvx2(const PartialSpan &s,
+                                                     uint8_t *columns,
+                                                     uint8_t *fullColumns,
+                                                     uint8_t *diagonals) {
+  return scanBody(s, columns, fullColumns, diagonals);
 }
 
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) int64_t
-scanAvx512(const PartialSpan &s, uint8_t *columns, uint8_t *diagonals) {
-  return scanBody(s, columns, diagonals);
+scanAvx512(const PartialSpan &s, uint8_t *columns, uint8_t *fullColumns,
+           uint8_t *diagonals) {
+  return scanBody(s, columns, fullColumns, diagonals);
 }
 #endif
 
 } // namespace
 
-int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *diagonals,
-                 HostVectors vectors) {
+int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *fullColumns,
+                 uint8_t *diagonals, HostVectors vectors) {
 #if defined(__x86_64__)
   if (vectors == HostVectors::Avx512)
-    return scanAvx512(span, columns, diagonals);
+    return scanAvx512(span, columns, fullColumns, diagonals);
   if (vectors == HostVectors::Avx2)
-    return scanAvx2(span, columns, diagonals);
+    return scanAvx2(span, columns, fullColumns, diagonals);
 #endif
-  return scanBaseline(span, columns, diagonals);
+  return scanBaseline(span, columns, fullColumns, diagonals);
+}
+
+void dropColumns(uint8_t *mask, int64_t maskStride, int64_t rows, int64_t n,
+                 const uint8_t *columns) {
+  for (int64_t p = 0; p < rows; ++p) {
+    uint8_t *row = mask + p * maskStride;
+    for (int64_t jj = 0; jj < n; ++jj)
+      row[jj] &= columns[jj] ^ 1;
+  }
 }
 
 int64_t listDiagonals(const PartialSpan &s, const uint8_t *diagonals, int32_t *list,
@@ -328,11 +344,18 @@ int64_t listDiagonals(const PartialSpan &s, const uint8_t *diagonals, int32_t *l
 }
 
 SpanForm cheapestForm(const SpanCounts &c) {
+  const int64_t columnCost = c.kernelRows + kColumnCopyCost;
   const int64_t runs = c.kernelRows * c.runKeys;
-  const int64_t panel = (c.kernelRows + kColumnCopyCost) * c.keptColumns;
-  const int64_t pairs = kPairCost * c.keptPairs + c.diagonalVisits / kVisitsPerUnit;
+  const int64_t panel = columnCost * c.keptColumns;
+  int64_t pairs = kPairCost * c.keptPairs + c.diagonalVisits / kVisitsPerUnit;
+  // The full columns' pairs through the panel instead: the visits are
+  // those of all the diagonals still (an upper bound; dropping the columns
+  // drops the diagonals only they kept).
+  const bool splitColumns = c.fullColumns > 0 && columnCost < kPairCost * c.rows;
+  if (splitColumns)
+    pairs -= (kPairCost * c.rows - columnCost) * c.fullColumns;
   if (pairs <= runs && pairs <= panel)
-    return SpanForm::Pairs;
+    return splitColumns ? SpanForm::PanelAndPairs : SpanForm::Pairs;
   return panel < runs ? SpanForm::Panel : SpanForm::Runs;
 }
 

@@ -13,6 +13,10 @@
 //     keeps other keys, so neither runs nor panels are sparse. Each row
 //     walks the span's kept diagonals (one scan of the mask finds them), not
 //     its mask row, so it pays for the diagonals, not for the span's width.
+//   - Panel and pairs: the columns every row keeps (vertical columns, global
+//     tokens) through the panel, the rest as pairs. A column every row of a
+//     block keeps crosses one diagonal per row: as pairs it costs a pair per
+//     row and makes each row visit all those diagonals.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPATTN_TARGETS_CPU_LIBSUPPORT_SPARSEPAIRS_H
@@ -24,7 +28,7 @@
 
 namespace spattn::cpu {
 
-enum class SpanForm { Runs, Panel, Pairs };
+enum class SpanForm { Runs, Panel, Pairs, PanelAndPairs };
 
 /// What the mask of one partial span holds.
 struct SpanCounts {
@@ -33,6 +37,8 @@ struct SpanCounts {
   int64_t keptColumns;    // keys some present row keeps
   int64_t keptPairs;      // kept (present row, key) pairs
   int64_t diagonalVisits; // (row, key) pairs on the kept diagonals
+  int64_t rows;           // present rows
+  int64_t fullColumns;    // keys every present row keeps
 };
 
 /// One partial span: `rows` query rows at consecutive positions against `n`
@@ -58,11 +64,17 @@ struct RowStates {
 };
 
 /// Scans the span's mask (bytes 0 or 1) once: columns[jj] (jj < n) is
-/// whether some row keeps key jj, diagonals[e] (e < n + rows - 1) whether
-/// some row keeps a key on diagonal e. Returns the kept pairs. Runs the
-/// loop compiled for `vectors` (which the CPU must have: hostVectors()).
-int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *diagonals,
-                 HostVectors vectors);
+/// whether some row keeps key jj, fullColumns[jj] whether every row does,
+/// diagonals[e] (e < n + rows - 1) whether some row keeps a key on
+/// diagonal e. Returns the kept pairs. Runs the loop compiled for `vectors`
+/// (which the CPU must have: hostVectors()).
+int64_t scanMask(const PartialSpan &span, uint8_t *columns, uint8_t *fullColumns,
+                 uint8_t *diagonals, HostVectors vectors);
+
+/// Clears keys `columns` marks (bytes 0 or 1) from the first `rows` mask
+/// rows of `n` keys, `maskStride` apart.
+void dropColumns(uint8_t *mask, int64_t maskStride, int64_t rows, int64_t n,
+                 const uint8_t *columns);
 
 /// Writes the indices of the kept diagonals to `list` (room for
 /// n + rows - 1) and returns their count; `visits` gets the (row, key)

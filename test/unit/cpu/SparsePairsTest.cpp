@@ -4,8 +4,10 @@
 // after any sequence of spans (diagonals, random masks, empty, full, with
 // states already holding keys) each row's O = acc / l and LSE = m + log l
 // equal fp64 softmax attention over every key it kept. scanMask and
-// listDiagonals count what the mask holds; cheapestForm picks pairs for
-// diagonals, a panel for columns every row keeps, and runs for dense spans.
+// listDiagonals count what the mask holds, dropColumns clears columns;
+// cheapestForm picks pairs for diagonals, a panel for columns every row
+// keeps, both for diagonals crossed by such columns, and runs for dense
+// spans.
 // Each version of the pairs and scan loops this CPU can run is checked.
 //
 //===----------------------------------------------------------------------===//
@@ -68,14 +70,15 @@ TEST_P(SparsePairsLoop, SpansFoldIntoExactSoftmax) {
       const float scale = 1.0f / std::sqrt(float(dim));
 
       std::vector<float> m(rows, kMinusInf), l(rows, 0.0f), acc(rows * dim, 0.0f);
-      std::vector<uint8_t> columns(span), diagonals(span + rows - 1);
+      std::vector<uint8_t> columns(span), fullColumns(span), diagonals(span + rows - 1);
       std::vector<int32_t> list(span + rows - 1);
       for (int64_t key0 = 0; key0 < keys; key0 += span) {
         const PartialSpan partial{q.data(), queryStride, k.data() + key0 * keyStride,
                                   keyStride, v.data() + key0 * keyStride, keyStride,
                                   keep.data() + key0, keys, rows,
                                   std::min(span, keys - key0), dim, scale};
-        scanMask(partial, columns.data(), diagonals.data(), GetParam());
+        scanMask(partial, columns.data(), fullColumns.data(), diagonals.data(),
+                 GetParam());
         int64_t visits = 0;
         const int64_t count =
             listDiagonals(partial, diagonals.data(), list.data(), visits);
@@ -127,7 +130,8 @@ TEST_P(SparsePairsLoop, ScanEqualsAByteByByteCount) {
         for (int64_t p = 0; p < rows; ++p)
           for (int64_t jj = 0; jj < n; ++jj)
             keep[p * stride + jj] = coin(rng);
-        std::vector<uint8_t> wantColumns(n, 0), wantDiagonals(n + rows - 1, 0);
+        std::vector<uint8_t> wantColumns(n, 0), wantFull(n, 1),
+            wantDiagonals(n + rows - 1, 0);
         int64_t wantPairs = 0;
         for (int64_t p = 0; p < rows; ++p)
           for (int64_t jj = 0; jj < n; ++jj)
@@ -135,15 +139,19 @@ TEST_P(SparsePairsLoop, ScanEqualsAByteByByteCount) {
               wantColumns[jj] = 1;
               wantDiagonals[jj + rows - 1 - p] = 1;
               ++wantPairs;
+            } else {
+              wantFull[jj] = 0;
             }
-        // Stale bytes: the scan must clear what it reports.
-        std::vector<uint8_t> columns(n, 1), diagonals(n + rows - 1, 1);
+        // Stale bytes: the scan must overwrite what it reports.
+        std::vector<uint8_t> columns(n, 1), fullColumns(n, 0), diagonals(n + rows - 1, 1);
         const PartialSpan partial{nullptr, 0, nullptr, 0, nullptr, 0, keep.data(),
                                   stride,  rows, n, 1, 1.0f};
-        EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data(), GetParam()),
+        EXPECT_EQ(scanMask(partial, columns.data(), fullColumns.data(), diagonals.data(),
+                           GetParam()),
                   wantPairs)
             << "n " << n << " rows " << rows << " density " << density;
         EXPECT_EQ(columns, wantColumns) << "n " << n << " rows " << rows;
+        EXPECT_EQ(fullColumns, wantFull) << "n " << n << " rows " << rows;
         EXPECT_EQ(diagonals, wantDiagonals) << "n " << n << " rows " << rows;
       }
 }
@@ -154,12 +162,13 @@ INSTANTIATE_TEST_SUITE_P(Vectors, SparsePairsLoop,
 
 TEST(SparsePairs, NothingKeptLeavesTheStateAlone) {
   std::vector<float> q(2 * 8, 1.0f), k(8 * 4, 1.0f), acc(2 * 8, 0.5f);
-  std::vector<uint8_t> keep(2 * 4, 0), columns(4), diagonals(5);
+  std::vector<uint8_t> keep(2 * 4, 0), columns(4), fullColumns(4), diagonals(5);
   std::vector<int32_t> list(5);
   std::vector<float> m = {1.5f, kMinusInf}, l = {2.0f, 0.0f};
   const PartialSpan partial{q.data(), 8, k.data(), 8, k.data(), 8, keep.data(), 4,
                             2,        4, 8, 1.0f};
-  EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data(), HostVectors::Baseline),
+  EXPECT_EQ(scanMask(partial, columns.data(), fullColumns.data(), diagonals.data(),
+                     HostVectors::Baseline),
             0);
   int64_t visits = 0;
   const int64_t count = listDiagonals(partial, diagonals.data(), list.data(), visits);
@@ -176,16 +185,19 @@ TEST(SparsePairs, NothingKeptLeavesTheStateAlone) {
 TEST(SparsePairs, ScanCountsColumnsDiagonalsAndVisits) {
   // 4 rows, 6 keys: row p keeps keys p and p + 2 (diagonals 3 and 5 of 9).
   const int64_t rows = 4, n = 6;
-  std::vector<uint8_t> keep(rows * n, 0), columns(n), diagonals(n + rows - 1);
+  std::vector<uint8_t> keep(rows * n, 0), columns(n), fullColumns(n),
+      diagonals(n + rows - 1);
   for (int64_t p = 0; p < rows; ++p) {
     keep[p * n + p] = 1;
     keep[p * n + p + 2] = 1;
   }
   const PartialSpan partial{nullptr, 0, nullptr, 0, nullptr, 0, keep.data(), n,
                             rows,    n, 1,       1.0f};
-  EXPECT_EQ(scanMask(partial, columns.data(), diagonals.data(), HostVectors::Baseline),
+  EXPECT_EQ(scanMask(partial, columns.data(), fullColumns.data(), diagonals.data(),
+                     HostVectors::Baseline),
             8);
   EXPECT_EQ(columns, (std::vector<uint8_t>{1, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(fullColumns, (std::vector<uint8_t>(n, 0))); // no key kept by all 4
   EXPECT_EQ(diagonals, (std::vector<uint8_t>{0, 0, 0, 1, 0, 1, 0, 0, 0}));
   std::vector<int32_t> list(n + rows - 1);
   int64_t visits = 0;
@@ -196,17 +208,40 @@ TEST(SparsePairs, ScanCountsColumnsDiagonalsAndVisits) {
   EXPECT_EQ(visits, 8);
 }
 
+TEST(SparsePairs, DropColumnsClearsThemInEveryRow) {
+  // 3 rows of 5 keys, 7 apart (bytes past n must stay as they are).
+  std::vector<uint8_t> mask = {1, 1, 0, 1, 1, 9, 9, //
+                               0, 1, 1, 1, 0, 9, 9, //
+                               1, 1, 1, 1, 1, 9, 9};
+  const std::vector<uint8_t> drop = {0, 1, 0, 1, 0};
+  dropColumns(mask.data(), 7, 3, 5, drop.data());
+  EXPECT_EQ(mask, (std::vector<uint8_t>{1, 0, 0, 0, 1, 9, 9, //
+                                        0, 0, 1, 0, 0, 9, 9, //
+                                        1, 0, 1, 0, 1, 9, 9}));
+}
+
 TEST(SparsePairs, FormsFollowTheMaskCounts) {
-  // 64 rows, a 512-key span. One diagonal per 64 keys (strided): every tile
-  // has a kept pair and every column is kept by some row, one pair each.
-  EXPECT_EQ(cheapestForm({64, 512, 512, 512, 512}), SpanForm::Pairs);
+  // Fields: kernel rows, run keys, kept columns, kept pairs, diagonal
+  // visits, present rows, full columns. 64 rows, a 512-key span. One
+  // diagonal per 64 keys (strided): every tile has a kept pair and every
+  // column is kept by some row, one pair each.
+  EXPECT_EQ(cheapestForm({64, 512, 512, 512, 512, 64, 0}), SpanForm::Pairs);
   // 20 columns every row keeps (vertical columns) spread over all tiles:
   // each crosses every diagonal.
-  EXPECT_EQ(cheapestForm({64, 512, 20, 64 * 20, 64 * 512}), SpanForm::Panel);
+  EXPECT_EQ(cheapestForm({64, 512, 20, 64 * 20, 64 * 512, 64, 20}), SpanForm::Panel);
   // A dense band: half the pairs.
-  EXPECT_EQ(cheapestForm({64, 512, 512, 64 * 256, 64 * 300}), SpanForm::Runs);
-  // Decode: 8 kernel rows, one present, 16 keys of a 512-key span kept.
-  EXPECT_NE(cheapestForm({8, 64, 16, 16, 16}), SpanForm::Runs);
+  EXPECT_EQ(cheapestForm({64, 512, 512, 64 * 256, 64 * 300, 64, 0}), SpanForm::Runs);
+  // 24 slashes and 40 vertical columns (a vertical-slash head; the columns
+  // cross every one of the span's 575 diagonals): the columns through the
+  // panel, the slashes as pairs. Were the columns not kept by every row,
+  // their pairs and diagonals would make runs cheaper.
+  EXPECT_EQ(cheapestForm({64, 512, 512, 64 * 64, 64 * 575, 64, 40}),
+            SpanForm::PanelAndPairs);
+  EXPECT_EQ(cheapestForm({64, 512, 512, 64 * 64, 64 * 575, 64, 0}), SpanForm::Runs);
+  // Decode: 8 kernel rows, one present, 16 keys of a 512-key span kept;
+  // with one row a column is cheaper as a pair than copied.
+  EXPECT_NE(cheapestForm({8, 64, 16, 16, 16, 1, 16}), SpanForm::Runs);
+  EXPECT_NE(cheapestForm({8, 64, 16, 16, 16, 1, 16}), SpanForm::PanelAndPairs);
 }
 
 } // namespace
