@@ -71,13 +71,13 @@ void appendTop(const T *scores, int64_t n, int64_t first, int64_t count,
 constexpr int64_t kKeyChunk = 32;
 
 /// out[r * stride + j] = scale * <rows[r], key j> for keys [0, keys). Keys go
-/// kKeyChunk at a time through a transposed copy, so each row's products run
-/// across keys in vector lanes with no horizontal sums.
-void scoreKeys(const float *const *rows, int64_t numRows, HeadRows k,
-               int64_t keys, float scale, std::vector<float> &chunk, float *out,
-               int64_t stride) {
+/// kKeyChunk at a time through a transposed copy (`chunk`, dim * kKeyChunk
+/// floats), so each row's products run across keys in vector lanes with no
+/// horizontal sums.
+inline __attribute__((always_inline)) void
+scoreKeysBody(const float *const *rows, int64_t numRows, HeadRows k, int64_t keys,
+              float scale, float *chunk, float *out, int64_t stride) {
   const int64_t dim = k.dim;
-  chunk.resize(dim * kKeyChunk);
   for (int64_t j0 = 0; j0 < keys; j0 += kKeyChunk) {
     const int64_t width = std::min(kKeyChunk, keys - j0);
     // A short last chunk repeats its last key; those scores are dropped.
@@ -95,6 +95,35 @@ void scoreKeys(const float *const *rows, int64_t numRows, HeadRows k,
         out[r * stride + j0 + jj] = scale * acc[jj];
     }
   }
+}
+
+void scoreKeysBaseline(const float *const *rows, int64_t numRows, HeadRows k,
+                       int64_t keys, float scale, float *chunk, float *out,
+                       int64_t stride) {
+  scoreKeysBody(rows, numRows, k, keys, scale, chunk, out, stride);
+}
+
+#if defined(__x86_64__)
+// Each key's sum runs in its own lane, in d order, in both versions: the
+// same scores, so the same selections, on every CPU. No FMA (a fused
+// multiply-add would round differently).
+__attribute__((target("avx2"))) void
+scoreKeysAvx2(const float *const *rows, int64_t numRows, HeadRows k, int64_t keys,
+              float scale, float *chunk, float *out, int64_t stride) {
+  scoreKeysBody(rows, numRows, k, keys, scale, chunk, out, stride);
+}
+#endif
+
+/// Scores with the widest version the CPU runs.
+void scoreKeys(const float *const *rows, int64_t numRows, HeadRows k, int64_t keys,
+               float scale, std::vector<float> &chunk, float *out, int64_t stride) {
+  chunk.resize(k.dim * kKeyChunk);
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2)
+    return scoreKeysAvx2(rows, numRows, k, keys, scale, chunk.data(), out, stride);
+#endif
+  scoreKeysBaseline(rows, numRows, k, keys, scale, chunk.data(), out, stride);
 }
 
 /// The absolute block grid of a call: query group g is absolute query block

@@ -1,6 +1,6 @@
 //===- SparsePairs.h - Partial spans in the cheapest execution form -*- C++ -*-===//
 //
-// A partial span (keys a query block keeps only some of) can run in three
+// A partial span (keys a query block keeps only some of) can run in four
 // forms, and which is cheapest follows from counts of its mask:
 //   - Runs: the masked Halide kernel over the runs of key tiles holding a
 //     kept pair; every row pays for every key of the runs.
