@@ -68,6 +68,14 @@ void appendTop(const T *scores, int64_t n, int64_t first, int64_t count,
   closeGroup(out);
 }
 
+#if defined(__x86_64__)
+/// Whether the CPU runs the AVX2 versions of the loops below (asked once).
+bool hasAvx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+#endif
+
 constexpr int64_t kKeyChunk = 32;
 
 /// out[r * stride + j] = scale * <rows[r], key j> for keys [0, keys). Keys go
@@ -119,8 +127,7 @@ void scoreKeys(const float *const *rows, int64_t numRows, HeadRows k, int64_t ke
                float scale, std::vector<float> &chunk, float *out, int64_t stride) {
   chunk.resize(k.dim * kKeyChunk);
 #if defined(__x86_64__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2)
+  if (hasAvx2())
     return scoreKeysAvx2(rows, numRows, k, keys, scale, chunk.data(), out, stride);
 #endif
   scoreKeysBaseline(rows, numRows, k, keys, scale, chunk.data(), out, stride);
@@ -301,8 +308,7 @@ __attribute__((target("avx2"))) void scorePagesAvx2(const PageScoring &s) {
 /// bounds spent a tenth of its time here with SSE).
 void scorePages(const PageScoring &s) {
 #if defined(__x86_64__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2)
+  if (hasAvx2())
     return scorePagesAvx2(s);
 #endif
   scorePagesBaseline(s);

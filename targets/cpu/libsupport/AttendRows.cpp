@@ -334,6 +334,15 @@ int attendRows(const Call &call, const RowBlock &block,
     return 0;
   };
 
+  // Appends the keys of the span loaded last that `columns` marks (of n).
+  auto gatherColumns = [&](const uint8_t *columns, int64_t n) {
+    for (int64_t jj = 0; jj < n; ++jj)
+      if (columns[jj])
+        if (int status = gather(mask, jj))
+          return status;
+    return 0;
+  };
+
   std::vector<abi::HeadState> heads;
   for (int64_t hi = 0; hi < block.numHeads; ++hi)
     heads.push_back(call.headState(block.b, block.firstHead + hi));
@@ -402,10 +411,8 @@ int attendRows(const Call &call, const RowBlock &block,
         readyKeptColumns(n);
       switch (form) {
       case SpanForm::PanelAndPairs:
-        for (int64_t jj = 0; jj < n; ++jj)
-          if (fullColumn[jj])
-            if (int status = gather(mask, jj))
-              return status;
+        if (int status = gatherColumns(fullColumn, n))
+          return status;
         // The rest: the mask without those columns, and its diagonals.
         dropColumns(mask + base * span, span, packedRows, n, fullColumn);
         scanMask(partial, keptColumn, fullColumn, keptDiagonal, vectors);
@@ -417,10 +424,8 @@ int attendRows(const Call &call, const RowBlock &block,
                     vectors);
         break;
       case SpanForm::Panel:
-        for (int64_t jj = 0; jj < n; ++jj)
-          if (keptColumn[jj])
-            if (int status = gather(mask, jj))
-              return status;
+        if (int status = gatherColumns(keptColumn, n))
+          return status;
         break;
       case SpanForm::Runs:
         for (int64_t t = 0; t < tiles;) {

@@ -4,8 +4,9 @@
 // they take spans of at least half the kernel span, which the examples'
 // calls have only here and there (bigbird's never). Head 0 keeps every
 // earlier key (full spans); head 1 drops every fifth diagonal, so each of
-// its tiles is partial and its spans run through the masked kernel. D = 128 (the pair products
-// need D a multiple of 32); an odd length ends on a short span.
+// its tiles is partial and its spans run through the masked kernel.
+// D = 128 (the pair products need D a multiple of 32); an odd length ends
+// on a short span.
 spattn.spec @bf16_long_spans attributes {head_dim = 128 : i64, num_q_heads = 2 : i64, num_kv_heads = 1 : i64, dtype = bf16, causal, buckets = array<i64: 700, 2048>} {
 ^bb0(%L: index):
   %dense = spattn.window %L
