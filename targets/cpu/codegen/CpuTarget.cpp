@@ -38,11 +38,14 @@ llvm::cl::opt<std::string> cpuInstructionSets(
 /// bf16 spec's bf16 calls; float32 calls run the other sets), each one
 /// version of the full and masked many-row kernels, symbol suffix, most
 /// capable first: AMX tiles (AmxProducts.h), vdpbf16ps (Bf16DotProducts.h).
+/// A set of kernels whose products run on bf16 hardware; `readsBf16` when
+/// they take K and V as the caller's bf16 rows rather than float32 copies.
 struct Bf16ProductSet {
   const char *name, *suffix;
+  bool readsBf16;
 };
-constexpr Bf16ProductSet kBf16ProductSets[] = {{"amx", "_amx"},
-                                               {"avx512bf16", "_bf16dot"}};
+constexpr Bf16ProductSet kBf16ProductSets[] = {{"amx", "_amx", false},
+                                               {"avx512bf16", "_bf16dot", true}};
 
 bool isBf16ProductSet(StringRef isa) {
   return llvm::any_of(kBf16ProductSets,
@@ -266,7 +269,8 @@ public:
         for (size_t s = 0; s < std::size(kBf16ProductSets); ++s)
           if (hasKernelsOf(library, kBf16ProductSets[s]) && !k.fewRows) {
             const std::string symbol = bf16ProductSymbol(k, kBf16ProductSets[s]);
-            generateBf16[s].push_back(kernelSpec(k, symbol, true));
+            generateBf16[s].push_back(kernelSpec(
+                k, symbol, true, kBf16ProductSets[s].readsBf16 ? "bf16" : "f32"));
             out.objects.push_back(context.path(symbol + ".o"));
           }
         if (hasSixteenBitVersion(library, k)) {

@@ -28,11 +28,13 @@ struct AttendKernelShape {
   int span = 512;    // most keys per call
   bool masked = false;
   /// The spec's dtype is bf16: on AMX targets the products run on bf16
-  /// tiles (AmxProducts.h); elsewhere it changes nothing.
+  /// tiles (AmxProducts.h), on AVX-512 BF16 ones on vdpbf16ps
+  /// (Bf16DotProducts.h); elsewhere it changes nothing.
   bool bf16Products = false;
   /// The type K and V are read in: a 16-bit spec's few-row kernels also
   /// come in a version reading its bf16 / fp16 rows where they lie (a
-  /// decode step then reads half the bytes, with no float32 copy).
+  /// decode step then reads half the bytes, with no float32 copy), and its
+  /// vdpbf16ps kernels read bf16 rows.
   Halide::Type keyValueType = Halide::Float(32);
 };
 

@@ -8,15 +8,19 @@ namespace spattn::cpu {
 
 namespace {
 
-/// Computes pairs Func `f`(pair, x, half) per call, 16 x-lanes of pairs per
-/// vector (an interleave of two rows of its source).
-void scheduleRepack(Func f, int extentX, int halves) {
+/// Computes pairs Func `f`(pair, x, half) per call, for the halves in [0,
+/// `halves`) and stored for up to `mostHalves` of them: 16 x-lanes of each
+/// of the two source rows, interleaved into one vector store (the pair
+/// unrolled, not vectorized: each load then reads one row, even where its
+/// index is clamped).
+void scheduleRepack(Func f, int extentX, Expr halves, int mostHalves) {
   Var pair = f.args()[0], x = f.args()[1], half = f.args()[2];
   f.compute_root()
       .bound(pair, 0, 2)
       .bound(x, 0, extentX)
       .bound(half, 0, halves)
-      .vectorize(pair)
+      .bound_storage(half, mostHalves)
+      .unroll(pair)
       .vectorize(x, 16);
 }
 
@@ -49,14 +53,16 @@ Bf16Product bf16Scores(ImageParam q, ImageParam k, Expr n, int headDim, int rows
   Func qp("q_pairs"); // qp(pair, i, half) = Q[i][2 half + pair]
   qp(pair, i, half) = truncateToBfloat16(q(2 * half + pair, i));
   Func kb("k_bf16");
-  kb(d, j) = truncateToBfloat16(k(d, clamp(j, 0, n - 1)));
+  kb(d, j) = asBfloat16(k(d, clamp(j, 0, n - 1)));
   RDom r(0, 2, 0, headDim / 2, "rd_pairs");
   Func dot("dot_bf16");
   dot(j, i) = 0.0f;
   dot(j, i) += cast<float>(qp(r.x, i, r.y)) * cast<float>(kb(2 * r.y + r.x, j));
 
-  scheduleRepack(qp, rows, headDim / 2);
-  kb.compute_root().bound(d, 0, headDim).vectorize(d, 32);
+  scheduleRepack(qp, rows, headDim / 2, headDim / 2);
+  // bf16 K is read as it lies; float32 K is truncated once per call.
+  if (!k.type().is_bfloat())
+    kb.compute_root().bound(d, 0, headDim).vectorize(d, 32);
   return {dot, r};
 }
 
@@ -73,17 +79,16 @@ Bf16Product bf16WeightedValues(Func prob, ImageParam v, Expr n, int headDim, int
   Expr key = 2 * half + pair;
   pb(pair, i, half) = roundToBfloat16(select(key < n, prob(key, i), 0.0f));
   Func vp("v_pairs"); // vp(pair, d, half) = V[2 half + pair][d]
-  vp(pair, d, half) = truncateToBfloat16(v(d, clamp(key, 0, n - 1)));
+  vp(pair, d, half) = asBfloat16(v(d, clamp(key, 0, n - 1)));
   RDom r(0, 2, 0, (n + 1) / 2, "rj_pairs");
   Func pv("pv_bf16");
   pv(d, i) = 0.0f;
   pv(d, i) += cast<float>(pb(r.x, i, r.y)) * cast<float>(vp(r.x, d, r.y));
 
-  scheduleRepack(pb, rows, span / 2);
-  scheduleRepack(vp, headDim, span / 2);
-  // A whole span (the common case) needs no clamp: its loads are whole
-  // vectors rather than gathers.
-  vp.specialize(n == span);
+  // Only the n keys that exist: a short span (a diagonal tile, the tail of
+  // a row's keys) costs what it holds, not a whole span.
+  scheduleRepack(pb, rows, (n + 1) / 2, span / 2);
+  scheduleRepack(vp, headDim, (n + 1) / 2, span / 2);
   return {pv, r};
 }
 

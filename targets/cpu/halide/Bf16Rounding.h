@@ -19,6 +19,12 @@ inline Halide::Expr truncateToBfloat16(Halide::Expr x) {
   return reinterpret(BFloat(16), cast(UInt(16), reinterpret(UInt(32), x) >> 16));
 }
 
+/// `x` as bf16: itself when it is bf16 already (K and V read where they
+/// lie), else truncated.
+inline Halide::Expr asBfloat16(Halide::Expr x) {
+  return x.type().is_bfloat() ? x : truncateToBfloat16(x);
+}
+
 /// Finite `x` rounded to the nearest bf16, ties to even.
 inline Halide::Expr roundToBfloat16(Halide::Expr x) {
   using namespace Halide;

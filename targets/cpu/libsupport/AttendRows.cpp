@@ -140,18 +140,22 @@ int attendRows(const Call &call, const RowBlock &block,
   const int64_t KR = kernelRows(call, block);
   const int64_t base = few ? 0 : block.offset;
   const int64_t packedRows = block.rows * block.numHeads;
-  AttendFull full = few ? kernels.fullFew : kernels.full;
-  AttendMasked masked = few ? kernels.maskedFew : kernels.masked;
   const int64_t span = kernels.span;
-  // The bf16 product kernels always reduce over (or repack) a whole span: a
-  // short one (a diagonal tile, the tail) runs faster on the float32 kernels.
   const Bf16Products products = few ? Bf16Products::None : call.bf16Products;
-  auto useBf16 = [&](int64_t n) {
-    return products != Bf16Products::None && 2 * n >= span;
+  // The kernels for n keys whose rows are float32, or 16-bit where they lie
+  // (the few-row and the vdpbf16ps kernels read those). The AMX kernels
+  // always reduce over a whole span: a short one (a diagonal tile, the
+  // tail) runs faster on the float32 kernels.
+  auto kernelsFor = [&](int64_t n,
+                        bool sixteenBit) -> std::pair<AttendFull, AttendMasked> {
+    if (sixteenBit)
+      return few ? std::pair{kernels.fullFew16, kernels.maskedFew16}
+                 : std::pair{kernels.fullBf16Dot, kernels.maskedBf16Dot};
+    if (products == Bf16Products::Amx && 2 * n >= span)
+      return {kernels.fullAmx, kernels.maskedAmx};
+    return few ? std::pair{kernels.fullFew, kernels.maskedFew}
+               : std::pair{kernels.full, kernels.masked};
   };
-  const bool amx = products == Bf16Products::Amx;
-  AttendFull fullBf16 = amx ? kernels.fullAmx : kernels.fullBf16Dot;
-  AttendMasked maskedBf16 = amx ? kernels.maskedAmx : kernels.maskedBf16Dot;
 
   const int64_t stateSize = KR * (D + 2); // m, l, acc
   // Scratch: padded queries, their transpose, the second state, the
@@ -208,11 +212,13 @@ int attendRows(const Call &call, const RowBlock &block,
   // K and V of the span being attended, from its first key: the caller's
   // float32 rows, or 16-bit rows widened here, and only those the span's
   // kernels read (a decode step reads K and V in their own width, and of a
-  // sparse span only its kept keys). A 16-bit spec's few-row kernels read
-  // 16-bit K and V where they lie: only pairs and the panel widen then.
+  // sparse span only its kept keys). A 16-bit spec's few-row kernels, and
+  // the vdpbf16ps kernels, read 16-bit K and V where they lie: only pairs
+  // and the panel widen then.
   const int64_t kvHead = call.shape.kvHeadOf(block.firstHead);
-  const bool sixteenBitKernels = few && kernels.fullFew16 && call.k.dtype != SPATTN_F32 &&
-                                 call.v.dtype == call.k.dtype;
+  const bool sixteenBitKernels =
+      call.k.dtype != SPATTN_F32 && call.v.dtype == call.k.dtype &&
+      (few ? kernels.fullFew16 != nullptr : products == Bf16Products::DotPairs);
   const float *keys = nullptr, *values = nullptr;
   int64_t keyStride = 0, valueStride = 0, spanKey0 = 0;
   const HostVectors vectors = hostVectors();
@@ -271,20 +277,19 @@ int attendRows(const Call &call, const RowBlock &block,
     View2D accIn(cur + 2 * KR, kFloat, D, KR, D);
     View2D accOut(next + 2 * KR, kFloat, D, KR, D);
     int status;
-    halide_buffer_t *q = useBf16(n) && amx ? &qView.buffer : floatQueries;
+    const auto [full, masked] = kernelsFor(n, sixteenBit);
+    // The AMX kernels take Q row-major.
+    halide_buffer_t *q =
+        kernels.fullAmx && full == kernels.fullAmx ? &qView.buffer : floatQueries;
     if (!keepMask) {
-      status = (sixteenBit   ? kernels.fullFew16
-                : useBf16(n) ? fullBf16
-                             : full)(q, &kView.buffer, &vView.buffer, n, call.scale,
-                                     &mIn.buffer, &lIn.buffer, &accIn.buffer,
-                                     &mOut.buffer, &lOut.buffer, &accOut.buffer);
+      status =
+          full(q, &kView.buffer, &vView.buffer, n, call.scale, &mIn.buffer, &lIn.buffer,
+               &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
     } else {
       View2D maskView(keepMask, kByte, span, KR, span);
-      status = (sixteenBit   ? kernels.maskedFew16
-                : useBf16(n) ? maskedBf16
-                             : masked)(
-          q, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale, &mIn.buffer,
-          &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer, &accOut.buffer);
+      status = masked(q, &kView.buffer, &vView.buffer, &maskView.buffer, n, call.scale,
+                      &mIn.buffer, &lIn.buffer, &accIn.buffer, &mOut.buffer, &lOut.buffer,
+                      &accOut.buffer);
     }
     std::swap(cur, next);
     return status;

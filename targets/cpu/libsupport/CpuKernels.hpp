@@ -48,7 +48,7 @@ struct CpuKernels {
   AttendMasked maskedAmx;
   /// The same on vdpbf16ps, for CPUs with AVX-512 BF16 but no AMX (one
   /// version). They take Q as the many-row float32 kernels do
-  /// (KernelContract.h).
+  /// (KernelContract.h), and K and V as the caller's bf16 rows.
   AttendFull fullBf16Dot;
   AttendMasked maskedBf16Dot;
   /// 16-bit specs: the few-row kernels reading K and V in the spec's dtype,

@@ -40,14 +40,16 @@ using core::TileRanges;
 /// element that read one kv head.
 struct Selections {
   Call &call;
+  const spattn_tensor &keys;              // call.k, or its float32 copy
   const spattn_tensor *const *pageBounds; // the caller's, or null
   int64_t heads;
 
   /// A pages stage scores all the heads of a kv head in one pass over its
   /// page bounds; other stages gain nothing from that, so their heads go
   /// to separate tasks, for more parallelism.
-  Selections(Call &call, const spattn_tensor *const *pageBounds)
-      : call(call), pageBounds(pageBounds), heads(1) {
+  Selections(Call &call, const spattn_tensor &keys,
+             const spattn_tensor *const *pageBounds)
+      : call(call), keys(keys), pageBounds(pageBounds), heads(1) {
     const abi::StageKind *kinds = call.library.stageKinds;
     const int32_t stages = call.library.numStages;
     if (std::find(kinds, kinds + stages, abi::StageKind::Pages) != kinds + stages)
@@ -61,7 +63,7 @@ int selectTask(void *, int task, uint8_t *closure) {
   Call &call = work.call;
   const int64_t tasksPerBatch = call.shape.numQHeads / work.heads;
   const int64_t b = task / tasksPerBatch, h0 = task % tasksPerBatch * work.heads;
-  call.variant.select(abi::stageInputs(call.library, call.shape, call.q, call.k,
+  call.variant.select(abi::stageInputs(call.library, call.shape, call.q, work.keys,
                                        work.pageBounds, b, h0, work.heads),
                       call.params.data(),
                       call.stages.data() +
@@ -260,34 +262,44 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   core::TileGeometry geometry{variant->tileQ, variant->tileK,
                               shape.queryLength, shape.keyLength};
   const bool decode = decodeShaped(chosen, geometry);
-  // 16-bit K and V: a decode step widens each span where it attends it
-  // (AttendRows.cpp), so it reads them once, in their own width. A prefill
-  // attends each span from many query tiles: one float32 copy is cheaper.
-  // A selection stage that scores keys reads all of K in float32.
+  Bf16Products products = Bf16Products::None;
+  if (bf16Values && chosen.fullAmx && amxKernelsUsable())
+    products = Bf16Products::Amx;
+  else if (bf16Values && chosen.fullBf16Dot && bf16DotKernelsUsable())
+    products = Bf16Products::DotPairs;
+  // 16-bit K and V: the kernels of a decode step and the vdpbf16ps kernels
+  // read them where they lie (AttendRows.cpp widens only the kept keys of
+  // pairs and the panel), so once, in their own width. A prefill on float32
+  // kernels attends each span from many query tiles: one float32 copy is
+  // cheaper. A selection stage that scores keys reads all of K in float32.
+  const bool sixteenBitKernels = decode || products == Bf16Products::DotPairs;
   FloatTensor wk, wv;
-  const bool wideKeys = !decode || selectionsReadFloatKeys(library);
+  const bool wideKeys = !sixteenBitKernels || selectionsReadFloatKeys(library);
   const HostVectors vectors = hostVectors();
-  if ((k->dtype != SPATTN_F32 && wideKeys && !widenToFloat(*k, wk, vectors)) ||
-      (v->dtype != SPATTN_F32 && !decode && !widenToFloat(*v, wv, vectors)))
+  if ((k->dtype != SPATTN_F32 && wideKeys && !widenToFloat(*k, CopyOf::K, wk, vectors)) ||
+      (v->dtype != SPATTN_F32 && !sixteenBitKernels &&
+       !widenToFloat(*v, CopyOf::V, wv, vectors)))
     return rt::fail(SPATTN_ERROR_MEMORY,
                     std::string(library.name) +
                         ": no memory for the float32 copies of a 16-bit call");
-  const spattn_tensor *keys = wk.storage ? &wk.tensor : k;
-  const spattn_tensor *values = wv.storage ? &wv.tensor : v;
-  Call call{library, *variant, chosen, shape, *q, *keys, *values, *o,
-            lse, abi::parametersAt(*variant, shape.keyLength, combination), {},
-            static_cast<float>(library.scale), 0, 0, 0};
+  const spattn_tensor &floatKeys = wk.made() ? wk.tensor : *k;
+  const spattn_tensor &keys = sixteenBitKernels ? *k : floatKeys;
+  const spattn_tensor &values = wv.made() ? wv.tensor : *v;
+  Call call{library, *variant,
+            chosen,  shape,
+            *q,      keys,
+            values,  *o,
+            lse,     abi::parametersAt(*variant, shape.keyLength, combination),
+            {},      static_cast<float>(library.scale),
+            0,       0,
+            0,       products};
   call.firstTile = geometry.firstQueryTile();
   call.numTiles = geometry.endQueryTile() - call.firstTile;
   call.numKeyTiles = geometry.numKeyTiles();
-  if (bf16Values && chosen.fullAmx && amxKernelsUsable())
-    call.bf16Products = Bf16Products::Amx;
-  else if (bf16Values && chosen.fullBf16Dot && bf16DotKernelsUsable())
-    call.bf16Products = Bf16Products::DotPairs;
   const int64_t heads = shape.batch * shape.numQHeads;
   if (library.numStages > 0) {
     call.stages.resize(static_cast<size_t>(heads * library.numStages));
-    Selections work(call, pageBounds);
+    Selections work(call, floatKeys, pageBounds);
     parallelTasks(workers, selectTask, static_cast<int>(work.tasks()),
                   reinterpret_cast<uint8_t *>(&work));
   }
@@ -361,7 +373,7 @@ int attention(const abi::Library &library, const CpuKernels *kernels,
   // bf16 / fp16: Q and O through float32 copies (HalfPrecision.h); K and
   // V as attendFloat decides.
   FloatTensor wq, wo;
-  if (!widenToFloat(*q, wq, hostVectors()) || !floatLike(*o, wo))
+  if (!widenToFloat(*q, CopyOf::Q, wq, hostVectors()) || !floatLike(*o, CopyOf::O, wo))
     return rt::fail(SPATTN_ERROR_MEMORY,
                     std::string(library.name) +
                         ": no memory for the float32 copies of a 16-bit call");

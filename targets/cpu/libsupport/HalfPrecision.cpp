@@ -118,19 +118,34 @@ bool hasF16c() {
 
 } // namespace
 
-bool floatLike(const spattn_tensor &t, FloatTensor &out) {
+bool floatLike(const spattn_tensor &t, CopyOf copy, FloatTensor &out) {
+  // Fresh pages fault on first touch: a bf16 call at L = 1K spent a tenth
+  // of its time in the kernel zeroing them (perf). Kept memory avoids that
+  // where it matters; longer calls do quadratic work per copied byte and
+  // allocate, so a thread holds at most 4 x kKeptCopyBytes.
+  static thread_local rt::Workspace kept[4];
   const int64_t elements = t.shape[0] * t.shape[1] * t.shape[2] * t.shape[3];
-  // Not value-initialized: every element is written before it is read.
-  out.storage.reset(new (std::nothrow) float[static_cast<size_t>(elements)]);
-  out.tensor = spattn_contiguous(out.storage.get(), SPATTN_F32, 4, t.shape);
-  return out.storage != nullptr;
+  const size_t bytes = sizeof(float) * static_cast<size_t>(elements);
+  float *data = nullptr;
+  if (bytes <= kKeptCopyBytes) {
+    data = static_cast<float *>(kept[static_cast<int>(copy)].reserve(bytes));
+  } else {
+    // Not value-initialized: every element is written before it is read.
+    out.owned.reset(new (std::nothrow) float[static_cast<size_t>(elements)]);
+    data = out.owned.get();
+  }
+  if (!data)
+    return false;
+  out.tensor = spattn_contiguous(data, SPATTN_F32, 4, t.shape);
+  return true;
 }
 
-bool widenToFloat(const spattn_tensor &t, FloatTensor &out, HostVectors vectors) {
-  if (!floatLike(t, out))
+bool widenToFloat(const spattn_tensor &t, CopyOf copy, FloatTensor &out,
+                  HostVectors vectors) {
+  if (!floatLike(t, copy, out))
     return false;
   const int64_t L = t.shape[2], D = t.shape[3];
-  float *to = out.storage.get();
+  float *to = static_cast<float *>(out.tensor.data);
   for (int64_t b = 0; b < t.shape[0]; ++b)
     for (int64_t h = 0; h < t.shape[1]; ++h)
       widenRows(t, b, h, 0, L, to + (b * t.shape[1] + h) * L * D, vectors);

@@ -105,7 +105,8 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
                       {strides[0], strides[1], strides[2], strides[3]},
                       SPATTN_MEMORY_HOST, 0};
       FloatTensor wide;
-      ASSERT_TRUE(widenToFloat(t, wide, vectors));
+      ASSERT_TRUE(widenToFloat(t, CopyOf::Q, wide, vectors));
+      float *values = static_cast<float *>(wide.tensor.data);
       std::vector<uint16_t> out(span, 0xabcd);
       spattn_tensor o = t;
       o.data = out.data();
@@ -116,10 +117,10 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
             for (int64_t d = 0; d < shape[3]; ++d, ++index) {
               int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
               float want = widenFrom(dtype, bits[at]);
-              float got = wide.storage[index];
+              float got = values[index];
               ASSERT_TRUE(bitsOf(got) == bitsOf(want) || (std::isnan(got) && std::isnan(want)))
                   << "element " << index;
-              wide.storage[index] = want * 1.5f; // something to narrow
+              values[index] = want * 1.5f; // something to narrow
             }
       narrowFromFloat(wide.tensor, o);
       std::vector<bool> written(span, false);
@@ -129,8 +130,7 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
           for (int64_t l = 0; l < shape[2]; ++l)
             for (int64_t d = 0; d < shape[3]; ++d, ++index) {
               int64_t at = b * strides[0] + h * strides[1] + l * strides[2] + d;
-              ASSERT_EQ(out[at], narrowTo(dtype, wide.storage[index]))
-                  << "element " << index;
+              ASSERT_EQ(out[at], narrowTo(dtype, values[index])) << "element " << index;
               written[at] = true;
             }
       for (size_t at = 0; at < span; ++at) {
@@ -139,6 +139,31 @@ TEST(HalfPrecision, StridedTensorsWidenAndNarrowElementByElement) {
         }
       }
     }
+}
+
+// Small copies reuse the memory the thread keeps (no fresh pages per
+// call), each copy its own; larger ones get memory of their own.
+TEST(HalfPrecision, SmallCopiesReuseKeptMemoryLargeOnesOwnTheirs) {
+  auto copyOf = [](int64_t rows, CopyOf copy, FloatTensor &out) {
+    const int64_t shape[] = {1, 1, rows, 64};
+    spattn_tensor t = spattn_contiguous(nullptr, SPATTN_BF16, 4, shape);
+    return floatLike(t, copy, out);
+  };
+  FloatTensor first, again, other;
+  ASSERT_TRUE(copyOf(256, CopyOf::K, first));
+  ASSERT_TRUE(copyOf(128, CopyOf::K, again));
+  ASSERT_TRUE(copyOf(128, CopyOf::V, other));
+  EXPECT_EQ(first.tensor.data, again.tensor.data);
+  EXPECT_NE(first.tensor.data, other.tensor.data);
+  EXPECT_EQ(first.owned, nullptr);
+  EXPECT_EQ(again.tensor.shape[2], 128);
+  FloatTensor large;
+  const int64_t largeRows = kKeptCopyBytes / (64 * sizeof(float)) + 1;
+  ASSERT_TRUE(copyOf(largeRows, CopyOf::K, large));
+  EXPECT_EQ(large.tensor.data, large.owned.get());
+  FloatTensor afterLarge;
+  ASSERT_TRUE(copyOf(128, CopyOf::K, afterLarge));
+  EXPECT_EQ(afterLarge.tensor.data, first.tensor.data);
 }
 
 class WidenRows : public ::testing::TestWithParam<HostVectors> {};
