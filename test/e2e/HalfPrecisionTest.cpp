@@ -11,9 +11,10 @@
 // BF16) also round P to bf16 before P V: each weight moves by at most 2^-9
 // of itself, so O by at most 2^-9 max|v| (~8e-3 for |v| <= 4, in the worst
 // case of all errors adding up), which the bf16 bound covers with the
-// output rounding; the row sums and LSE use unrounded P. Those kernels run
-// on spans of at least half a kernel span: some examples' calls have them,
-// the test spec bf16_long_spans has them in every prefill, full and masked.
+// output rounding; the row sums and LSE use unrounded P. The AMX ones run
+// on spans of at least half a kernel span (the vdpbf16ps ones on every
+// many-row span): some examples' calls have them, the test spec
+// bf16_long_spans has them in every prefill, full and masked.
 // What <name>_selection shows for the 16-bit tensors is what it shows for
 // their float32 values.
 //

@@ -38,8 +38,8 @@ llvm::cl::opt<std::string> cpuInstructionSets(
 /// bf16 spec's bf16 calls; float32 calls run the other sets), each one
 /// version of the full and masked many-row kernels, symbol suffix, most
 /// capable first: AMX tiles (AmxProducts.h), vdpbf16ps (Bf16DotProducts.h).
-/// A set of kernels whose products run on bf16 hardware; `readsBf16` when
-/// they take K and V as the caller's bf16 rows rather than float32 copies.
+/// `readsBf16`: the set's kernels take K and V as the caller's bf16 rows
+/// rather than float32 copies.
 struct Bf16ProductSet {
   const char *name, *suffix;
   bool readsBf16;

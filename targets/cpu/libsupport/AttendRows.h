@@ -41,7 +41,8 @@ struct Call {
   float scale;
   int64_t firstTile, numTiles, numKeyTiles;
   /// Q, K, V hold bf16 values (a bf16 call) and these kernels of the
-  /// variant's can run here: long spans use them.
+  /// variant's can run here: the vdpbf16ps ones take every many-row span,
+  /// the AMX ones spans of at least half a kernel span (AttendRows.cpp).
   Bf16Products bf16Products = Bf16Products::None;
   /// The schedule this call attends: the variant's, or the rest of it
   /// when its residue class is attended apart (ResidueClasses.h).

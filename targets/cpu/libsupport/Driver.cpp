@@ -285,14 +285,10 @@ int attendFloat(const abi::Library &library, const CpuKernels *kernels,
   const spattn_tensor &floatKeys = wk.made() ? wk.tensor : *k;
   const spattn_tensor &keys = sixteenBitKernels ? *k : floatKeys;
   const spattn_tensor &values = wv.made() ? wv.tensor : *v;
-  Call call{library, *variant,
-            chosen,  shape,
-            *q,      keys,
-            values,  *o,
-            lse,     abi::parametersAt(*variant, shape.keyLength, combination),
-            {},      static_cast<float>(library.scale),
-            0,       0,
-            0,       products};
+  Call call{library, *variant, chosen, shape, *q, keys, values, *o,
+            lse, abi::parametersAt(*variant, shape.keyLength, combination), {},
+            static_cast<float>(library.scale), 0, 0, 0};
+  call.bf16Products = products;
   call.firstTile = geometry.firstQueryTile();
   call.numTiles = geometry.endQueryTile() - call.firstTile;
   call.numKeyTiles = geometry.numKeyTiles();

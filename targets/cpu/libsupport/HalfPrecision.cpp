@@ -122,8 +122,8 @@ bool floatLike(const spattn_tensor &t, CopyOf copy, FloatTensor &out) {
   // Fresh pages fault on first touch: a bf16 call at L = 1K spent a tenth
   // of its time in the kernel zeroing them (perf). Kept memory avoids that
   // where it matters; longer calls do quadratic work per copied byte and
-  // allocate, so a thread holds at most 4 x kKeptCopyBytes.
-  static thread_local rt::Workspace kept[4];
+  // allocate, so a thread holds at most kCopyKinds x kKeptCopyBytes.
+  static thread_local rt::Workspace kept[kCopyKinds];
   const int64_t elements = t.shape[0] * t.shape[1] * t.shape[2] * t.shape[3];
   const size_t bytes = sizeof(float) * static_cast<size_t>(elements);
   float *data = nullptr;

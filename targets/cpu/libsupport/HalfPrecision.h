@@ -5,10 +5,9 @@
 // copy; in decode the few-row kernels, and in a bf16 prefill the vdpbf16ps
 // kernels, read K and V as they lie, and the pairs loop and the panel take
 // their kept keys widened, widenRows) and on the way out (O, rounded to
-// nearest even); LSE stays float32. A correct
-// path on every CPU; the scalar conversions are spattn/half_precision.hpp's.
-// On CPUs with AMX the kernels of a
-// bf16 spec round their operands back to bf16 (exactly: they were bf16)
+// nearest even); LSE stays float32. A correct path on every CPU; the scalar
+// conversions are spattn/half_precision.hpp's. On CPUs with AMX the kernels
+// of a bf16 spec round their operands back to bf16 (exactly: they were bf16)
 // and run both products on AMX tiles (targets/cpu/halide/AmxProducts.h).
 //
 //===----------------------------------------------------------------------===//
@@ -27,6 +26,7 @@ namespace spattn::cpu {
 /// A call's float32 copies. Each has memory of its own, which the calling
 /// thread keeps from call to call for copies up to kKeptCopyBytes.
 enum class CopyOf { Q, K, V, O };
+constexpr int kCopyKinds = static_cast<int>(CopyOf::O) + 1;
 constexpr size_t kKeptCopyBytes = size_t{8} << 20; // L = 1K with 16 heads of 128
 
 /// A contiguous float32 tensor: in memory the thread keeps, or in `owned`.

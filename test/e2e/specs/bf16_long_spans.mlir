@@ -1,8 +1,9 @@
 // A bf16 spec whose prefill attends whole spans, both unmasked and masked,
 // so that its bf16 calls run the kernels with bf16 products (AMX or
-// vdpbf16ps, targets/cpu/halide/AttendKernel.cpp) where the CPU has them:
-// they take spans of at least half the kernel span, which the examples'
-// calls have only here and there (bigbird's never). Head 0 keeps every
+// vdpbf16ps, targets/cpu/halide/AttendKernel.cpp) where the CPU has them.
+// The AMX ones take spans of at least half the kernel span, which the
+// examples' calls have only here and there (bigbird's never); the vdpbf16ps
+// ones take every many-row span. Head 0 keeps every
 // earlier key (full spans); head 1 drops every fifth diagonal, so each of
 // its tiles is partial and its spans run through the masked kernel.
 // D = 128 (the pair products need D a multiple of 32); an odd length ends
